@@ -1,0 +1,66 @@
+"""The `gongjian` command: the only place that prints and exits."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from generator import __version__
+from generator.build import build_site, check_site
+from generator.errors import GongjianError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gongjian",
+        description="“1+1”好支部共建:把 content/ 里的记录和故事生成公开宣传网站和内部进展看板。",
+    )
+    parser.add_argument("--version", action="version", version=f"gongjian {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="命令", required=True)
+
+    build = commands.add_parser("build", help="生成网站到 site/(public/ 公开,internal/ 内部)")
+    build.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
+    build.add_argument("--out", default="site", type=Path, help="输出文件夹(默认 site)")
+    build.add_argument("--drafts", action="store_true", help="同时生成草稿(draft: true)故事")
+
+    check = commands.add_parser("check", help="只检查内容,不生成网站")
+    check.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
+    return parser
+
+
+def _build(args: argparse.Namespace) -> int:
+    result = build_site(args.content, args.out, drafts=args.drafts)
+    p = result.progress
+    print(f"已生成 {result.out}/public({result.public_files} 个文件)和 {result.out}/internal"
+          f"({result.internal_files} 个文件),用时 {result.seconds:.2f} 秒。")
+    print(f"截至 {p.as_of}:{p.branches.paired}/{p.branches.total} 个支部完成对接,"
+          f"{p.activities.count} 次活动,约谈名单 {len(p.lagging)} 个支部。")
+    print(f"注意:{result.out}/internal 是内部资料,不要公开发布;对外只发布 {result.out}/public。")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    checked = check_site(args.content)
+    site = checked.site
+    print(f"内容检查通过:{len(site.units)} 个单位、{len(site.branches)} 个支部、{len(site.villages)} 个共建村、"
+          f"{len(site.activities)} 次活动、{len(site.inspections)} 次督导、{len(site.stories)} 篇故事。")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    handlers = {"build": _build, "check": _check}
+    try:
+        return handlers[args.command](args)
+    except GongjianError as error:
+        for line in error.lines():
+            print(line, file=sys.stderr)
+        if args.command == "build":
+            print("没有生成新网站,原来的输出保持不变。", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130

@@ -1,0 +1,50 @@
+"""Turn story and summary Markdown into safe HTML."""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify_unicode
+
+_EXTENSIONS = ["extra", "sane_lists", "toc"]
+_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
+for _tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+    _ATTRIBUTES.setdefault(_tag, set()).add("id")
+_ATTRIBUTES.setdefault("a", set()).update({"title", "id"})
+_ATTRIBUTES.setdefault("img", set()).add("title")
+_ATTRIBUTES.setdefault("sup", set()).add("id")
+_ATTRIBUTES.setdefault("li", set()).add("id")
+_BLOCK = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
+
+
+class MarkdownRenderer:
+    """Render Markdown with one reusable parser; sanitise unless raw HTML is allowed."""
+
+    def __init__(self, allow_raw_html: bool = False) -> None:
+        self.allow_raw_html = allow_raw_html
+        self._md = markdown.Markdown(
+            extensions=_EXTENSIONS,
+            extension_configs={"toc": {"slugify": slugify_unicode}},  # keep Chinese heading anchors readable
+            output_format="html",
+        )
+
+    def _clean(self, html: str) -> str:
+        if self.allow_raw_html:
+            return html
+        # nh3 drops <script>, event handlers and javascript: URLs; links get rel=noopener.
+        return nh3.clean(html, attributes=_ATTRIBUTES)
+
+    def block(self, text: str) -> str:
+        """Render a Markdown document (a story body)."""
+        html = self._md.reset().convert(text)
+        return self._clean(html)
+
+    def inline(self, text: str) -> str:
+        """Render one paragraph of Markdown without the wrapping <p>."""
+        html = self._md.reset().convert(text).strip()
+        match = _BLOCK.match(html)
+        if match and "<p>" not in match.group(1):
+            html = match.group(1)
+        return self._clean(html)

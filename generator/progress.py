@@ -1,0 +1,237 @@
+"""Compute the campaign figures of spec §3 from the validated Site (pure functions)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from generator.model import Activity, Site
+
+
+@dataclass(frozen=True)
+class BranchCounts:
+    """How many branches there are and how many are paired by as_of."""
+
+    total: int
+    paired: int
+    rate: float
+
+
+@dataclass(frozen=True)
+class ActivityFigures:
+    """Totals over a set of activities."""
+
+    count: int
+    units: int
+    branches: int
+    participants: int
+    funds: float
+    donation_value: float
+    total_value: float
+
+
+@dataclass(frozen=True)
+class DonationTotal:
+    """Quantity given of one item, in one unit of measure."""
+
+    item: str
+    unit: str
+    quantity: float
+
+
+@dataclass(frozen=True)
+class InspectionCounts:
+    """Public counts of supervision visits."""
+
+    count: int
+    groups: int
+    villages: int
+    towns: int
+
+
+@dataclass(frozen=True)
+class LaggingBranch:
+    """A branch for the 约谈名单: unpaired, or paired long enough and inactive."""
+
+    branch: str
+    reason: str
+    last_activity: date | None
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    """Ledger line of one unit."""
+
+    unit: str
+    branches: int
+    paired: int
+    activities: int
+    participants: int
+    total_value: float
+    last_activity: date | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Every figure of spec §3."""
+
+    as_of: date
+    branches: BranchCounts
+    activities: ActivityFigures
+    themes: tuple[tuple[str, ActivityFigures], ...]
+    donations: tuple[DonationTotal, ...]
+    inspections: InspectionCounts
+    lagging: tuple[LaggingBranch, ...]
+    by_unit: tuple[UnitProgress, ...]
+
+
+def money(value: float) -> float:
+    """Round yuan to 2 places, avoiding -0.0 and float noise."""
+    return round(value + 0.0, 2) + 0.0
+
+
+def _activity_value(activity: Activity) -> tuple[float, float]:
+    funds = activity.funds or 0.0
+    donated = sum(d.value or 0.0 for d in activity.donations)
+    return funds, donated
+
+
+def summarize_activities(activities: Iterable[Activity], unit_of: dict[str, str]) -> ActivityFigures:
+    """Return count, distinct units and branches, and the sums of a set of activities."""
+    count = participants = 0
+    funds = donated = 0.0
+    branches: set[str] = set()
+    for activity in activities:
+        count += 1
+        participants += activity.participants
+        f, d = _activity_value(activity)
+        funds += f
+        donated += d
+        branches.update(activity.branches)
+    units = {unit_of[b] for b in branches}
+    return ActivityFigures(count, len(units), len(branches), participants, money(funds), money(donated),
+                           money(funds + donated))
+
+
+def compute_progress(site: Site) -> Progress:
+    """Compute the figures of spec §3 as of `site.as_of`."""
+    as_of = site.as_of
+    unit_of = {b.id: b.unit for b in site.branches}
+    activities = [a for a in site.activities if a.date <= as_of]
+    paired = {b.id for b in site.branches if b.paired_on is not None and b.paired_on <= as_of}
+    total = len(site.branches)
+    branch_counts = BranchCounts(total, len(paired), round(len(paired) / total, 4) if total else 0.0)
+
+    by_theme: dict[str, list[Activity]] = defaultdict(list)
+    for a in activities:
+        if a.theme:
+            by_theme[a.theme].append(a)
+    themes = tuple((t, summarize_activities(by_theme[t], unit_of)) for t in sorted(by_theme))
+
+    quantities: dict[tuple[str, str], float] = defaultdict(float)
+    for a in activities:
+        for d in a.donations:
+            quantities[(d.item, d.unit)] += d.quantity
+    donations = tuple(DonationTotal(i, u, quantities[(i, u)]) for i, u in sorted(quantities))
+
+    inspections = [i for i in site.inspections if i.date <= as_of]
+    place = {v.id: (v.county, v.town) for v in site.villages}
+    visited = {v for i in inspections for v in i.villages}
+    inspection_counts = InspectionCounts(
+        len(inspections), len({i.group for i in inspections}), len(visited), len({place[v] for v in visited})
+    )
+
+    last: dict[str, date] = {}
+    for a in activities:
+        for b in a.branches:
+            if b not in last or a.date > last[b]:
+                last[b] = a.date
+    cutoff = as_of - timedelta(days=site.settings.lagging_days)
+    lagging = []
+    for branch in site.branches:
+        if branch.id not in paired:
+            lagging.append(LaggingBranch(branch.id, "unpaired", last.get(branch.id)))
+        elif branch.paired_on is not None and branch.paired_on <= cutoff:
+            recent = last.get(branch.id)
+            if recent is None or recent <= cutoff:
+                lagging.append(LaggingBranch(branch.id, "inactive", recent))
+
+    return Progress(
+        as_of=as_of,
+        branches=branch_counts,
+        activities=summarize_activities(activities, unit_of),
+        themes=themes,
+        donations=donations,
+        inspections=inspection_counts,
+        lagging=tuple(lagging),
+        by_unit=_by_unit(site, activities, paired, last),
+    )
+
+
+def _by_unit(site: Site, activities: list[Activity], paired: set[str], last: dict[str, date]) -> tuple[UnitProgress, ...]:
+    unit_of = {b.id: b.unit for b in site.branches}
+    branches: dict[str, int] = defaultdict(int)
+    paired_count: dict[str, int] = defaultdict(int)
+    for b in site.branches:
+        branches[b.unit] += 1
+        paired_count[b.unit] += b.id in paired
+    counts: dict[str, int] = defaultdict(int)
+    people: dict[str, int] = defaultdict(int)
+    value: dict[str, float] = defaultdict(float)
+    latest: dict[str, date] = {}
+    for a in activities:
+        funds, donated = _activity_value(a)
+        for unit in {unit_of[b] for b in a.branches}:
+            counts[unit] += 1
+            people[unit] += a.participants
+            value[unit] += funds + donated
+            if unit not in latest or a.date > latest[unit]:
+                latest[unit] = a.date
+    return tuple(
+        UnitProgress(u.id, branches[u.id], paired_count[u.id], counts[u.id], people[u.id],
+                     money(value[u.id]), latest.get(u.id))
+        for u in site.units
+    )
+
+
+def _number(value: float) -> int | float:
+    """Write whole numbers without a trailing .0, as people read them."""
+    return int(value) if float(value).is_integer() else value
+
+
+def _figures(f: ActivityFigures) -> dict[str, int | float]:
+    return {
+        "count": f.count, "units": f.units, "branches": f.branches, "participants": f.participants,
+        "funds": _number(f.funds), "donation_value": _number(f.donation_value),
+        "total_value": _number(f.total_value),
+    }
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def progress_document(p: Progress) -> dict[str, object]:
+    """Return progress as the JSON document of spec §3, with exactly its names."""
+    return {
+        "as_of": p.as_of.isoformat(),
+        "branches": {"total": p.branches.total, "paired": p.branches.paired, "rate": p.branches.rate},
+        "activities": _figures(p.activities),
+        "themes": {theme: _figures(f) for theme, f in p.themes},
+        "donations": [{"item": d.item, "unit": d.unit, "quantity": _number(d.quantity)} for d in p.donations],
+        "inspections": {"count": p.inspections.count, "groups": p.inspections.groups,
+                        "villages": p.inspections.villages, "towns": p.inspections.towns},
+        "lagging": [{"branch": e.branch, "reason": e.reason, "last_activity": _day(e.last_activity)}
+                    for e in p.lagging],
+        "by_unit": [{"unit": u.unit, "branches": u.branches, "paired": u.paired, "activities": u.activities,
+                     "participants": u.participants, "total_value": _number(u.total_value),
+                     "last_activity": _day(u.last_activity)} for u in p.by_unit],
+    }
+
+
+def progress_json(p: Progress) -> str:
+    """Serialize progress as stable, readable UTF-8 JSON."""
+    return json.dumps(progress_document(p), ensure_ascii=False, indent=2) + "\n"

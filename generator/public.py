@@ -1,0 +1,139 @@
+"""The public view of the campaign: the same data with every internal field absent.
+
+The public pages, feed, sitemap and search index are planned from a PublicSite
+only. Its types have no field for a secretary, a phone number, a beneficiary, a
+village's needs or an inspection's findings, so no template can print one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from generator.model import Donation, Site, Story
+from generator.progress import ActivityFigures, BranchCounts, DonationTotal, InspectionCounts, Progress
+
+
+@dataclass(frozen=True)
+class PublicSettings:
+    """site.yaml, as a public page may show it."""
+
+    title: str
+    base_url: str
+    organization: str
+    language: str
+    campaign_name: str
+    campaign_start: date
+    extra: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PublicUnit:
+    """A unit without its `internal:` data."""
+
+    id: str
+    name: str
+    short_name: str
+    kind: str
+    extra: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PublicBranch:
+    """A branch without secretary, phone or `internal:` data."""
+
+    id: str
+    name: str
+    unit: str
+    members: int
+    village: str | None
+    paired_on: date | None
+    member_pairs: int | None
+    household_pairs: int | None
+    extra: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PublicVillage:
+    """A village without its needs, problems or `internal:` data."""
+
+    id: str
+    name: str
+    town: str
+    county: str
+    extra: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PublicActivity:
+    """An activity without the people helped or `internal:` data."""
+
+    id: str
+    date: date
+    title: str
+    kind: str
+    theme: str | None
+    branches: tuple[str, ...]
+    villages: tuple[str, ...]
+    participants: int
+    funds: float | None
+    donations: tuple[Donation, ...]
+    summary: str | None
+    photos: tuple[str, ...]
+    extra: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PublicProgress:
+    """Aggregate figures only: no lagging list, no per-unit or per-branch ledger."""
+
+    as_of: date
+    branches: BranchCounts
+    activities: ActivityFigures
+    themes: tuple[tuple[str, ActivityFigures], ...]
+    donations: tuple[DonationTotal, ...]
+    inspections: InspectionCounts
+
+
+@dataclass(frozen=True)
+class PublicSite:
+    """Everything the public side may know; nothing it may not."""
+
+    settings: PublicSettings
+    as_of: date
+    units: tuple[PublicUnit, ...]
+    branches: tuple[PublicBranch, ...]
+    villages: tuple[PublicVillage, ...]
+    activities: tuple[PublicActivity, ...]
+    stories: tuple[Story, ...]
+    assets: frozenset[str]
+    progress: PublicProgress
+
+
+def public_view(site: Site, progress: Progress, drafts: bool = False) -> PublicSite:
+    """Return the public view; drafts are kept only when `drafts` is true."""
+    s = site.settings
+    return PublicSite(
+        settings=PublicSettings(s.title, s.base_url, s.organization, s.language, s.campaign.name,
+                                s.campaign.start, s.extra),
+        as_of=site.as_of,
+        units=tuple(PublicUnit(u.id, u.name, u.short_name, u.kind, u.extra) for u in site.units),
+        branches=tuple(
+            PublicBranch(b.id, b.name, b.unit, b.members, b.village, b.paired_on, b.member_pairs,
+                         b.household_pairs, b.extra)
+            for b in site.branches
+        ),
+        villages=tuple(PublicVillage(v.id, v.name, v.town, v.county, v.extra) for v in site.villages),
+        activities=tuple(
+            PublicActivity(a.id, a.date, a.title, a.kind, a.theme, a.branches, a.villages, a.participants,
+                           a.funds, a.donations, a.summary, a.photos, a.extra)
+            for a in site.activities
+            if a.date <= site.as_of
+        ),
+        stories=tuple(st for st in site.stories if drafts or not st.draft),
+        assets=site.assets,
+        progress=PublicProgress(progress.as_of, progress.branches, progress.activities, progress.themes,
+                                progress.donations, progress.inspections),
+    )

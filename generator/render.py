@@ -1,0 +1,144 @@
+"""Render planned pages with Jinja (strict, autoescaped); all filters live here."""
+
+from __future__ import annotations
+
+import posixpath
+import traceback
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from generator.errors import TemplateProblem
+from generator.markup import MarkdownRenderer
+from generator.pages import Plan
+
+PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+SOURCE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def default_templates_dir() -> Path:
+    """Return the bundled templates: inside the wheel, or the repository's templates/."""
+    return PACKAGE_TEMPLATES if PACKAGE_TEMPLATES.is_dir() else SOURCE_TEMPLATES
+
+
+def template_dirs(content_dir: Path) -> list[Path]:
+    """Return template folders, the site's own `templates/` (beside content/) first."""
+    default = default_templates_dir()
+    own = content_dir.resolve().parent / "templates"
+    if own.is_dir() and own.resolve() != default.resolve():
+        return [own, default]
+    return [default]
+
+
+def date_zh(value: date | None) -> str:
+    """2017-10-23 → 2017年10月23日."""
+    return f"{value.year}年{value.month}月{value.day}日" if value else "—"
+
+
+def number(value: float | int | None) -> str:
+    """2230 → 2,230; 1.5 → 1.5."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def yuan(value: float | int | None) -> str:
+    """412860 → 412,860 元; large sums also in 万元."""
+    if value is None:
+        return "—"
+    text = f"{value:,.2f}".removesuffix(".00") + " 元"
+    return text
+
+
+def wan(value: float | int) -> str:
+    """412860 → 41.29 万元."""
+    return f"{value / 10000:,.2f} 万元"
+
+
+def percent(value: float) -> str:
+    """0.994 → 99.4%."""
+    return f"{value * 100:.1f}%"
+
+
+def relative_url(page_path: str, target: str, directory_urls: bool) -> str:
+    """Return a link from `page_path` to `target` that works on any host path and from disk."""
+    if not directory_urls and (target == "" or target.endswith("/")):
+        target += "index.html"
+    start = posixpath.dirname(page_path)
+    rel = posixpath.relpath(target or ".", start or ".")
+    if target.endswith("/") or target == "":
+        rel = "./" if rel == "." else rel + "/"
+    return rel
+
+
+def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_urls: bool,
+                     base_url: str) -> jinja2.Environment:
+    """Return a strict, autoescaping Jinja environment for one side."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+    @jinja2.pass_context
+    def url(context: jinja2.runtime.Context, target: str) -> str:
+        root = context.get("url_root")
+        if root is not None:  # 404 pages are served at any path: link from the site root
+            return str(root) + target
+        return relative_url(str(context["page_path"]), target, directory_urls)
+
+    env.filters.update(
+        date_zh=date_zh,
+        number=number,
+        yuan=yuan,
+        wan=wan,
+        percent=percent,
+        url=url,
+        abs_url=lambda target: base_url + target,
+        markdown=lambda text: Markup(markdown.block(text)),
+        markdown_inline=lambda text: Markup(markdown.inline(text)),
+    )
+    return env
+
+
+def _template_line(error: BaseException) -> str:
+    """Find the template file and line inside a Jinja traceback."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt", ".css", ".svg")):
+            return f"{frame.filename}:{frame.lineno}"
+    return ""
+
+
+def render_plan(plan: Plan, env: jinja2.Environment, side: str) -> dict[str, bytes]:
+    """Render every page of a plan; a template mistake becomes a TemplateProblem."""
+    output: dict[str, bytes] = dict(plan.files)
+    for page in plan.pages:
+        context: Mapping[str, Any] = {**page.context, "page_path": page.path}
+        try:
+            html = env.get_template(page.template).render(context)
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateProblem(
+                f"{error.filename or error.name}:{error.lineno}: 模板语法错误:{error.message}"
+            ) from None
+        except jinja2.TemplateNotFound as error:
+            raise TemplateProblem(f"找不到模板 {error.name}(生成 {side}/{page.path} 时需要)") from None
+        except jinja2.UndefinedError as error:
+            where = _template_line(error) or page.template
+            raise TemplateProblem(
+                f"{where}: 模板使用了不存在的数据({error.message});生成 {side}/{page.path} 时出错。"
+                "公开页面拿不到内部字段,这是有意的"
+            ) from None
+        except Exception as error:  # a filter or test raising on odd data
+            where = _template_line(error) or page.template
+            raise TemplateProblem(f"{where}: 生成 {side}/{page.path} 时模板出错:{error}") from None
+        output[page.path] = html.encode("utf-8")
+    return output

@@ -1,0 +1,561 @@
+"""Check raw content against the content model and build the immutable Site."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from generator.errors import ContentError, Problem
+from generator.load import LineList, LineMap, RawContent, RawRecord, RawStory
+from generator.model import (
+    Activity,
+    Beneficiary,
+    Branch,
+    Campaign,
+    Donation,
+    Inspection,
+    Settings,
+    Site,
+    Source,
+    Story,
+    Unit,
+    Village,
+)
+
+ID_RULE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+DATE_RULE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+NEEDS = ("班子软弱涣散", "设施短缺陈旧", "经济贫困落后", "其他")
+METHODS = ("听", "看", "查", "访")
+CHECK_RESULTS = ("达标", "基本达标", "未达标")
+KIND_NAMES = {
+    "units": "单位",
+    "branches": "支部",
+    "villages": "共建村",
+    "activities": "活动",
+    "inspections": "督导记录",
+    "stories": "故事",
+}
+FREE_KEYS = ("extra", "internal")
+ID_HINT = "编号只能用小写英文字母、数字和连字符“-”,以字母或数字开头,最长 64 个字符(例如 lzy-b01)"
+
+T = TypeVar("T")
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return f"是/否({str(value).lower()})"
+    if isinstance(value, int):
+        return f"整数 {value}"
+    if isinstance(value, float):
+        return f"数字 {value}"
+    if isinstance(value, str):
+        return f"文字“{value[:20]}”"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, dict):
+        return "一组字段"
+    return type(value).__name__
+
+
+def plain(value: Any) -> Any:
+    """Turn line-aware YAML containers into plain dicts and lists."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+@dataclass
+class Fields:
+    """Read the fields of one mapping, recording each problem at its line."""
+
+    path: str
+    data: LineMap
+    problems: list[Problem]
+    prefix: str = ""
+
+    def line(self, key: str) -> int:
+        """Return the line of `key`, or of the mapping when the key is absent."""
+        return self.data.key_lines.get(key, self.data.line)
+
+    def fail(self, key: str, message: str) -> None:
+        """Record a problem with field `key`."""
+        self.problems.append(Problem(self.path, self.line(key), self.prefix + key, message))
+
+    def known(self, allowed: tuple[str, ...]) -> None:
+        """Report keys that are not in `allowed` (a typo, usually)."""
+        for key in self.data:
+            if key in allowed or key in FREE_KEYS:
+                continue
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"是不是想写“{close[0]}”?" if close else f"可用的字段:{'、'.join(allowed)}。"
+            self.fail(key, f"不认识这个字段。{hint}自定义内容请放在 extra:(公开)或 internal:(内部)下")
+
+    def _get(self, key: str, required: bool) -> Any:
+        value = self.data.get(key)
+        if value is None and required:
+            self.fail(key, "缺少必填字段,请补上" if key not in self.data else "不能为空,请填写")
+        return value
+
+    def text(self, key: str, required: bool = True) -> str | None:
+        """Return a non-empty string field."""
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)  # a name like 110 is still text
+        if not isinstance(value, str):
+            self.fail(key, f"应为文字,这里是{_type_name(value)}")
+            return None
+        if not value.strip():
+            if required:
+                self.fail(key, "不能为空,请填写")
+            return None
+        return value.strip()
+
+    def ident(self, key: str = "id") -> str | None:
+        """Return an id that follows the id rule."""
+        value = self._get(key, True)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not ID_RULE.match(value):
+            self.fail(key, f"“{value}”不是合格的编号:{ID_HINT}")
+            return None
+        return value
+
+    def count(self, key: str, required: bool = True) -> int | None:
+        """Return a whole number ≥ 0."""
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.fail(key, f"应为不小于 0 的整数,这里是{_type_name(value)}")
+            return None
+        return value
+
+    def amount(self, key: str, required: bool = False, what: str = "金额(元)") -> float | None:
+        """Return a number ≥ 0 (yuan, or a quantity)."""
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(key, f"应为不小于 0 的{what},例如 1200 或 1200.5;这里是{_type_name(value)}")
+            return None
+        if math.isnan(value) or math.isinf(value):
+            self.fail(key, f"应为实际的{what},不能是 NaN 或无穷大")
+            return None
+        if value < 0:
+            self.fail(key, f"{what}不能是负数")
+            return None
+        return value
+
+    def day(self, key: str, required: bool = True) -> date | None:
+        """Return a date written as YYYY-MM-DD."""
+        value = self._get(key, required)
+        if value is None:
+            return None
+        text = str(value).strip()
+        if not isinstance(value, str) or not DATE_RULE.match(text):
+            self.fail(key, f"日期应写成 YYYY-MM-DD,例如 2017-10-23;这里是{_type_name(value)}")
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(key, f"没有 {text} 这一天,请检查月份和日期")
+            return None
+
+    def flag(self, key: str, default: bool) -> bool:
+        """Return a true/false field."""
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(key, f"应为 true 或 false,这里是{_type_name(value)}")
+            return default
+        return value
+
+    def items(self, key: str, required: bool = False, at_least_one: bool = False) -> list[tuple[Any, int]]:
+        """Return the items of a list field with their lines (a single value is not a list)."""
+        value = self._get(key, required)
+        if value is None:
+            return []
+        if not isinstance(value, LineList):
+            self.fail(key, f"应为列表(每项一行,以“- ”开头,或写成 [a, b]),这里是{_type_name(value)}")
+            return []
+        if at_least_one and not value:
+            self.fail(key, "至少要列出一项")
+        return list(zip(value, value.item_lines, strict=True))
+
+    def texts(self, key: str, required: bool = False, choices: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """Return a list of strings, each optionally one of `choices`."""
+        result = []
+        for index, (item, line) in enumerate(self.items(key, required), start=1):
+            where = f"{self.prefix}{key} 第{index}项"
+            if not isinstance(item, str) or not item.strip():
+                self.problems.append(Problem(self.path, line, where, f"应为文字,这里是{_type_name(item)}"))
+            elif choices and item not in choices:
+                self.problems.append(Problem(self.path, line, where, f"“{item}”不在可选范围内:{'、'.join(choices)}"))
+            else:
+                result.append(item.strip())
+        return tuple(result)
+
+    def free(self, key: str) -> Mapping[str, Any]:
+        """Return the free-form mapping under `extra:` or `internal:`."""
+        value = self.data.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(key, f"{key}: 下面应写成“名称: 内容”的字段,这里是{_type_name(value)}")
+            return {}
+        result: dict[str, Any] = plain(value)
+        return result
+
+    def mapping(self, key: str) -> Fields | None:
+        """Return a nested mapping as Fields."""
+        value = self._get(key, True)
+        if value is None:
+            return None
+        if not isinstance(value, LineMap):
+            self.fail(key, f"应为一组字段(下一行缩进书写),这里是{_type_name(value)}")
+            return None
+        return Fields(self.path, value, self.problems, f"{self.prefix}{key}.")
+
+
+class _Refs:
+    """Known ids per record type, to check references and suggest near misses."""
+
+    def __init__(self, ids: dict[str, set[str]]) -> None:
+        self.ids = ids
+
+    def check(self, fields: Fields, key: str, kind: str, value: Any, line: int, where: str) -> str | None:
+        if not isinstance(value, str) or not ID_RULE.match(value):
+            fields.problems.append(Problem(fields.path, line, where, f"“{value}”不是合格的编号:{ID_HINT}"))
+            return None
+        if value in self.ids[kind]:
+            return value
+        close = difflib.get_close_matches(value, sorted(self.ids[kind]), n=1)
+        hint = f"是不是“{close[0]}”?" if close else f"请先在 {kind}.yaml 或 {kind}/ 里添加它。"
+        fields.problems.append(
+            Problem(fields.path, line, where, f"找不到编号为“{value}”的{KIND_NAMES[kind]};{hint}")
+        )
+        return None
+
+    def one(self, fields: Fields, key: str, kind: str, required: bool = True) -> str | None:
+        value = fields._get(key, required)
+        if value is None:
+            return None
+        return self.check(fields, key, kind, value, fields.line(key), fields.prefix + key)
+
+    def many(self, fields: Fields, key: str, kind: str, required: bool = False) -> tuple[str, ...]:
+        result: list[str] = []
+        items = fields.items(key, required, at_least_one=required)
+        for index, (item, line) in enumerate(items, start=1):
+            ref = self.check(fields, key, kind, item, line, f"{fields.prefix}{key} 第{index}项")
+            if ref is not None and ref not in result:
+                result.append(ref)
+        return tuple(result)
+
+
+def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], what: str) -> Fields | None:
+    if not isinstance(data, LineMap):
+        line = raw.line if isinstance(raw, RawRecord) else 1
+        problems.append(
+            Problem(raw.path, line, "", f"每条{what}应写成“字段: 值”的形式,这里是{_type_name(data)}")
+        )
+        return None
+    return Fields(raw.path, data, problems)
+
+
+def _settings(raw: RawRecord | None, problems: list[Problem]) -> Settings | None:
+    if raw is None:
+        return None
+    f = _fields_of(raw, raw.data, problems, "网站设置")
+    if f is None:
+        return None
+    f.known(("title", "base_url", "organization", "language", "campaign", "as_of", "lagging_days", "allow_raw_html"))
+    title = f.text("title")
+    base_url = f.text("base_url")
+    if base_url is not None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            f.fail("base_url", "应为完整网址,以 http:// 或 https:// 开头,例如 https://gongjian.example.cn/")
+            base_url = None
+        elif not base_url.endswith("/"):
+            base_url += "/"
+    campaign = None
+    c = f.mapping("campaign")
+    if c is not None:
+        c.known(("name", "start"))
+        name, start = c.text("name"), c.day("start")
+        if name is not None and start is not None:
+            campaign = Campaign(name, start)
+    as_of = f.day("as_of", required=False)
+    lagging = f.count("lagging_days", required=False)
+    if lagging == 0:
+        f.fail("lagging_days", "应至少为 1 天")
+    allow_raw = f.flag("allow_raw_html", False)
+    if title is None or base_url is None or campaign is None:
+        return None
+    return Settings(
+        title=title,
+        base_url=base_url,
+        organization=f.text("organization", required=False) or "",
+        language=f.text("language", required=False) or "zh-CN",
+        campaign=campaign,
+        as_of=as_of,
+        lagging_days=lagging or 30,
+        allow_raw_html=allow_raw,
+        extra=f.free("extra"),
+    )
+
+
+def _unit(f: Fields, refs: _Refs, src: Source) -> Unit | None:
+    f.known(("id", "name", "short_name", "kind"))
+    uid, name, kind = f.ident(), f.text("name"), f.text("kind")
+    short = f.text("short_name", required=False)
+    if uid is None or name is None or kind is None:
+        return None
+    return Unit(uid, name, short or name, kind, f.free("extra"), f.free("internal"), src)
+
+
+def _village(f: Fields, refs: _Refs, src: Source) -> Village | None:
+    f.known(("id", "name", "town", "county", "needs", "problems"))
+    vid, name, town, county = f.ident(), f.text("name"), f.text("town"), f.text("county")
+    needs = f.texts("needs", choices=NEEDS)
+    problems = f.texts("problems")
+    if vid is None or name is None or town is None or county is None:
+        return None
+    return Village(vid, name, town, county, needs, problems, f.free("extra"), f.free("internal"), src)
+
+
+def _branch(f: Fields, refs: _Refs, src: Source) -> Branch | None:
+    f.known(("id", "name", "unit", "members", "village", "paired_on", "secretary", "phone",
+             "member_pairs", "household_pairs"))
+    bid, name = f.ident(), f.text("name")
+    unit = refs.one(f, "unit", "units")
+    members = f.count("members")
+    village = refs.one(f, "village", "villages", required=False)
+    paired_on = f.day("paired_on", required=False)
+    has_village, has_date = f.data.get("village") is not None, f.data.get("paired_on") is not None
+    if has_village and not has_date:
+        f.fail("village", "填写了 village 就要同时填写 paired_on(对接日期)")
+    elif has_date and not has_village:
+        f.fail("paired_on", "填写了 paired_on 就要同时填写 village(共建村编号)")
+    secretary = f.text("secretary", required=False)
+    phone = f.text("phone", required=False)
+    member_pairs = f.count("member_pairs", required=False)
+    household_pairs = f.count("household_pairs", required=False)
+    if bid is None or name is None or unit is None or members is None:
+        return None
+    paired = village is not None and paired_on is not None
+    return Branch(
+        bid, name, unit, members,
+        village if paired else None, paired_on if paired else None,
+        secretary, phone, member_pairs, household_pairs,
+        f.free("extra"), f.free("internal"), src,
+    )
+
+
+def _donations(f: Fields) -> tuple[Donation, ...]:
+    result = []
+    for index, (item, line) in enumerate(f.items("donations"), start=1):
+        where = f"donations 第{index}项"
+        if not isinstance(item, LineMap):
+            f.problems.append(Problem(f.path, line, where, "每项应写成 {item: 棉被, quantity: 206, unit: 套, value: 41200}"))
+            continue
+        d = Fields(f.path, item, f.problems, f"{where} ")
+        d.known(("item", "quantity", "unit", "value"))
+        name, unit = d.text("item"), d.text("unit")
+        quantity = d.amount("quantity", required=True, what="数量")
+        value = d.amount("value")
+        if name is not None and unit is not None and quantity is not None:
+            result.append(Donation(name, quantity, unit, value))
+    return tuple(result)
+
+
+def _beneficiaries(f: Fields) -> tuple[Beneficiary, ...]:
+    result = []
+    for index, (item, line) in enumerate(f.items("beneficiaries"), start=1):
+        where = f"beneficiaries 第{index}项"
+        if not isinstance(item, LineMap):
+            f.problems.append(Problem(f.path, line, where, "每项应写成 {name: 姓名, note: 说明}"))
+            continue
+        b = Fields(f.path, item, f.problems, f"{where} ")
+        b.known(("name", "note"))
+        name = b.text("name")
+        if name is not None:
+            result.append(Beneficiary(name, b.text("note", required=False) or ""))
+    return tuple(result)
+
+
+def _assets(f: Fields, key: str, assets: frozenset[str], values: list[tuple[Any, int, str]]) -> tuple[str, ...]:
+    result = []
+    for value, line, where in values:
+        path = _asset_path(f, value, line, where, assets)
+        if path is not None:
+            result.append(path)
+    return tuple(result)
+
+
+def _asset_path(f: Fields, value: Any, line: int, where: str, assets: frozenset[str]) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        f.problems.append(Problem(f.path, line, where, f"应为 assets/ 下的文件路径,这里是{_type_name(value)}"))
+        return None
+    path = value.strip().removeprefix("assets/")
+    parts = path.split("/")
+    if path.startswith("/") or ".." in parts or "\\" in path:
+        f.problems.append(Problem(f.path, line, where, f"“{value}”不能指向 content/assets/ 以外,请写相对 assets/ 的路径"))
+        return None
+    if path not in assets:
+        f.problems.append(Problem(f.path, line, where, f"找不到文件 content/assets/{path};请把文件放进 assets/ 或改正路径"))
+        return None
+    return path
+
+
+def _activity(f: Fields, refs: _Refs, src: Source, assets: frozenset[str]) -> Activity | None:
+    f.known(("id", "date", "title", "kind", "theme", "branches", "villages", "participants", "funds",
+             "donations", "beneficiaries", "summary", "photos"))
+    aid, day, title, kind = f.ident(), f.day("date"), f.text("title"), f.text("kind")
+    theme = f.text("theme", required=False)
+    branches = refs.many(f, "branches", "branches", required=True)
+    villages = refs.many(f, "villages", "villages")
+    participants = f.count("participants")
+    funds = f.amount("funds")
+    donations = _donations(f)
+    beneficiaries = _beneficiaries(f)
+    summary = f.text("summary", required=False)
+    photos = _assets(f, "photos", assets, [
+        (item, line, f"photos 第{i}项") for i, (item, line) in enumerate(f.items("photos"), start=1)
+    ])
+    if aid is None or day is None or title is None or kind is None or not branches or participants is None:
+        return None
+    return Activity(aid, day, title, kind, theme, branches, villages, participants, funds, donations,
+                    beneficiaries, summary, photos, f.free("extra"), f.free("internal"), src)
+
+
+def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
+    f.known(("id", "date", "group", "villages", "branches", "methods", "checks", "findings", "follow_up"))
+    iid, day = f.ident(), f.day("date")
+    group = f.text("group")
+    villages = refs.many(f, "villages", "villages", required=True)
+    branches = refs.many(f, "branches", "branches")
+    methods = f.texts("methods", choices=METHODS)
+    checks: list[tuple[str, str]] = []
+    raw_checks = f.data.get("checks")
+    if raw_checks is not None:
+        if not isinstance(raw_checks, LineMap):
+            f.fail("checks", "应写成“检查项: 达标/基本达标/未达标”的字段组")
+        else:
+            for item, result in raw_checks.items():
+                if result not in CHECK_RESULTS:
+                    f.problems.append(Problem(f.path, raw_checks.key_lines[item], f"checks {item}",
+                                              f"结果只能是 {'、'.join(CHECK_RESULTS)},这里是{_type_name(result)}"))
+                else:
+                    checks.append((item, result))
+    findings = f.text("findings", required=False) or ""
+    follow_up = f.text("follow_up", required=False) or ""
+    if iid is None or day is None or group is None or not villages:
+        return None
+    return Inspection(iid, day, group, villages, branches, methods, tuple(checks), findings, follow_up,
+                      f.free("extra"), f.free("internal"), src)
+
+
+def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Problem]) -> Story | None:
+    if not ID_RULE.match(raw.slug):
+        problems.append(Problem(raw.path, 1, "", f"文件名“{raw.slug}.md”不合格:{ID_HINT};请重命名文件"))
+    f = _fields_of(raw, raw.front, problems, "故事的 front matter")
+    if f is None:
+        return None
+    f.known(("title", "date", "branches", "unit", "author", "tags", "summary", "cover", "draft", "featured"))
+    title, day = f.text("title"), f.day("date")
+    branches = refs.many(f, "branches", "branches")
+    unit = refs.one(f, "unit", "units", required=False)
+    cover = None
+    if f.data.get("cover") is not None:
+        cover = _asset_path(f, f.data["cover"], f.line("cover"), "cover", assets)
+    story = Story(
+        slug=raw.slug, title=title or "", date=day or date.min, branches=branches, unit=unit,
+        author=f.text("author", required=False) or "", tags=f.texts("tags"),
+        summary=f.text("summary", required=False) or "", cover=cover,
+        draft=f.flag("draft", False), featured=f.flag("featured", False),
+        body=raw.body, extra=f.free("extra"), source=Source(raw.path, 1),
+    )
+    return story if title is not None and day is not None and ID_RULE.match(raw.slug) else None
+
+
+def _known_ids(content: RawContent, problems: list[Problem]) -> dict[str, set[str]]:
+    """Collect the ids of every type, reporting the second use of an id."""
+    ids: dict[str, set[str]] = {}
+    for kind, records in content.records.items():
+        first: dict[str, RawRecord] = {}
+        for raw in records:
+            value = raw.data.get("id") if isinstance(raw.data, dict) else None
+            if not isinstance(value, str):
+                continue
+            if value in first:
+                where = first[value]
+                line = raw.data.key_lines.get("id", raw.line)
+                problems.append(Problem(raw.path, line, "id",
+                                        f"编号“{value}”重复:{where.path}:{where.line} 已用过;每个{KIND_NAMES[kind]}的编号必须唯一"))
+            else:
+                first[value] = raw
+        ids[kind] = set(first)
+    return ids
+
+
+def _records(
+    content: RawContent, kind: str, problems: list[Problem], build: Callable[[Fields, Source], T | None]
+) -> tuple[T, ...]:
+    result: dict[str, T] = {}
+    for raw in content.records[kind]:
+        f = _fields_of(raw, raw.data, problems, KIND_NAMES[kind] + "记录")
+        if f is None:
+            continue
+        record = build(f, Source(raw.path, raw.line))
+        rid = getattr(record, "id", None)
+        if record is not None and rid not in result:
+            result[str(rid)] = record
+    return tuple(result[k] for k in sorted(result))
+
+
+def _latest_date(branches: tuple[Branch, ...], activities: tuple[Activity, ...],
+                 inspections: tuple[Inspection, ...]) -> date | None:
+    dates = [b.paired_on for b in branches if b.paired_on is not None]
+    dates += [a.date for a in activities] + [i.date for i in inspections]
+    return max(dates, default=None)
+
+
+def validate_content(content: RawContent) -> Site:
+    """Return the validated Site, or raise ContentError listing every problem."""
+    problems = list(content.problems)
+    settings = _settings(content.site, problems)
+    refs = _Refs(_known_ids(content, problems))
+    units = _records(content, "units", problems, lambda f, s: _unit(f, refs, s))
+    villages = _records(content, "villages", problems, lambda f, s: _village(f, refs, s))
+    branches = _records(content, "branches", problems, lambda f, s: _branch(f, refs, s))
+    activities = _records(content, "activities", problems, lambda f, s: _activity(f, refs, s, content.assets))
+    inspections = _records(content, "inspections", problems, lambda f, s: _inspection(f, refs, s))
+    stories = [s for raw in content.stories if (s := _story(raw, refs, content.assets, problems)) is not None]
+    if problems or settings is None:
+        raise ContentError(problems)
+    as_of = settings.as_of or _latest_date(branches, activities, inspections) or settings.campaign.start
+    return Site(
+        settings=settings,
+        as_of=as_of,
+        units=units,
+        branches=branches,
+        villages=villages,
+        activities=activities,
+        inspections=inspections,
+        stories=tuple(sorted(stories, key=lambda s: (s.date, s.slug), reverse=True)),
+        assets=content.assets,
+    )
