@@ -6,12 +6,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.internal_pages import plan_internal
 from generator.load import load_content
 from generator.markup import MarkdownRenderer
 from generator.model import Site
-from generator.pages import Plan, plan_internal, plan_public
+from generator.pages import Plan
 from generator.progress import Progress, compute_progress
 from generator.public import public_view
+from generator.public_pages import plan_public
 from generator.render import make_environment, render_plan, template_dirs
 from generator.validate import validate_content
 from generator.write import guard_output, write_site
