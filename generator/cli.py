@@ -25,6 +25,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default="site", type=Path, help="输出文件夹(默认 site)")
     build.add_argument("--drafts", action="store_true", help="同时生成草稿(draft: true)故事")
 
+    serve = commands.add_parser("serve", help="预览网站:保存文件后浏览器自动刷新(含草稿)")
+    serve.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址(默认 127.0.0.1,只有本机能打开)")
+    serve.add_argument("--port", default=8000, type=int, help="端口(默认 8000;0 表示自动选一个空闲端口)")
+    serve.add_argument("--open", action="store_true", help="启动后用默认浏览器打开预览")
+
     check = commands.add_parser("check", help="只检查内容,不生成网站")
     check.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
     return parser
@@ -41,6 +47,13 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from generator.serve import serve_preview  # the web server is loaded only when previewing
+
+    serve_preview(args.content, args.host, args.port, args.open, lambda text: print(text, flush=True))
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     checked = check_site(args.content)
     site = checked.site
@@ -52,7 +65,7 @@ def _check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"build": _build, "check": _check}
+    handlers = {"build": _build, "check": _check, "serve": _serve}
     try:
         return handlers[args.command](args)
     except GongjianError as error:
