@@ -221,6 +221,7 @@ class Preview:
             "building": self.building,
             "ok": None if outcome is None else outcome.ok,
             "problems": [] if outcome is None else list(outcome.problems),
+            "seconds": None if outcome is None else round(outcome.seconds, 4),
             "folder": str(self.out),
         }
 
