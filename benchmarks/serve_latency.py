@@ -28,9 +28,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator.build import build_site  # noqa: E402
-from tests.preview_server import preview  # noqa: E402
+from tests.preview_server import PreviewServer, preview  # noqa: E402
 
-POLL = 0.005
+# Polling the server much faster would steal its CPU from the build being timed.
+POLL = 0.02
 
 
 def _summary(name: str, seconds: list[float]) -> str:
@@ -56,6 +57,30 @@ def _served(url: str, marker: str, deadline: float) -> bool:
     return False
 
 
+def _shown(server: PreviewServer, url: str, story: Path, original: str, rounds: int) -> list[float]:
+    """Time save → new text visible in headless Chromium, which reloads by itself."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    shown = []
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = chromium.new_page()
+        page.goto(url)
+        for n in range(rounds):
+            page.wait_for_function("window.LiveReload && window.LiveReload.connector.protocol >= 7")
+            marker = f"浏览器第{n}次保存{time.time_ns()}"
+            generation = server.status()["generation"]
+            story.write_text(original + f"\n{marker}\n", encoding="utf-8")
+            saved = time.monotonic()
+            page.wait_for_function(f"document.body.innerText.includes({marker!r})", timeout=120_000, polling=5)
+            shown.append(time.monotonic() - saved)
+            server.wait_build_after(generation)
+        chromium.close()
+    return shown
+
+
 def measure(content: Path, rounds: int, browser: bool) -> None:
     """Print the figures for `rounds` saves of one story."""
     work = Path(tempfile.mkdtemp(prefix="gongjian-bench-"))
@@ -75,40 +100,26 @@ def measure(content: Path, rounds: int, browser: bool) -> None:
         server_builds: list[float] = []
         with preview(copy) as server:
             url = f"{server.url}stories/{story.stem}/"
-            page = None
-            if browser:
-                from playwright.sync_api import sync_playwright
-
-                from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-
-                playwright = sync_playwright().start()
-                chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-                page = chromium.new_page()
-                page.goto(url)
-                page.wait_for_function("window.LiveReload && window.LiveReload.connector.protocol >= 7")
+            rss_before = server.rss_kib()
             for n in range(rounds):
                 marker = f"基准测试第{n}次保存{time.time_ns()}"
                 generation = server.status()["generation"]
                 story.write_text(original + f"\n{marker}\n", encoding="utf-8")
                 saved = time.monotonic()
-                if page is not None:
-                    page.wait_for_function(f"document.body.innerText.includes({marker!r})", timeout=120_000, polling=5)
-                    shown.append(time.monotonic() - saved)
                 if not _served(url, marker, saved + 120):
                     raise SystemExit(f"第 {n} 次保存两分钟内没有出现在预览里:\n{server.output}")
                 served.append(time.monotonic() - saved)
-                state = server.wait_build_after(generation)
-                server_builds.append(float(state["seconds"]))
-                time.sleep(0.3)  # let the browser settle before the next save
-            if page is not None:
-                chromium.close()
-                playwright.stop()
+                server_builds.append(float(server.wait_build_after(generation)["seconds"]))
+            rss_after = server.rss_kib()
+            if browser:
+                shown = _shown(server, url, story, original, rounds)
         print(f"content: {content} ({files} files), story: stories/{story.name}, {rounds} saves")
         print(_summary("full build", builds))
         print(_summary("preview build", server_builds))
         print(_summary("served", served))
         if shown:
             print(_summary("shown", shown))
+        print(f"server RSS   {rss_before / 1024:.1f} MiB before the saves, {rss_after / 1024:.1f} MiB after")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -36,9 +36,9 @@ from generator.errors import GongjianError, UsageError
 from generator.reload import LiveReload, inject
 from generator.render import default_templates_dir
 
+# A build starts at the first poll that finds nothing new after a save, so saves closer
+# together than this (an editor writing several files at once) become one build.
 POLL_SECONDS = 0.05
-# Saves closer together than this become one build (an editor writing several files at once).
-QUIET_SECONDS = 0.1
 STATUS_PATH = "/__gongjian__/status"
 
 Stamp = tuple[int, int, int]
@@ -117,7 +117,6 @@ class Preview:
         self.live = LiveReload(lambda: self.generation)
         self._building: Future[Outcome] | None = None
         self._pending: set[str] = set()
-        self._last_change = 0.0
         self._stamps = snapshot(self.watched(), self.out)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="gongjian-build")
 
@@ -143,11 +142,9 @@ class Preview:
         stamps = snapshot(self.watched(), self.out)
         changed = changed_paths(self._stamps, stamps)
         self._stamps = stamps
-        now = time.monotonic()
         if changed:
             self._pending |= changed
-            self._last_change = now
-        if self._pending and not self.building and now - self._last_change >= QUIET_SECONDS:
+        elif self._pending and not self.building:
             changed, self._pending = self._pending, set()
             self._begin(changed)
 

@@ -175,6 +175,37 @@ def test_template_error_shows_the_template_and_a_fix_brings_the_site_back(scratc
 
 
 @pytest.mark.e2e
+def test_after_a_series_of_saves_the_preview_equals_a_full_build_with_drafts(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    content = scratch()
+    own = content.parent / "templates/public"
+    with preview(content) as server:
+        state = server.status()
+        edits = [
+            (content / STORY, (content / STORY).read_text(encoding="utf-8") + "\n补充一段。\n"),
+            (content / "site.yaml", "title: [坏了\n"),
+            (content / "site.yaml", (content / "site.yaml").read_text(encoding="utf-8").replace("测试工委", "新的工委")),
+            (own / "story.html", '{% extends "_base.html" %}{% block main %}<h1>{{ view.story.title }}</h1>{% endblock %}\n'),
+            (content / "stories/new-one.md", "---\ntitle: 新故事\ndate: 2017-11-20\n---\n正文。\n"),
+        ]
+        for path, text in edits:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save(path, text)
+            state = server.wait_build_after(state["generation"])
+        assert state["ok"] is True
+        folder = Path(state["folder"])
+        result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "full"), "--drafts")
+        assert result.returncode == 0, result.stderr
+
+        def tree(root: Path) -> dict[str, bytes]:
+            return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+        preview_files, full_files = tree(folder), tree(tmp_path / "full")
+        assert preview_files.keys() == full_files.keys()
+        assert [k for k in preview_files if preview_files[k] != full_files[k]] == []
+        assert "新的工委" in preview_files["public/index.html"].decode("utf-8")
+
+
+@pytest.mark.e2e
 @pytest.mark.slow
 def test_pages_are_served_while_a_slow_build_runs(scratch) -> None:  # type: ignore[no-untyped-def]
     content = scratch()
