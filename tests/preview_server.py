@@ -26,10 +26,11 @@ TIMEOUT = 60.0
 class PreviewServer:
     """A `gongjian serve` child process; its output lines are collected as they come."""
 
-    def __init__(self, content: Path, *extra: str) -> None:
+    def __init__(self, content: Path, *extra: str, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--content", str(content), "--port", "0", *extra],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+            env={**os.environ, **(env or {})},
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)

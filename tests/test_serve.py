@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import socket
+import sys
 import time
 from pathlib import Path
 
@@ -75,6 +77,48 @@ def test_error_page_lists_problems_escaped_without_any_template() -> None:
     page = error_page(["content/site.yaml:3: title: 不能为空 <b>", "共 1 个问题,请逐条修改后再试。"])
     assert "content/site.yaml:3: title: 不能为空 &lt;b&gt;" in page
     assert "共 1 个问题" in page and page.count("<li>") == 1
+
+
+def _run_preview(preview_: Preview, builds: int) -> None:
+    """Drive a preview's event loop until it has finished `builds` builds."""
+
+    async def drive() -> None:
+        preview_.start()
+        while preview_.builds < builds:
+            await asyncio.sleep(0.01)
+
+    asyncio.run(asyncio.wait_for(drive(), 60))
+
+
+def test_a_bug_in_the_build_becomes_an_error_page_not_a_dead_preview(tmp_path: Path) -> None:
+    def broken_builder(content: Path, out: Path) -> object:
+        raise RuntimeError("boom")
+
+    content = tmp_path / "content"
+    content.mkdir()
+    preview_ = Preview(content, tmp_path / "out", lambda text: None, builder=broken_builder)
+    try:
+        assert preview_.respond("public", "", "/").status == 503  # before the first build: "正在生成"
+        _run_preview(preview_, 1)
+        answer = preview_.respond("public", "stories/x/", "/stories/x/")
+        assert answer.status == 500 and "gongjian 内部错误(RuntimeError: boom)" in answer.body.decode("utf-8")
+        _run_preview(preview_, 2)  # the worker is still there to build again
+        assert preview_.generation == 2
+    finally:
+        preview_.close()
+
+
+def test_requests_cannot_leave_their_side(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    preview_ = Preview(scratch(), tmp_path / "out", lambda text: None)
+    try:
+        _run_preview(preview_, 1)
+        assert preview_.respond("internal", "index.html", "/internal/index.html").status == 200
+        for rel in ("../internal/index.html", "../../out/internal/progress.json", "static/../../internal/index.html"):
+            answer = preview_.respond("public", rel, "/" + rel)
+            assert answer.status == 404 and "内部" not in answer.body.decode("utf-8")
+        assert preview_.respond("public", "stories", "/stories").location == "/stories/"
+    finally:
+        preview_.close()
 
 
 # --- the real server --------------------------------------------------------------------------------------
@@ -247,6 +291,19 @@ def test_sigterm_stops_cleanly(scratch) -> None:  # type: ignore[no-untyped-def]
     finally:
         server.stop()
     assert "预览已停止" in server.output
+
+
+@pytest.mark.e2e
+def test_open_starts_the_browser_on_the_public_site(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    opened = tmp_path / "opened.txt"
+    fake_browser = tmp_path / "browser.py"
+    fake_browser.write_text(f"import sys, pathlib\npathlib.Path({str(opened)!r}).write_text(sys.argv[1])\n")
+    server = PreviewServer(scratch(), "--open", env={"BROWSER": f"{sys.executable} {fake_browser} %s"})
+    try:
+        server.wait(lambda s: s["generation"] >= 1 and opened.exists() and opened.read_text() != "")
+        assert opened.read_text() == server.url
+    finally:
+        server.stop()
 
 
 @pytest.mark.e2e
