@@ -6,6 +6,7 @@ import asyncio
 import signal
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -87,7 +88,19 @@ def _run_preview(preview_: Preview, builds: int) -> None:
         while preview_.builds < builds:
             await asyncio.sleep(0.01)
 
-    asyncio.run(asyncio.wait_for(drive(), 60))
+    # A thread of its own: Playwright's sync API may already run a loop in this one.
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(asyncio.wait_for(drive(), 60))
+        except BaseException as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert errors == []
 
 
 def test_a_bug_in_the_build_becomes_an_error_page_not_a_dead_preview(tmp_path: Path) -> None:
