@@ -117,6 +117,7 @@ class Preview:
         self.live = LiveReload(lambda: self.generation)
         self._building: Future[Outcome] | None = None
         self._pending: set[str] = set()
+        self._stopped = False
         self._stamps = snapshot(self.watched(), self.out)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="gongjian-build")
 
@@ -152,7 +153,12 @@ class Preview:
         future = self._executor.submit(self._build, tuple(sorted(changed)))
         self._building = future
         loop = asyncio.get_running_loop()
-        future.add_done_callback(lambda done: loop.call_soon_threadsafe(self._finish, done))
+
+        def hand_back(done: Future[Outcome]) -> None:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(self._finish, done)
+
+        future.add_done_callback(hand_back)
 
     def _build(self, changed: tuple[str, ...]) -> Outcome:
         """Build once (on the worker thread); turn every failure into an outcome, never raise."""
@@ -169,7 +175,7 @@ class Preview:
     def _finish(self, done: Future[Outcome]) -> None:
         """Publish a finished build and tell the browsers (on the server thread)."""
         self._building = None
-        if done.cancelled():  # stopping: nobody is waiting for this build
+        if done.cancelled() or self._stopped:  # stopping: nobody is waiting for this build
             return
         outcome = done.result()
         previous = self.outcome
@@ -207,6 +213,7 @@ class Preview:
 
     def close(self) -> None:
         """Let a running build finish, then stop the worker."""
+        self._stopped = True
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def status(self) -> dict[str, Any]:
@@ -397,6 +404,8 @@ async def _serve(preview: Preview, sockets: list[Any], host: str, open_browser: 
     server.stop()
     preview.live.close()
     await server.close_all_connections()
+    if preview.building:
+        preview.report("正在停止:等当前这次生成结束…")
     await loop.run_in_executor(None, preview.close)
     preview.report("预览已停止。")
 
