@@ -12,6 +12,9 @@ window.addEventListener("DOMContentLoaded", function () {
     showSubResults: true,
     resetStyles: false
   });
+  // Pagefind's box has only a placeholder; give it a name screen readers announce.
+  var input = box.querySelector("input");
+  if (input) input.setAttribute("aria-label", "搜索全站");
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) ui.triggerSearch(query);
 });
