@@ -97,3 +97,32 @@ def test_no_serious_accessibility_violations(site_url: str, browser, axe_script:
     assert serious == [], serious
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     page.close()
+
+
+def test_a_site_restyles_through_css_variables_without_copying_templates(scratch, tmp_path: Path, browser,  # type: ignore[no-untyped-def]
+                                                                         serve_folder) -> None:
+    from generator.build import build_site
+
+    content = scratch()
+    own = content.parent / "templates/static"
+    own.mkdir(parents=True)
+    (own / "custom.css").write_text(":root { --brand: #0b5394; --font: serif; }\n", encoding="utf-8")
+    out = tmp_path / "site"
+    build_site(content, out, search=False)
+    page = browser.new_page()
+    page.goto(serve_folder(out / "public") + "stories/wanghui-health/")
+    assert page.locator(".masthead").evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(11, 83, 148)"
+    assert page.locator(".story-body h2").evaluate("e => getComputedStyle(e).borderLeftColor") == "rgb(11, 83, 148)"
+    assert page.locator("body").evaluate("e => getComputedStyle(e).fontFamily") == "serif"
+    assert page.locator("body").evaluate("e => getComputedStyle(e).lineHeight") == f"{17 * 1.8:.1f}px"  # roomy for CJK
+    page.close()
+
+
+def test_search_page_opened_from_disk_says_why_it_cannot_search(showcase: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((showcase / "public/search/index.html").as_uri() + "?q=义诊")
+    assert "直接从文件夹打开网页时无法搜索" in page.locator(".search-note").inner_text()
+    assert errors == []
+    page.close()

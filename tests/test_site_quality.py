@@ -32,6 +32,15 @@ def nu_checker(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=600)
 
 
+# CSS properties in every current browser that the checker's CSS grammar predates.
+NEWER_CSS = ("text-decoration-thickness", "text-underline-offset")
+
+
+def newer_than_checker(line: str) -> bool:
+    """True for the checker's "Property X doesn't exist" about a property it is too old to know."""
+    return any(f"Property “{prop}” doesn't exist" in line for prop in NEWER_CSS)
+
+
 def html_files(public: Path) -> list[Path]:
     return sorted(p for p in public.rglob("*.html") if "pagefind" not in p.relative_to(public).parts)
 
@@ -45,7 +54,7 @@ def test_every_public_page_and_the_stylesheet_pass_the_nu_checker(showcase: Path
     bad.write_text("<!DOCTYPE html><html lang=zh-CN><title>x</title><p><div>块</div></span>", encoding="utf-8")
     # One JVM for every page of both sites and the stylesheet keeps this to seconds.
     result = nu_checker("--also-check-css", str(showcase / "public/static/style.css"), *map(str, files), str(bad))
-    errors = [line for line in result.stdout.splitlines() if line.strip()]
+    errors = [line for line in result.stdout.splitlines() if line.strip() and not newer_than_checker(line)]
     assert errors and all(line.startswith(f'"file:{bad}"') for line in errors), result.stdout + result.stderr
 
 

@@ -1,8 +1,17 @@
 /* Start Pagefind's search box on the search page. The index sits in pagefind/ at the site
-   root; its URL is worked out from this page so the site works under any path. */
+   root; its URL is worked out from this page so the site works under any path. Everything
+   it loads is in the built folder: search needs no internet, only a web server. */
 window.addEventListener("DOMContentLoaded", function () {
   var box = document.getElementById("search");
-  if (!box || typeof PagefindUI === "undefined") return;
+  if (!box) return;
+  if (window.location.protocol === "file:" || typeof PagefindUI === "undefined") {
+    // Browsers do not let pages opened from disk load the index.
+    var note = document.createElement("p");
+    note.className = "search-note";
+    note.textContent = "直接从文件夹打开网页时无法搜索。请用 gongjian serve 预览,或把 site/public 发布到网站服务器后再搜索。";
+    box.appendChild(note);
+    return;
+  }
   var root = new URL(box.getAttribute("data-root"), window.location.href).pathname;
   var ui = new PagefindUI({
     element: "#search",
