@@ -93,10 +93,24 @@ def _output_format(image: Image.Image) -> str:
 
 
 def _open(data: bytes) -> Image.Image:
-    """Decode an image fully (truncated files fail here), upright as the camera meant it."""
+    """Decode an image fully (truncated files fail here), upright as the camera meant it.
+
+    JPEG is decoded at the smallest power-of-two scale that still covers the page size,
+    which makes large camera photos several times faster to check and resize.
+    """
     image = Image.open(io.BytesIO(data))
+    if image.width > LARGE_WIDTH and image.height > LARGE_WIDTH:
+        image.draft("RGB", (LARGE_WIDTH, LARGE_WIDTH))
     image.load()
     return ImageOps.exif_transpose(image)
+
+
+def _upright_size(data: bytes) -> tuple[int, int]:
+    """Full-resolution size from the header, turned as the EXIF orientation says."""
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        turned = image.getexif().get(0x0112) in (5, 6, 7, 8)
+    return (height, width) if turned else (width, height)
 
 
 def _picture(asset: str, data: bytes, used_at: Problem) -> Picture:
@@ -109,13 +123,13 @@ def _picture(asset: str, data: bytes, used_at: Problem) -> Picture:
         return Picture(asset, width, height, same, same, False, used_at)
     if extension not in RASTER:
         raise ValueError(f"不支持 {extension or '没有扩展名'} 格式")
-    image = _open(data)
-    ext = _output_format(image)
+    width, height = _upright_size(data)
+    ext = _output_format(_open(data))
     renditions = []
     for target in (SMALL_WIDTH, LARGE_WIDTH):
-        w, h = _fit(image.width, image.height, target)
+        w, h = _fit(width, height, target)
         renditions.append(Rendition(f"images/{stem}-{digest}-{w}.{ext}", w, h))
-    return Picture(asset, image.width, image.height, renditions[0], renditions[1], True, used_at)
+    return Picture(asset, width, height, renditions[0], renditions[1], True, used_at)
 
 
 def _problem(where: Problem, asset: str, error: Exception) -> Problem:
