@@ -252,7 +252,7 @@ def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None)
     pages += [Page(f"units/{uv.unit.id}/index.html", "unit.html",
                    {**base, "view": uv, "shown_stories": uv.stories[:UNIT_PAGE_STORIES]}) for uv in units]
     for uv in units:
-        if uv.stories:
+        if len(uv.stories) > UNIT_PAGE_STORIES:  # else the unit page already shows them all
             pages += _list_pages(uv.stories, f"units/{uv.unit.id}/stories/", "unit_stories.html", {**base, "unit": uv.unit})
     pages += [Page(f"activities/{m.key}/index.html", "month.html", {**base, "month": m}) for m in month_views]
     files = {

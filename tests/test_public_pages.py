@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from generator.build import build_site, check_site
-from generator.public_pages import PAGE_SIZE, paginate
+from generator.public_pages import PAGE_SIZE, UNIT_PAGE_STORIES, paginate
 
 STORY = """---
 title: 第{n}个先进支部故事
@@ -111,8 +111,17 @@ def test_headings_descend_one_level_at_a_time(showcase: Path) -> None:
         assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), (file, levels)
 
 
-def test_unit_page_links_to_its_story_list(showcase: Path) -> None:
+def test_unit_page_shows_its_newest_stories_and_links_to_the_rest(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "site"
+    build_site(scratch(many_stories(6)), out, search=False)
+    unit = (out / "public/units/hosp/index.html").read_text(encoding="utf-8")
+    assert unit.count('<li class="card">') == UNIT_PAGE_STORIES
+    assert 'href="stories/">市第四人民医院的全部 7 篇故事' in unit
+    listing = (out / "public/units/hosp/stories/index.html").read_text(encoding="utf-8")
+    assert listing.count('<li class="card">') == 7 and "<h1>市第四人民医院的先进支部故事</h1>" in listing
+
+
+def test_a_unit_with_few_stories_shows_them_all_on_its_page(showcase: Path) -> None:
     unit = (showcase / "public/units/hosp/index.html").read_text(encoding="utf-8")
-    assert 'href="stories/">市第四人民医院的全部 1 篇故事' in unit
-    listing = (showcase / "public/units/hosp/stories/index.html").read_text(encoding="utf-8")
-    assert "义诊进村 健康到家" in listing and "科技培训进田间" not in listing
+    assert "义诊进村 健康到家" in unit and "科技培训进田间" not in unit
+    assert "全部 1 篇故事" not in unit and not (showcase / "public/units/hosp/stories").exists()
