@@ -1,7 +1,11 @@
 """Preview both sides while staff edit: rebuild on save, reload the browser, never fall over.
 
 Each save leads to one full build (drafts included) into a temp folder, on a
-worker thread, so the server keeps answering while it builds. A burst of saves
+worker thread, so the server keeps answering while it builds. The pages are
+published (and browsers reloaded) before the search index is made, which is
+then written into the same folder: the end result equals `build --drafts`,
+but a save shows up without waiting for Pagefind, and a failing indexer
+costs the preview its search box, never its pages. A burst of saves
 becomes one build; saves made during a build lead to one more build after it,
 so the preview always ends on the last save. A build that fails turns every
 page into an error page listing the problems; the next good build brings the
@@ -19,6 +23,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
 import webbrowser
 from collections.abc import Callable, Iterable
@@ -35,6 +40,7 @@ from generator.build import build_site
 from generator.errors import GongjianError, UsageError
 from generator.reload import LiveReload, inject
 from generator.render import default_templates_dir
+from generator.search import index_search
 
 # A build starts at the first poll that finds nothing new after a save, so saves closer
 # together than this (an editor writing several files at once) become one build.
@@ -44,6 +50,7 @@ STATUS_PATH = "/__gongjian__/status"
 Stamp = tuple[int, int, int]
 Report = Callable[[str], None]
 Builder = Callable[[Path, Path], object]
+Indexer = Callable[[Path], None]
 
 
 @dataclass(frozen=True)
@@ -99,24 +106,32 @@ def changed_paths(before: dict[str, Stamp], after: dict[str, Stamp]) -> set[str]
 
 
 def build_preview(content_dir: Path, out_dir: Path) -> object:
-    """Build both sides with drafts into the preview folder."""
-    return build_site(content_dir, out_dir, drafts=True)
+    """Build both sides with drafts into the preview folder, search index aside."""
+    return build_site(content_dir, out_dir, drafts=True, search=False)
+
+
+def index_preview(out_dir: Path) -> None:
+    """Make the search index of the preview's public side, in place."""
+    index_search(out_dir / "public")
 
 
 class Preview:
     """The state of one preview: what is watched, the latest build, and the browsers to tell."""
 
-    def __init__(self, content_dir: Path, out_dir: Path, report: Report, builder: Builder = build_preview) -> None:
+    def __init__(self, content_dir: Path, out_dir: Path, report: Report, builder: Builder = build_preview,
+                 indexer: Indexer | None = index_preview) -> None:
         self.content = content_dir.resolve()
         self.out = out_dir.resolve()
         self.report = report
         self.builder = builder
+        self.indexer = indexer
         self.generation = 0
         self.builds = 0
         self.outcome: Outcome | None = None
         self.live = LiveReload(lambda: self.generation)
-        self._building: Future[Outcome] | None = None
+        self._building: Future[str | None] | None = None
         self._pending: set[str] = set()
+        self._saved_since_start = threading.Event()
         self._stopped = False
         self._stamps = snapshot(self.watched(), self.out)
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="gongjian-build")
@@ -145,20 +160,38 @@ class Preview:
         self._stamps = stamps
         if changed:
             self._pending |= changed
+            self._saved_since_start.set()
         elif self._pending and not self.building:
             changed, self._pending = self._pending, set()
             self._begin(changed)
 
     def _begin(self, changed: set[str]) -> None:
-        future = self._executor.submit(self._build, tuple(sorted(changed)))
-        self._building = future
+        self._saved_since_start.clear()
         loop = asyncio.get_running_loop()
+        future = self._executor.submit(self._job, loop, tuple(sorted(changed)))
+        self._building = future
 
-        def hand_back(done: Future[Outcome]) -> None:
+        def hand_back(done: Future[str | None]) -> None:
             if not loop.is_closed():
                 loop.call_soon_threadsafe(self._finish, done)
 
         future.add_done_callback(hand_back)
+
+    def _job(self, loop: asyncio.AbstractEventLoop, changed: tuple[str, ...]) -> str | None:
+        """Build, publish the pages, then index them for search (on the worker thread)."""
+        outcome = self._build(changed)
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(self._publish, outcome)
+        # A newer save makes another build follow at once: index that one instead.
+        if not outcome.ok or self.indexer is None or self._saved_since_start.is_set():
+            return None
+        try:
+            self.indexer(self.out)
+        except GongjianError as error:
+            return ";".join(error.lines())
+        except Exception as error:
+            return f"{type(error).__name__}: {error}"
+        return None
 
     def _build(self, changed: tuple[str, ...]) -> Outcome:
         """Build once (on the worker thread); turn every failure into an outcome, never raise."""
@@ -172,12 +205,19 @@ class Preview:
             return Outcome(False, (line,), time.perf_counter() - started, changed)
         return Outcome(True, (), time.perf_counter() - started, changed)
 
-    def _finish(self, done: Future[Outcome]) -> None:
-        """Publish a finished build and tell the browsers (on the server thread)."""
+    def _finish(self, done: Future[str | None]) -> None:
+        """Note the end of a build job; report a search index that could not be made."""
         self._building = None
         if done.cancelled() or self._stopped:  # stopping: nobody is waiting for this build
             return
-        outcome = done.result()
+        trouble = done.result()
+        if trouble:
+            self.report(f"  搜索索引没有更新(页面不受影响):{trouble}")
+
+    def _publish(self, outcome: Outcome) -> None:
+        """Show a finished build and tell the browsers (on the server thread)."""
+        if self._stopped:
+            return
         previous = self.outcome
         self.generation += 1
         self.builds += 1

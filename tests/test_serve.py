@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.reload import inject
+from generator.search import SearchIndexError
 from generator.serve import Preview, changed_paths, error_page, snapshot
 from tests.conftest import run_cli
 from tests.preview_server import PreviewServer, preview, save
@@ -85,7 +86,7 @@ def _run_preview(preview_: Preview, builds: int) -> None:
 
     async def drive() -> None:
         preview_.start()
-        while preview_.builds < builds:
+        while preview_.builds < builds or preview_.building:
             await asyncio.sleep(0.01)
 
     # A thread of its own: Playwright's sync API may already run a loop in this one.
@@ -117,6 +118,21 @@ def test_a_bug_in_the_build_becomes_an_error_page_not_a_dead_preview(tmp_path: P
         assert answer.status == 500 and "gongjian 内部错误(RuntimeError: boom)" in answer.body.decode("utf-8")
         _run_preview(preview_, 2)  # the worker is still there to build again
         assert preview_.generation == 2
+    finally:
+        preview_.close()
+
+
+def test_a_failing_search_index_costs_the_search_box_not_the_pages(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    def missing_pagefind(out: Path) -> None:
+        raise SearchIndexError("生成搜索索引需要 Pagefind 扩展版(支持中文分词),但没有安装")
+
+    said: list[str] = []
+    preview_ = Preview(scratch(), tmp_path / "out", said.append, indexer=missing_pagefind)
+    try:
+        _run_preview(preview_, 1)
+        answer = preview_.respond("public", STORY_PAGE, "/" + STORY_PAGE)
+        assert answer.status == 200 and "义诊进村 健康到家" in answer.body.decode("utf-8")
+        assert any("搜索索引没有更新(页面不受影响)" in line and "Pagefind" in line for line in said)
     finally:
         preview_.close()
 
@@ -358,7 +374,7 @@ def test_two_hundred_saves_good_and_bad_keep_the_server_up_and_its_memory_flat(s
             state = server.wait_build_after(state["generation"])
             assert state["ok"] is (not bad)
         after = server.rss_kib()
-        assert server.get(STORY_PAGE)[1].count("第 199 次保存。") == 1
+        assert "第 199 次保存。" in server.get(STORY_PAGE)[1]
         assert server.process.poll() is None
     growth_mib = (after - before) / 1024
     assert growth_mib < 50, f"RSS grew {growth_mib:.1f} MiB over 200 builds ({before} → {after} KiB)"
