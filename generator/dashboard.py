@@ -83,7 +83,8 @@ class Dashboard:
     donation_chart: Chart | None
     coverage: Chart
     group_chart: Chart
-    units_shown: int
+    units_behind: int
+    top_units: int
 
 
 def activity_rows(site: Site) -> tuple[ActivityRow, ...]:
@@ -172,10 +173,11 @@ def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], 
 
     pairing = bar_chart("pairing", "支部对接进度", [
         Bar("已完成对接的支部", b.paired, f"{b.paired:,}/{b.total:,} · {_rate(b.rate)}")], scale=b.total or 1)
-    behind = sorted(units, key=lambda r: (r.rate, -r.figures.branches, r.unit.id))[:TOP_UNITS]
+    behind = sorted((r for r in units if r.figures.paired < r.figures.branches),
+                    key=lambda r: (r.rate, -r.figures.branches, r.unit.id))
     pairing_units = bar_chart(
-        "pairing-units", "各单位对接进度(对接率最低的在前)",
-        [Bar(r.unit.name, r.rate, f"{r.figures.paired}/{r.figures.branches} · {_rate(r.rate)}") for r in behind],
+        "pairing-units", "尚未全部对接的单位(对接率最低的在前)",
+        [Bar(r.unit.name, r.rate, f"{r.figures.paired}/{r.figures.branches} · {_rate(r.rate)}") for r in behind[:TOP_UNITS]],
         scale=1.0)
     by_value = sorted(units, key=lambda r: (-r.figures.total_value, r.unit.id))[:TOP_UNITS]
     unit_value = bar_chart(
@@ -207,7 +209,7 @@ def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], 
         donation_lines=tuple(DonationLine(r, d) for r in rows for d in r.activity.donations),
         donation_items=items, weeks=weeks, pairing=pairing, pairing_units=pairing_units, weekly=weekly_chart,
         unit_value=unit_value, donation_chart=donation_chart, coverage=coverage, group_chart=group_chart,
-        units_shown=min(TOP_UNITS, len(units)),
+        units_behind=len(behind), top_units=TOP_UNITS,
     )
 
 

@@ -174,6 +174,20 @@ def test_dashboard_shows_what_the_records_say(scratch, tmp_path: Path) -> None: 
     assert "送健康下乡义诊" in activities and "年底走访" not in activities  # 2017-12-05 is after as_of
 
 
+def test_example_content_gives_the_article_figures_on_every_internal_summary(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_site(REPO / "content", out)
+    report = (out / "internal/progress-report.html").read_text(encoding="utf-8")
+    index = (out / "internal/index.html").read_text(encoding="utf-8")
+    for html in (report, index):
+        assert "822/827" in html and "99.4%" in html
+        theme = re.search(r"<table class=\"themes\">.*?</table>", html, re.S).group(0)  # type: ignore[union-attr]
+        for figure in ("献爱心、送温暖", ">57<", ">232<", ">2,230<"):
+            assert figure in theme, figure
+    assert "4 个督导组督导" in report and "深入 20 个乡镇 29 个村" in report
+    assert "4 个督导组到 20 个乡镇 29 个村" in index
+
+
 def test_public_progress_page_has_aggregates_only(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "site"
     build_site(scratch(), out)
