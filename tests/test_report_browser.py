@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site
+from tests.test_browser_publish import axe_script  # noqa: F401  (the fixture: axe-core pinned by tests/js)
 
 pytestmark = pytest.mark.browser
 
@@ -78,3 +79,19 @@ def test_sorting_is_progressive_tables_work_without_javascript(internal: Path, b
     assert page.locator("table.sortable tbody tr").count() == 2
     assert page.locator("th button").count() == 0  # plain headings, nothing broken
     context.close()
+
+
+@pytest.mark.parametrize("page_name", ["index.html", "progress-report.html", "ledger-branches.html", "lagging.html",
+                                       "inspections.html", "activities.html"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_no_serious_accessibility_violations(internal: Path, browser, axe_script: Path,  # type: ignore[no-untyped-def]  # noqa: F811
+                                             page_name: str, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto((internal / page_name).as_uri())
+    page.add_script_tag(path=str(axe_script))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"""
+    )
+    assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
+    page.close()
