@@ -113,6 +113,10 @@ class Fields:
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)  # a name like 110 is still text
+        if isinstance(value, bool):
+            # YAML reads yes/no/on/off/true/false as a yes-or-no value, not as the word.
+            self.fail(key, f"应为文字,这里是{_type_name(value)};如果就是这个词,请加引号,如 {key}: \"yes\"")
+            return None
         if not isinstance(value, str):
             self.fail(key, f"应为文字,这里是{_type_name(value)}")
             return None
@@ -233,8 +237,9 @@ class Fields:
 class _Refs:
     """Known ids per record type, to check references and suggest near misses."""
 
-    def __init__(self, ids: dict[str, set[str]]) -> None:
+    def __init__(self, ids: dict[str, set[str]], unreadable: frozenset[str]) -> None:
         self.ids = ids
+        self.unreadable = unreadable
 
     def check(self, fields: Fields, key: str, kind: str, value: Any, line: int, where: str) -> str | None:
         if not isinstance(value, str) or not ID_RULE.match(value):
@@ -242,6 +247,8 @@ class _Refs:
             return None
         if value in self.ids[kind]:
             return value
+        if kind in self.unreadable:
+            return None  # a file of that type could not be read: its problem is already reported
         close = difflib.get_close_matches(value, sorted(self.ids[kind]), n=1)
         hint = f"是不是“{close[0]}”?" if close else f"请先在 {kind}.yaml 或 {kind}/ 里添加它。"
         fields.problems.append(
@@ -269,7 +276,7 @@ def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], wh
     if not isinstance(data, LineMap):
         line = raw.line if isinstance(raw, RawRecord) else 1
         problems.append(
-            Problem(raw.path, line, "", f"每条{what}应写成“字段: 值”的形式,这里是{_type_name(data)}")
+            Problem(raw.path, line, "", f"{what}应写成“字段: 值”的形式,这里是{_type_name(data)}")
         )
         return None
     return Fields(raw.path, data, problems)
@@ -278,7 +285,7 @@ def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], wh
 def _settings(raw: RawRecord | None, problems: list[Problem]) -> Settings | None:
     if raw is None:
         return None
-    f = _fields_of(raw, raw.data, problems, "网站设置")
+    f = _fields_of(raw, raw.data, problems, "site.yaml 的网站设置")
     if f is None:
         return None
     f.known(("title", "base_url", "organization", "language", "campaign", "as_of", "lagging_days", "allow_raw_html"))
@@ -412,6 +419,9 @@ def _asset_path(f: Fields, value: Any, line: int, where: str, assets: frozenset[
         return None
     path = value.strip().removeprefix("assets/")
     parts = path.split("/")
+    if "://" in path or path.startswith(("data:", "javascript:", "//")):
+        f.problems.append(Problem(f.path, line, where, f"“{value}”是网址;这里只能写 assets/ 下的文件,请把文件下载后放进 content/assets/"))
+        return None
     if path.startswith("/") or ".." in parts or "\\" in path:
         f.problems.append(Problem(f.path, line, where, f"“{value}”不能指向 content/assets/ 以外,请写相对 assets/ 的路径"))
         return None
@@ -472,7 +482,7 @@ def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
 def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Problem]) -> Story | None:
     if not ID_RULE.match(raw.slug):
         problems.append(Problem(raw.path, 1, "", f"文件名“{raw.slug}.md”不合格:{ID_HINT};请重命名文件"))
-    f = _fields_of(raw, raw.front, problems, "故事的 front matter")
+    f = _fields_of(raw, raw.front, problems, "front matter(两行 --- 之间)")
     if f is None:
         return None
     f.known(("title", "date", "branches", "unit", "author", "tags", "summary", "cover", "draft", "featured"))
@@ -517,7 +527,7 @@ def _records(
 ) -> tuple[T, ...]:
     result: dict[str, T] = {}
     for raw in content.records[kind]:
-        f = _fields_of(raw, raw.data, problems, KIND_NAMES[kind] + "记录")
+        f = _fields_of(raw, raw.data, problems, f"每条{KIND_NAMES[kind]}记录")
         if f is None:
             continue
         record = build(f, Source(raw.path, raw.line))
@@ -538,7 +548,7 @@ def validate_content(content: RawContent) -> Site:
     """Return the validated Site, or raise ContentError listing every problem."""
     problems = list(content.problems)
     settings = _settings(content.site, problems)
-    refs = _Refs(_known_ids(content, problems))
+    refs = _Refs(_known_ids(content, problems), content.unreadable)
     units = _records(content, "units", problems, lambda f, s: _unit(f, refs, s))
     villages = _records(content, "villages", problems, lambda f, s: _village(f, refs, s))
     branches = _records(content, "branches", problems, lambda f, s: _branch(f, refs, s))
