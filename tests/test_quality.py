@@ -9,8 +9,8 @@ from tests.conftest import REPO
 
 
 def test_ruff_is_clean() -> None:
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "generator", "tests", "scripts", "benchmarks"],
-                            capture_output=True, text=True, cwd=REPO)
+    folders = [d for d in ("generator", "tests", "scripts", "benchmarks") if (REPO / d).is_dir()]
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", *folders], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
