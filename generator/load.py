@@ -210,11 +210,11 @@ _YAML_MESSAGES = (
     ("special characters are not allowed", "这里有看不见的控制字符(常见于从网页或其他软件复制粘贴);请删掉后重新输入这一行"),
     ("cannot start any token", "值不能以这个符号开头(如 @ 或 `);请给整个值加上引号"),
     ("while scanning a quoted scalar", "引号没有配对:请补上结尾的引号"),
+    ("expected ',' or ']'", "方括号 [ 没有正确结束:各项之间用逗号分隔,最后以 ] 结束"),
+    ("expected ',' or '}'", "花括号 { 没有正确结束:各项之间用逗号分隔,最后以 } 结束"),
     ("'<stream end>'", "文件意外结束:可能少了右引号、右括号“]”或“}”"),
     ("mapping values are not allowed", "这里不能出现冒号“:”;值里含冒号时请给整个值加引号,或检查缩进"),
     ("could not find expected ':'", "缺少冒号“:”;每个字段应写成“字段: 值”"),
-    ("expected ',' or ']'", "方括号 [ ] 没有正确结束:各项之间用逗号分隔,最后以 ] 结束"),
-    ("expected ',' or '}'", "花括号 { } 没有正确结束:各项之间用逗号分隔,最后以 } 结束"),
     ("expected <block end>", "缩进不一致:同一层的字段要左对齐,列表项以“- ”开头"),
     ("did not find expected '-'", "列表缩进不一致:同一列表的各项要以“- ”左对齐"),
     ("did not find expected key", "缩进不一致或缺少冒号:请检查这一行与上一行"),
@@ -231,6 +231,22 @@ _YAML_MESSAGES = (
 )
 
 
+_OPENED_AT = ("while scanning a quoted scalar", "expected ',' or ']'", "expected ',' or '}'")
+
+
+def _indented_more(text: str, line: int) -> bool:
+    """Whether line `line` (1-based) is indented deeper than the `key: value` line above it."""
+    lines = text.split("\n")
+    if not 1 < line <= len(lines):
+        return False
+    here = lines[line - 1]
+    above = next((s for s in reversed(lines[: line - 1]) if s.strip() and not s.lstrip().startswith("#")), "")
+    indent = len(here) - len(here.lstrip(" "))
+    above_key = above.lstrip(" -")
+    above_indent = len(above) - len(above_key)
+    return ":" in above_key and not above.rstrip().endswith(":") and indent > above_indent
+
+
 def _yaml_problem(path: str, error: yaml.YAMLError, text: str, line_offset: int) -> Problem:
     """Translate a PyYAML error into a plain-Chinese problem at its line."""
     line = 1
@@ -241,15 +257,19 @@ def _yaml_problem(path: str, error: yaml.YAMLError, text: str, line_offset: int)
         line = error.problem_mark.line + 1 if error.problem_mark else 1
         message = f"列表和字段嵌套超过 {MAX_DEPTH} 层;请检查括号是否配对,或把内容写得浅一些"
     else:
+        raw = f"{getattr(error, 'context', '') or ''} {getattr(error, 'problem', '') or ''} {getattr(error, 'reason', '')}"
         if isinstance(error, yaml.MarkedYAMLError):
-            mark = error.problem_mark or error.context_mark
+            # An unclosed quote or bracket is reported where it was opened, not where the file ends.
+            opened = any(key in raw for key in _OPENED_AT)
+            mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
             line = mark.line + 1 if mark is not None else 1
         elif isinstance(error, yaml.reader.ReaderError):
             line = text.count("\n", 0, error.position) + 1
-        raw = f"{getattr(error, 'context', '') or ''} {getattr(error, 'problem', '') or ''} {getattr(error, 'reason', '')}"
         message = next((zh for key, zh in _YAML_MESSAGES if key in raw), None) or (
             f"YAML 格式错误,请检查这一行的缩进、冒号和引号({raw.strip()})"
         )
+        if "mapping values are not allowed" in raw and _indented_more(text, line):
+            message = "缩进不一致:这一行比上一个字段多缩进了;同一层的字段要左对齐"
     return Problem(path, line + line_offset, "", message)
 
 

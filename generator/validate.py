@@ -65,6 +65,20 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def _number_hint(value: Any) -> str:
+    """Say how to fix text that was meant as a number."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if re.fullmatch(r"[-+]?[0-9]+(\.[0-9]+)?", text):
+        if re.fullmatch(r"0[0-9]+", text):
+            return ";整数不要以 0 开头"
+        return ";数字不要加引号"
+    if re.fullmatch(r"[0-9][0-9,_]*(\.[0-9]+)?", text):
+        return ";数字里不要写逗号或下划线,如 1000"
+    return ""
+
+
 def plain(value: Any) -> Any:
     """Turn line-aware YAML containers into plain dicts and lists."""
     if isinstance(value, dict):
@@ -142,7 +156,7 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.fail(key, f"应为不小于 0 的整数,这里是{_type_name(value)}")
+            self.fail(key, f"应为不小于 0 的整数,这里是{_type_name(value)}{_number_hint(value)}")
             return None
         return value
 
@@ -152,7 +166,7 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(key, f"应为不小于 0 的{what},例如 1200 或 1200.5;这里是{_type_name(value)}")
+            self.fail(key, f"应为不小于 0 的{what},例如 1200 或 1200.5;这里是{_type_name(value)}{_number_hint(value)}")
             return None
         if math.isnan(value) or math.isinf(value):
             self.fail(key, f"应为实际的{what},不能是 NaN 或无穷大")
@@ -218,7 +232,7 @@ class Fields:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.fail(key, f"{key}: 下面应写成“名称: 内容”的字段,这里是{_type_name(value)}")
+            self.fail(key, f"下面应写成“名称: 内容”的字段(缩进书写),这里是{_type_name(value)}")
             return {}
         result: dict[str, Any] = plain(value)
         return result
@@ -272,7 +286,11 @@ class _Refs:
         return tuple(result)
 
 
-def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], what: str) -> Fields | None:
+def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], what: str,
+               empty: str = "") -> Fields | None:
+    if data is None and empty:
+        problems.append(Problem(raw.path, 1, "", empty))
+        return None
     if not isinstance(data, LineMap):
         line = raw.line if isinstance(raw, RawRecord) else 1
         problems.append(
@@ -285,7 +303,8 @@ def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], wh
 def _settings(raw: RawRecord | None, problems: list[Problem]) -> Settings | None:
     if raw is None:
         return None
-    f = _fields_of(raw, raw.data, problems, "site.yaml 的网站设置")
+    f = _fields_of(raw, raw.data, problems, "site.yaml 的网站设置",
+                   "site.yaml 是空的:请写网站设置(title、base_url、campaign)")
     if f is None:
         return None
     f.known(("title", "base_url", "organization", "language", "campaign", "as_of", "lagging_days", "allow_raw_html"))
@@ -482,7 +501,8 @@ def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
 def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Problem]) -> Story | None:
     if not ID_RULE.match(raw.slug):
         problems.append(Problem(raw.path, 1, "", f"文件名“{raw.slug}.md”不合格:{ID_HINT};请重命名文件"))
-    f = _fields_of(raw, raw.front, problems, "front matter(两行 --- 之间)")
+    f = _fields_of(raw, raw.front, problems, "front matter(两行 --- 之间)",
+                   "front matter 是空的:请在两行 --- 之间写 title、date 等字段")
     if f is None:
         return None
     f.known(("title", "date", "branches", "unit", "author", "tags", "summary", "cover", "draft", "featured"))
