@@ -113,14 +113,15 @@ def test_sigkill_at_random_moments_leaves_old_or_new_site(tmp_path: Path) -> Non
     assert [p.name for p in parent.iterdir()] == ["site"]  # every killed build's staging folder cleaned up
 
 
-@pytest.mark.parametrize("where", ["content", "project", "cwd", "parent-of-project", "home"])
+@pytest.mark.parametrize("where", ["content", "project", "cwd", "parent-of-project", "home", "link-to-project"])
 def test_cli_refuses_dangerous_out_and_touches_nothing(where: str, tmp_path: Path) -> None:
     project = tmp_path / "work" / "project"
     shutil.copytree(FIXTURES / "minimal", project)
     (tmp_path / "home").mkdir()  # empty, so only the home rule can refuse it
     content = project / "content"
+    (tmp_path / "work" / "site").symlink_to(project)
     out = {"content": content, "project": project, "cwd": Path("."), "parent-of-project": tmp_path / "work",
-           "home": tmp_path / "home"}[where]
+           "home": tmp_path / "home", "link-to-project": tmp_path / "work" / "site"}[where]
     before = fingerprint(tmp_path)
     result = subprocess.run([sys.executable, "-m", "generator", "build", "--content", str(content), "--out", str(out)],
                             capture_output=True, text=True, cwd=project, timeout=120,
