@@ -7,7 +7,7 @@ import ctypes.util
 import os
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from generator.errors import GongjianError, UsageError
@@ -88,8 +88,13 @@ def _target(staging: Path, rel: str) -> Path:
     return target
 
 
-def write_site(files: Mapping[str, bytes | Path], out_dir: Path) -> None:
-    """Write `files` (relative path → bytes or a file to copy) as the new `out_dir`, atomically."""
+def write_site(files: Mapping[str, bytes | Path], out_dir: Path,
+               finish: Callable[[Path], None] | None = None) -> None:
+    """Write `files` (relative path → bytes or a file to copy) as the new `out_dir`, atomically.
+
+    `finish` runs on the complete staging folder before it is swapped in (the search
+    index is built there); if it raises, the previous output stays as it was.
+    """
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out)
@@ -106,6 +111,8 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path) -> None:
                 shutil.copyfile(content, target)
             else:
                 target.write_bytes(content)
+        if finish is not None:
+            finish(staging)
         if not out.exists():
             staging.rename(out)
         elif not _exchange(staging, out):
