@@ -498,25 +498,6 @@ def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
                       f.free("extra"), f.free("internal"), src)
 
 
-_TAG_FORBIDDEN = frozenset("/\\?#%")
-
-
-def _tags(f: Fields) -> tuple[str, ...]:
-    """Return the story's tags; each becomes a page, so it may not hold a path separator."""
-    tags = []
-    for index, (item, line) in enumerate(f.items("tags"), start=1):
-        where = f"tags 第{index}项"
-        if not isinstance(item, str) or not item.strip():
-            f.problems.append(Problem(f.path, line, where, f"应为文字,这里是{_type_name(item)}"))
-        elif any(c in _TAG_FORBIDDEN or ord(c) < 32 for c in item) or item.strip() in (".", ".."):
-            # A tag names a page (tags/<tag>/): these would make a path or break its link.
-            f.problems.append(Problem(f.path, line, where,
-                                      f"标签“{item}”里不能有 / \\ ? # % 这些符号,也不能是 . 或 ..;请换个写法,如“党建-扶贫”"))
-        elif item.strip() not in tags:
-            tags.append(item.strip())
-    return tuple(tags)
-
-
 def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Problem]) -> Story | None:
     if not ID_RULE.match(raw.slug):
         problems.append(Problem(raw.path, 1, "", f"文件名“{raw.slug}.md”不合格:{ID_HINT};请重命名文件"))
@@ -533,7 +514,7 @@ def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Pr
         cover = _asset_path(f, f.data["cover"], f.line("cover"), "cover", assets)
     story = Story(
         slug=raw.slug, title=title or "", date=day or date.min, branches=branches, unit=unit,
-        author=f.text("author", required=False) or "", tags=_tags(f),
+        author=f.text("author", required=False) or "", tags=tuple(dict.fromkeys(f.texts("tags"))),
         summary=f.text("summary", required=False) or "", cover=cover,
         draft=f.flag("draft", False), featured=f.flag("featured", False),
         body=raw.body, extra=f.free("extra"), source=Source(raw.path, 1),

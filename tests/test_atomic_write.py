@@ -39,8 +39,10 @@ def fingerprint(folder: Path) -> dict[str, str]:
 
 
 def _start(content: Path, out: Path) -> subprocess.Popen[bytes]:
+    # A session of its own, so a kill takes the build's helpers (the Pagefind indexer) with it,
+    # as closing a terminal or stopping a service does.
     return subprocess.Popen([sys.executable, "-m", "generator", "build", "--content", str(content), "--out", str(out)],
-                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
 
 
 def _wait_for(path: Path, proc: subprocess.Popen[bytes]) -> bool:
@@ -94,7 +96,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new_site(tmp_path: Path) -> Non
             time.sleep(rng.uniform(0, 0.05))  # at the swap: the last file is written, the rename is next
         if proc.poll() is None:
             mid_write += staging.exists()
-            os.kill(proc.pid, signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGKILL)
             killed_pids.add(proc.pid)
         proc.wait()
         now = fingerprint(out)
