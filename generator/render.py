@@ -74,6 +74,8 @@ def relative_url(page_path: str, target: str, directory_urls: bool) -> str:
     rel = posixpath.relpath(target or ".", start or ".")
     if target.endswith("/") or target == "":
         rel = "./" if rel == "." else rel + "/"
+    if ":" in rel.split("/", 1)[0]:
+        rel = "./" + rel  # a first segment like `javascript:x` would be read as a URL scheme
     return rel
 
 
