@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 def _new(args: argparse.Namespace) -> int:
     path = new_story(args.content, " ".join(args.title), date.today(), args.branch, args.slug)
     print(f"已新建故事草稿 {path}。")
-    print("写好正文后把 draft: true 改为 false,再运行 gongjian build;预览草稿可用 gongjian build --drafts。")
+    print("写好正文后把 draft: true 改为 false,再运行 gongjian build;写作时可用 gongjian serve 预览(草稿带“草稿”标记)。")
     return 0
 
 
@@ -107,3 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`gongjian check | head`): stop quietly, like other CLI tools.
+        sys.stderr.close()
+        return 1
