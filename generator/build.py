@@ -6,7 +6,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from generator.cache import BuildCache
+from generator.cache import TEMPLATES, BuildCache
 from generator.internal_pages import plan_internal
 from generator.load import load_content
 from generator.markup import MarkdownRenderer
@@ -92,6 +92,7 @@ def render_site(content_dir: Path, checked: Checked, cache: BuildCache | None = 
     internal_env = make_environment([d / "internal" for d in dirs], markdown, False, settings.base_url)
     public, internal = checked.public, checked.internal
     if cache is not None:
+        public_env.bytecode_cache = internal_env.bytecode_cache = TEMPLATES  # compiled once per process
         public = cache.pending(public, "public", settings)
         internal = cache.pending(internal, "internal", settings)
     files: dict[str, bytes | Path] = dict(cache.reused) if cache is not None else {}

@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import jinja2.bccache
+
 from generator.markup import MarkdownRenderer
 from generator.pages import Page, Plan
 from generator.write import _intact, scan_tree, write_site_reusing
@@ -319,6 +322,33 @@ class CachedMarkdown(MarkdownRenderer):
         if self.store is not None:
             self.store.put_many("md", self.fresh)
         self.fresh = {}
+
+
+# ---------------------------------------------------------------- compiled templates
+
+
+class MemoryBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in this process: a preview rebuild does not compile them again.
+
+    Jinja checks each entry against the hash of the template's current source, so an
+    edited template is compiled afresh. Nothing is written to disk.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill `bucket` from memory, if this template was compiled before."""
+        data = self.entries.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep a freshly compiled template."""
+        self.entries[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = MemoryBytecode()
 
 
 # ---------------------------------------------------------------- pages and output state
