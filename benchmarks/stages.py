@@ -24,14 +24,20 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator.build import build_site, check_site, render_site  # noqa: E402
+from generator.cache import BuildCache, cache_folder  # noqa: E402
 from generator.load import load_content  # noqa: E402
 from generator.progress import compute_progress  # noqa: E402
+from generator.render import template_dirs  # noqa: E402
 from generator.validate import validate_content  # noqa: E402
 from generator.write import write_site  # noqa: E402
 
 
-def stages(content: Path, out: Path) -> dict[str, float]:
-    """Run each stage once and return its seconds (plan = check_site less the stages before it)."""
+def stages(content: Path, out: Path, cached: bool) -> dict[str, float]:
+    """Run each stage once and return its seconds (plan = check_site less the stages before it).
+
+    With `cached`, render and write go through an empty build cache, as a first `gongjian build` does
+    (Markdown rendered ahead on two processes, plain summaries recognised, spare-tree writer).
+    """
     times: dict[str, float] = {}
     started = time.perf_counter()
     raw = load_content(content)
@@ -46,10 +52,17 @@ def stages(content: Path, out: Path) -> dict[str, float]:
     checked = check_site(content)
     times["plan"] = max(0.0, time.perf_counter() - started - sum(times.values()))
     started = time.perf_counter()
-    files = render_site(content, checked)
+    cache = BuildCache(content, out, "drafts=False", template_dirs(content)) if cached else None
+    times["hash inputs (cache)"] = time.perf_counter() - started
+    started = time.perf_counter()
+    files = render_site(content, checked, cache)
     times["render (Jinja + Markdown)"] = time.perf_counter() - started
     started = time.perf_counter()
-    write_site(files, out)
+    if cache is None:
+        write_site(files, out)
+    else:
+        cache.write(files, {})
+        cache.close()
     times["write"] = time.perf_counter() - started
     times["total"] = sum(times.values())
     return times
@@ -60,10 +73,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--content", type=Path, required=True)
     parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--cached", action="store_true", help="render and write through an empty cache")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gongjian-stages-"))
     try:
-        for name, seconds in stages(args.content, work / "site").items():
+        shutil.rmtree(cache_folder(args.content), ignore_errors=True)
+        for name, seconds in stages(args.content, work / "site", args.cached).items():
             print(f"{name:<28} {seconds:8.2f} s")
         if args.profile:
             profiler = cProfile.Profile()
@@ -75,6 +90,8 @@ def main() -> None:
             print(text.getvalue())
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if args.cached:
+            shutil.rmtree(cache_folder(args.content), ignore_errors=True)
 
 
 if __name__ == "__main__":
