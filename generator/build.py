@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from generator.cache import TEMPLATES, BuildCache
+from generator.images import Picture, inspect_images, render_images
 from generator.internal_pages import plan_internal
 from generator.load import load_content
 from generator.markup import MarkdownRenderer
@@ -16,6 +18,7 @@ from generator.progress import Progress, compute_progress
 from generator.public import public_view
 from generator.public_pages import plan_public
 from generator.render import make_environment, render_plan, template_dirs
+from generator.search import index_search
 from generator.validate import validate_content
 from generator.write import guard_output, write_site
 
@@ -28,6 +31,7 @@ class Checked:
     progress: Progress
     public: Plan
     internal: Plan
+    pictures: Mapping[str, Picture]
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,9 @@ def check_site(content_dir: Path, drafts: bool = False) -> Checked:
     """Load, validate, compute and plan, without rendering or writing."""
     site = validate_content(load_content(content_dir))
     progress = compute_progress(site)
-    return Checked(site, progress, plan_public(public_view(site, progress, drafts)), plan_internal(site, progress))
+    pictures = inspect_images(site, content_dir)
+    return Checked(site, progress, plan_public(public_view(site, progress, drafts), pictures),
+                   plan_internal(site, progress), pictures)
 
 
 def _static_files(dirs: list[Path], folder: str, prefix: str) -> dict[str, Path]:
@@ -104,10 +110,18 @@ def render_site(content_dir: Path, checked: Checked, cache: BuildCache | None = 
         files[rel] = source
     for rel in sorted(checked.site.assets):
         files[f"public/assets/{rel}"] = content_dir / "assets" / rel
+    for rel, data in render_images(checked.pictures.values(), content_dir).items():
+        files[f"public/{rel}"] = data
     return files
 
 
-def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, cache: bool = True) -> BuildResult:
+def _index_public(staging: Path) -> None:
+    """Post-render step on the staging folder: the search index covers public/ only."""
+    index_search(staging / "public")
+
+
+def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: bool = True,
+               cache: bool = True) -> BuildResult:
     """Build both sides into `out_dir`; on any error the previous output stays as it was.
 
     With `cache` (the default) earlier work is reused through `.gongjian-cache/` (see
@@ -115,7 +129,9 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, cache: bo
     """
     started = time.perf_counter()
     guard_output(out_dir, content_dir)
-    reuse = BuildCache(content_dir, out_dir, f"drafts={drafts}", template_dirs(content_dir)) if cache else None
+    finish = _index_public if search else None
+    options = f"drafts={drafts}|search={search}"
+    reuse = BuildCache(content_dir, out_dir, options, template_dirs(content_dir)) if cache else None
     try:
         if reuse is not None and (recorded := reuse.unchanged()) is not None:
             summary = BuildSummary(**recorded["figures"])
@@ -128,9 +144,10 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, cache: bo
         summary = BuildSummary(p.as_of.isoformat(), p.branches.paired, p.branches.total, p.activities.count,
                                len(p.lagging))
         if reuse is None:
-            write_site(files, out_dir)
+            write_site(files, out_dir, finish=finish)
         else:
-            reuse.write(files, {"figures": asdict(summary), "public": public, "internal": len(files) - public})
+            reuse.write(files, {"figures": asdict(summary), "public": public, "internal": len(files) - public},
+                        finish)
     finally:
         if reuse is not None:
             reuse.close()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from generator import __version__
 from generator.build import build_site, check_site
 from generator.errors import GongjianError
+from generator.scaffold import init_site, new_story
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,7 +31,35 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="只检查内容,不生成网站")
     check.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
+
+    new = commands.add_parser("new", help="新建内容,例如:gongjian new story 义诊进村")
+    kinds = new.add_subparsers(dest="kind", metavar="类型", required=True)
+    story = kinds.add_parser("story", help="新建一篇故事(草稿),文件名由标题的拼音生成")
+    story.add_argument("title", nargs="+", help="故事标题(可以带空格)")
+    story.add_argument("--branch", action="append", default=[], metavar="支部编号",
+                       help="相关支部的编号,可写多次")
+    story.add_argument("--slug", help="自定义文件名(默认用标题的拼音)")
+    story.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
+
+    init = commands.add_parser("init", help="新建一个网站文件夹,里面带一个能直接生成的小例子")
+    init.add_argument("dir", type=Path, help="新网站的文件夹(不存在或为空)")
     return parser
+
+
+def _new(args: argparse.Namespace) -> int:
+    path = new_story(args.content, " ".join(args.title), date.today(), args.branch, args.slug)
+    print(f"已新建故事草稿 {path}。")
+    print("写好正文后把 draft: true 改为 false,再运行 gongjian build;预览草稿可用 gongjian build --drafts。")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    files = init_site(args.dir)
+    print(f"已在 {args.dir} 新建网站({len(files)} 个文件)。接下来:")
+    print(f"  cd {args.dir}")
+    print("  gongjian build        生成网站到 site/public(公开)和 site/internal(内部)")
+    print("  gongjian new story 标题   新建一篇故事")
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -55,7 +85,7 @@ def _check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"build": _build, "check": _check}
+    handlers = {"build": _build, "check": _check, "new": _new, "init": _init}
     try:
         return handlers[args.command](args)
     except GongjianError as error:

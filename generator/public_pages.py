@@ -3,27 +3,49 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+import markdown
+from markupsafe import Markup
+
+from generator.feed import FEED_PATH, FeedEntry, atom_feed
+from generator.images import Picture
 from generator.model import Story
 from generator.pages import Page, Plan, check_unique_paths
 from generator.public import PublicActivity, PublicBranch, PublicSite, PublicUnit, PublicVillage
+from generator.sitemap import robots, sitemap
+from generator.slugs import assign_slugs
 
 LATEST_ACTIVITIES = 10
+PAGE_SIZE = 20  # stories per list page: a phone screen scrolls through 20 cards comfortably
+UNIT_PAGE_STORIES = 4  # a unit page shows its newest stories and links to the full list
+EXCERPT_LENGTH = 120
+NOT_IN_SITEMAP = {"404.html"}
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A picture with the text that describes it to people who cannot see it."""
+
+    picture: Picture
+    alt: str
 
 
 @dataclass(frozen=True)
 class ActivityView:
-    """An activity with its branches, units and villages resolved."""
+    """An activity with its branches, units, villages and photos resolved."""
 
     activity: PublicActivity
     branches: tuple[PublicBranch, ...]
     units: tuple[PublicUnit, ...]
     villages: tuple[PublicVillage, ...]
     value: float
+    photos: tuple[Photo, ...]
 
 
 @dataclass(frozen=True)
@@ -35,12 +57,25 @@ class BranchView:
 
 
 @dataclass(frozen=True)
+class TagView:
+    """A tag, its URL slug and how many stories carry it."""
+
+    name: str
+    slug: str
+    count: int
+
+
+@dataclass(frozen=True)
 class StoryView:
-    """A story with its unit and branches resolved."""
+    """A story with its unit, branches, tags and cover resolved, and a plain-text summary."""
 
     story: Story
     unit: PublicUnit | None
     branches: tuple[PublicBranch, ...]
+    tags: tuple[TagView, ...]
+    cover: Photo | None
+    summary: str
+    path: str  # URL path of the story page, e.g. stories/x/
 
 
 @dataclass(frozen=True)
@@ -63,24 +98,73 @@ class MonthView:
     activities: tuple[ActivityView, ...]
 
 
+@dataclass(frozen=True)
+class Pager:
+    """Where one page of a long list sits: its number and links to its neighbours."""
+
+    number: int
+    count: int
+    previous: str | None
+    next: str | None
+    pages: tuple[tuple[int, str], ...]  # (number, URL path) of every page
+
+
+def excerpt(body: str, length: int = EXCERPT_LENGTH) -> str:
+    """Return the opening text of a Markdown body, for stories without a summary."""
+    html = markdown.markdown(body, extensions=["extra"])
+    paragraphs = [Markup(p).striptags() for p in html.split("</p>") if "<p>" in p]
+    text = " ".join(p for p in paragraphs if p)
+    return text if len(text) <= length else text[:length].rstrip() + "……"
+
+
+def paginate(items: Sequence[T], folder: str, size: int = PAGE_SIZE) -> list[tuple[str, tuple[T, ...], Pager]]:
+    """Split a list into pages: `folder`/ then `folder`/page/2/ …; always at least one page."""
+    count = max(1, -(-len(items) // size))
+    urls = [folder] + [f"{folder}page/{n}/" for n in range(2, count + 1)]
+    numbered = tuple(enumerate(urls, start=1))
+    return [
+        (url, tuple(items[(n - 1) * size: n * size]),
+         Pager(n, count, urls[n - 2] if n > 1 else None, urls[n] if n < count else None, numbered))
+        for n, url in numbered
+    ]
+
+
 class _PublicIndex:
     """Lookups from ids to public records, built once."""
 
-    def __init__(self, site: PublicSite) -> None:
+    def __init__(self, site: PublicSite, pictures: Mapping[str, Picture]) -> None:
         self.units = {u.id: u for u in site.units}
         self.branches = {b.id: b for b in site.branches}
         self.villages = {v.id: v for v in site.villages}
+        self.pictures = pictures
+        counts: dict[str, int] = defaultdict(int)
+        for s in site.stories:
+            for t in dict.fromkeys(s.tags):
+                counts[t] += 1
+        slugs = assign_slugs(counts, prefix="tag")
+        self.tags = {name: TagView(name, slugs[name], counts[name]) for name in counts}
 
     def activity(self, a: PublicActivity) -> ActivityView:
         branches = tuple(self.branches[b] for b in a.branches)
         unit_ids = sorted({b.unit for b in branches})
         value = (a.funds or 0.0) + sum(d.value or 0.0 for d in a.donations)
+        pictures = [self.pictures[p] for p in a.photos if p in self.pictures]
+        photos = tuple(
+            Photo(p, a.title if len(pictures) == 1 else f"{a.title}(照片 {i}/{len(pictures)})")
+            for i, p in enumerate(pictures, start=1)
+        )
         return ActivityView(a, branches, tuple(self.units[u] for u in unit_ids),
-                            tuple(self.villages[v] for v in a.villages), value)
+                            tuple(self.villages[v] for v in a.villages), value, photos)
 
     def story(self, s: Story) -> StoryView:
+        cover = None
+        if s.cover and s.cover in self.pictures:
+            alt = s.extra.get("cover_alt")
+            cover = Photo(self.pictures[s.cover], alt if isinstance(alt, str) and alt.strip() else s.title)
         return StoryView(s, self.units.get(s.unit) if s.unit else None,
-                         tuple(self.branches[b] for b in s.branches))
+                         tuple(self.branches[b] for b in s.branches),
+                         tuple(self.tags[t] for t in dict.fromkeys(s.tags)), cover,
+                         s.summary or excerpt(s.body), f"stories/{s.slug}/")
 
 
 def _story_units(s: Story, branches: Mapping[str, PublicBranch]) -> set[str]:
@@ -90,13 +174,40 @@ def _story_units(s: Story, branches: Mapping[str, PublicBranch]) -> set[str]:
     return units
 
 
-def plan_public(site: PublicSite) -> Plan:
+def _list_pages(stories: Sequence[StoryView], folder: str, template: str, base: Mapping[str, Any]) -> list[Page]:
+    """Pages of a paginated story list under `folder` (e.g. tags/x/)."""
+    return [Page(f"{url}index.html", template, {**base, "stories": chunk, "pager": pager})
+            for url, chunk, pager in paginate(stories, folder)]
+
+
+def _feed(site: PublicSite, stories: Sequence[StoryView]) -> bytes:
+    entries = [
+        FeedEntry(sv.path, sv.story.title, sv.story.date, sv.summary, sv.story.author,
+                  tuple(t.name for t in sv.tags), sv.cover.picture.large.path if sv.cover else None)
+        for sv in stories if not sv.story.draft
+    ]
+    return atom_feed(site.settings, entries, site.as_of)
+
+
+def _sitemap(site: PublicSite, pages: Sequence[Page]) -> bytes:
+    """List every HTML page except the 404 page and drafts, with story dates as last change."""
+    listed = []
+    for page in pages:
+        view = page.context.get("view")
+        if page.path in NOT_IN_SITEMAP or (isinstance(view, StoryView) and view.story.draft):
+            continue
+        listed.append((page.path, view.story.date if isinstance(view, StoryView) else None))
+    return sitemap(site.settings.base_url, listed)
+
+
+def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None) -> Plan:
     """Plan every page of the public site from the public view only."""
-    index = _PublicIndex(site)
-    base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of}
+    index = _PublicIndex(site, pictures or {})
+    base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "feed_path": FEED_PATH}
     activities = tuple(index.activity(a) for a in sorted(site.activities, key=lambda a: (a.date, a.id), reverse=True))
     stories = tuple(index.story(s) for s in site.stories)
     featured = tuple(s for s in stories if s.story.featured) or stories[:3]
+    tags = tuple(sorted(index.tags.values(), key=lambda t: (-t.count, t.slug)))
 
     by_unit_activities: dict[str, list[ActivityView]] = defaultdict(list)
     for view in activities:
@@ -125,16 +236,30 @@ def plan_public(site: PublicSite) -> Plan:
     pages = [
         Page("index.html", "index.html", {**base, "progress": site.progress, "featured": featured,
                                           "latest": activities[:LATEST_ACTIVITIES], "unit_count": len(units)}),
-        Page("stories/index.html", "stories.html", {**base, "stories": stories}),
         Page("units/index.html", "units.html", {**base, "units": units}),
         Page("activities/index.html", "timeline.html", {**base, "months": month_views,
                                                         "latest": activities[:LATEST_ACTIVITIES]}),
         Page("progress/index.html", "progress.html", {**base, "progress": site.progress}),
+        Page("tags/index.html", "tags.html", {**base, "tags": tags}),
+        Page("search/index.html", "search.html", base),
         Page("404.html", "404.html", {**base, "url_root": urlsplit(site.settings.base_url).path}),
     ]
-    pages += [Page(f"stories/{sv.story.slug}/index.html", "story.html", {**base, "view": sv}) for sv in stories]
-    pages += [Page(f"units/{uv.unit.id}/index.html", "unit.html", {**base, "view": uv}) for uv in units]
+    pages += _list_pages(stories, "stories/", "stories.html", base)
+    pages += [Page(f"{sv.path}index.html", "story.html", {**base, "view": sv}) for sv in stories]
+    for tag in tags:
+        tagged = [sv for sv in stories if tag in sv.tags]
+        pages += _list_pages(tagged, f"tags/{tag.slug}/", "tag.html", {**base, "tag": tag})
+    pages += [Page(f"units/{uv.unit.id}/index.html", "unit.html",
+                   {**base, "view": uv, "shown_stories": uv.stories[:UNIT_PAGE_STORIES]}) for uv in units]
+    for uv in units:
+        if len(uv.stories) > UNIT_PAGE_STORIES:  # else the unit page already shows them all
+            pages += _list_pages(uv.stories, f"units/{uv.unit.id}/stories/", "unit_stories.html", {**base, "unit": uv.unit})
     pages += [Page(f"activities/{m.key}/index.html", "month.html", {**base, "month": m}) for m in month_views]
-    plan = Plan(tuple(pages), {})
+    files = {
+        FEED_PATH: _feed(site, stories),
+        "sitemap.xml": _sitemap(site, pages),
+        "robots.txt": robots(site.settings.base_url),
+    }
+    plan = Plan(tuple(pages), files)
     check_unique_paths(plan.pages, plan.files)
     return plan

@@ -63,8 +63,13 @@ def _remove_stale(out: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def write_site(files: Mapping[str, bytes | Path], out_dir: Path) -> None:
-    """Write `files` (relative path → bytes or a file to copy) as the new `out_dir`, atomically."""
+def write_site(files: Mapping[str, bytes | Path], out_dir: Path,
+               finish: Callable[[Path], None] | None = None) -> None:
+    """Write `files` (relative path → bytes or a file to copy) as the new `out_dir`, atomically.
+
+    `finish` runs on the complete staging folder before it is swapped in (the search
+    index is built there); if it raises, the previous output stays as it was.
+    """
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out)
@@ -82,6 +87,8 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path) -> None:
                 shutil.copyfile(content, target)
             else:
                 target.write_bytes(content)
+        if finish is not None:
+            finish(staging)
         (staging / MARKER).write_text("由 gongjian 生成;每次生成会整体替换此文件夹。\n", encoding="utf-8")
         if not out.exists():
             staging.rename(out)

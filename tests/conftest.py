@@ -88,3 +88,14 @@ def serve_folder():  # type: ignore[no-untyped-def]
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def showcase(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the showcase fixture (covers, photos, tags, two stories) once; return its output folder."""
+    from generator.build import build_site
+
+    root = tmp_path_factory.mktemp("showcase")
+    shutil.copytree(FIXTURES / "showcase", root / "project")
+    build_site(root / "project" / "content", root / "site")
+    return root / "site"

@@ -1,0 +1,183 @@
+"""Story covers and activity photos: read and check them, then make resized copies for the public site.
+
+`inspect_images` runs with `check` (so a broken photo is reported like any other
+content problem, with its file and field); `render_images` makes the copies at
+build time. Copies are re-encoded, which also drops EXIF data such as where a
+photo was taken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from generator.errors import ContentError, Problem
+from generator.model import Site
+from generator.slugs import slugify
+
+SMALL_WIDTH = 640  # cards and lists (two columns on a desktop, full width on a phone)
+LARGE_WIDTH = 1280  # the story page and Open Graph previews
+JPEG_QUALITY = 82
+RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+HINT = "请换成能打开的 JPEG 或 PNG 图片"
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One file of a picture on the public site: its path and pixel size."""
+
+    path: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image used by a story or an activity, with its list-size and page-size copies."""
+
+    asset: str
+    width: int
+    height: int
+    small: Rendition
+    large: Rendition
+    resized: bool  # False for SVG, which is used as it is
+    used_at: Problem  # where it is first referenced, for messages at build time
+
+
+def _uses(site: Site) -> dict[str, Problem]:
+    """Map each referenced image to the first place that references it."""
+    uses: dict[str, Problem] = {}
+    for story in site.stories:
+        if story.cover:
+            uses.setdefault(story.cover, Problem(story.source.path, story.source.line, "cover", ""))
+    for activity in site.activities:
+        for index, photo in enumerate(activity.photos, start=1):
+            where = Problem(activity.source.path, activity.source.line, f"photos 第{index}项", "")
+            uses.setdefault(photo, where)
+    return uses
+
+
+def _fit(width: int, height: int, target: int) -> tuple[int, int]:
+    """Scale down to `target` wide, never up."""
+    if width <= target:
+        return width, height
+    return target, max(1, round(height * target / width))
+
+
+def _svg_size(data: bytes) -> tuple[int, int]:
+    """Read an SVG's size from width/height or its viewBox."""
+    root = ET.fromstring(data)
+    width, height = root.get("width", ""), root.get("height", "")
+    number = re.compile(r"^\s*([0-9.]+)\s*(px)?\s*$")
+    mw, mh = number.match(width), number.match(height)
+    if mw and mh:
+        return round(float(mw.group(1))), round(float(mh.group(1)))
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    if len(box) == 4:
+        return round(float(box[2])), round(float(box[3]))
+    raise ValueError("SVG 没有写 width/height 或 viewBox")
+
+
+def _output_format(image: Image.Image) -> str:
+    """Keep transparency as PNG; everything else becomes JPEG."""
+    has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
+    return "png" if has_alpha else "jpg"
+
+
+def _open(data: bytes) -> Image.Image:
+    """Decode an image fully (truncated files fail here), upright as the camera meant it.
+
+    JPEG is decoded at the smallest power-of-two scale that still covers the page size,
+    which makes large camera photos several times faster to check and resize.
+    """
+    image = Image.open(io.BytesIO(data))
+    if image.width > LARGE_WIDTH and image.height > LARGE_WIDTH:
+        image.draft("RGB", (LARGE_WIDTH, LARGE_WIDTH))
+    image.load()
+    return ImageOps.exif_transpose(image)
+
+
+def _upright_size(data: bytes) -> tuple[int, int]:
+    """Full-resolution size from the header, turned as the EXIF orientation says."""
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+        turned = image.getexif().get(0x0112) in (5, 6, 7, 8)
+    return (height, width) if turned else (width, height)
+
+
+def _picture(asset: str, data: bytes, used_at: Problem) -> Picture:
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    stem = slugify(posixpath.splitext(asset)[0].replace("/", "-")) or "image"
+    extension = posixpath.splitext(asset)[1].lower()
+    if extension == ".svg":
+        width, height = _svg_size(data)
+        same = Rendition(f"assets/{asset}", width, height)
+        return Picture(asset, width, height, same, same, False, used_at)
+    if extension not in RASTER:
+        raise ValueError(f"不支持 {extension or '没有扩展名'} 格式")
+    width, height = _upright_size(data)
+    ext = _output_format(_open(data))
+    renditions = []
+    for target in (SMALL_WIDTH, LARGE_WIDTH):
+        w, h = _fit(width, height, target)
+        renditions.append(Rendition(f"images/{stem}-{digest}-{w}.{ext}", w, h))
+    return Picture(asset, width, height, renditions[0], renditions[1], True, used_at)
+
+
+def _problem(where: Problem, asset: str, error: Exception) -> Problem:
+    reason = str(error) if isinstance(error, ValueError) and not isinstance(error, ET.ParseError) else "文件已损坏或不是图片"
+    return Problem(where.path, where.line, where.field, f"图片 assets/{asset} 无法读取({reason});{HINT}")
+
+
+def inspect_images(site: Site, content_dir: Path) -> dict[str, Picture]:
+    """Open every cover and photo; report each unreadable one as a content problem."""
+    pictures: dict[str, Picture] = {}
+    problems: list[Problem] = []
+    for asset, where in sorted(_uses(site).items()):
+        try:
+            pictures[asset] = _picture(asset, (content_dir / "assets" / asset).read_bytes(), where)
+        except (OSError, UnidentifiedImageError, ValueError, ET.ParseError, Image.DecompressionBombError) as error:
+            problems.append(_problem(where, asset, error))
+    if problems:
+        raise ContentError(problems)
+    return pictures
+
+
+def _encode(image: Image.Image, size: tuple[int, int], ext: str, icc: bytes | None) -> bytes:
+    copy = image.resize(size, Image.Resampling.LANCZOS) if size != image.size else image.copy()
+    buffer = io.BytesIO()
+    if ext == "png":
+        copy.save(buffer, "PNG", optimize=True)
+    else:
+        copy.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True,
+                                 icc_profile=icc)
+    return buffer.getvalue()
+
+
+def render_images(pictures: Iterable[Picture], content_dir: Path) -> Mapping[str, bytes]:
+    """Make the resized copies; a file that breaks now is reported like at check time."""
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    for picture in pictures:
+        if not picture.resized:
+            continue
+        try:
+            image = _open((content_dir / "assets" / picture.asset).read_bytes())
+            icc = image.info.get("icc_profile")
+            for rendition in (picture.small, picture.large):
+                if rendition.path not in files:
+                    ext = rendition.path.rsplit(".", 1)[1]
+                    files[rendition.path] = _encode(image, (rendition.width, rendition.height), ext, icc)
+        except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as error:
+            problems.append(_problem(picture.used_at, picture.asset, error))
+    if problems:
+        raise ContentError(problems)
+    return files
