@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from generator.cache import TEMPLATES, BuildCache
 from generator.images import Picture, inspect_images, render_images
 from generator.internal_pages import plan_internal
 from generator.load import load_content
@@ -34,15 +35,28 @@ class Checked:
 
 
 @dataclass(frozen=True)
+class BuildSummary:
+    """The figures the command line reports after a build (kept, so an unchanged rebuild can report them)."""
+
+    as_of: str
+    paired: int
+    branches: int
+    activities: int
+    lagging: int
+
+
+@dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote."""
+    """What a build wrote; `site` and `progress` are None when nothing had changed and nothing was redone."""
 
     out: Path
     public_files: int
     internal_files: int
     seconds: float
-    site: Site
-    progress: Progress
+    site: Site | None
+    progress: Progress | None
+    summary: BuildSummary
+    unchanged: bool = False
 
 
 def check_site(content_dir: Path, drafts: bool = False) -> Checked:
@@ -66,17 +80,31 @@ def _static_files(dirs: list[Path], folder: str, prefix: str) -> dict[str, Path]
     return files
 
 
-def render_site(content_dir: Path, checked: Checked) -> dict[str, bytes | Path]:
-    """Render both sides into one mapping of output path → content."""
+def _markdown_texts(site: Site) -> list[tuple[str, str]]:
+    """The Markdown a build is known to render: story bodies and activity summaries (for rendering ahead)."""
+    return ([("block", s.body) for s in site.stories]
+            + [("inline", a.summary) for a in site.activities if a.summary])
+
+
+def render_site(content_dir: Path, checked: Checked, cache: BuildCache | None = None) -> dict[str, bytes | Path]:
+    """Render both sides into one mapping of output path → content; with a cache, only what changed."""
     settings = checked.site.settings
-    markdown = MarkdownRenderer(settings.allow_raw_html)
+    if cache is None:
+        markdown = MarkdownRenderer(settings.allow_raw_html)
+    else:
+        markdown = cache.renderer(settings.allow_raw_html, _markdown_texts(checked.site))
     dirs = template_dirs(content_dir)
     public_env = make_environment([d / "public" for d in dirs], markdown, True, settings.base_url)
     internal_env = make_environment([d / "internal" for d in dirs], markdown, False, settings.base_url)
-    files: dict[str, bytes | Path] = {}
-    for rel, data in render_plan(checked.public, public_env, "public").items():
+    public, internal = checked.public, checked.internal
+    if cache is not None:
+        public_env.bytecode_cache = internal_env.bytecode_cache = TEMPLATES  # compiled once per process
+        public = cache.pending(public, "public", settings)
+        internal = cache.pending(internal, "internal", settings)
+    files: dict[str, bytes | Path] = dict(cache.reused) if cache is not None else {}
+    for rel, data in render_plan(public, public_env, "public").items():
         files[f"public/{rel}"] = data
-    for rel, data in render_plan(checked.internal, internal_env, "internal").items():
+    for rel, data in render_plan(internal, internal_env, "internal").items():
         files[f"internal/{rel}"] = data
     for rel, source in _static_files(dirs, "static", "public/static/").items():
         files[rel] = source
@@ -92,13 +120,36 @@ def _index_public(staging: Path) -> None:
     index_search(staging / "public")
 
 
-def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: bool = True) -> BuildResult:
-    """Build both sides into `out_dir`; on any error the previous output stays as it was."""
+def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: bool = True,
+               cache: bool = True) -> BuildResult:
+    """Build both sides into `out_dir`; on any error the previous output stays as it was.
+
+    With `cache` (the default) earlier work is reused through `.gongjian-cache/` (see
+    cache.py); the output is byte-identical to a build without it.
+    """
     started = time.perf_counter()
     guard_output(out_dir, content_dir)
-    checked = check_site(content_dir, drafts)
-    files = render_site(content_dir, checked)
-    write_site(files, out_dir, finish=_index_public if search else None)
-    public = sum(1 for rel in files if rel.startswith("public/"))
+    finish = _index_public if search else None
+    options = f"drafts={drafts}|search={search}"
+    reuse = BuildCache(content_dir, out_dir, options, template_dirs(content_dir)) if cache else None
+    try:
+        if reuse is not None and (recorded := reuse.unchanged()) is not None:
+            summary = BuildSummary(**recorded["figures"])
+            return BuildResult(out_dir, recorded["public"], recorded["internal"], time.perf_counter() - started,
+                               None, None, summary, unchanged=True)
+        checked = check_site(content_dir, drafts)
+        files = render_site(content_dir, checked, reuse)
+        public = sum(1 for rel in files if rel.startswith("public/"))
+        p = checked.progress
+        summary = BuildSummary(p.as_of.isoformat(), p.branches.paired, p.branches.total, p.activities.count,
+                               len(p.lagging))
+        if reuse is None:
+            write_site(files, out_dir, finish=finish)
+        else:
+            reuse.write(files, {"figures": asdict(summary), "public": public, "internal": len(files) - public},
+                        finish)
+    finally:
+        if reuse is not None:
+            reuse.close()
     return BuildResult(out_dir, public, len(files) - public, time.perf_counter() - started,
-                       checked.site, checked.progress)
+                       checked.site, checked.progress, summary)

@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
     build.add_argument("--out", default="site", type=Path, help="输出文件夹(默认 site)")
     build.add_argument("--drafts", action="store_true", help="同时生成草稿(draft: true)故事")
+    build.add_argument("--no-cache", action="store_true",
+                       help="不用 .gongjian-cache/ 里的缓存,从头生成(结果与用缓存时完全相同,只是更慢)")
 
     serve = commands.add_parser("serve", help="预览网站:保存文件后浏览器自动刷新(含草稿)")
     serve.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
@@ -67,12 +69,13 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    result = build_site(args.content, args.out, drafts=args.drafts)
-    p = result.progress
-    print(f"已生成 {result.out}/public({result.public_files} 个文件)和 {result.out}/internal"
+    result = build_site(args.content, args.out, drafts=args.drafts, cache=not args.no_cache)
+    p = result.summary
+    done = "内容没有变化,网站已是最新" if result.unchanged else "已生成"
+    print(f"{done} {result.out}/public({result.public_files} 个文件)和 {result.out}/internal"
           f"({result.internal_files} 个文件),用时 {result.seconds:.2f} 秒。")
-    print(f"截至 {p.as_of}:{p.branches.paired}/{p.branches.total} 个支部完成对接,"
-          f"{p.activities.count} 次活动,约谈名单 {len(p.lagging)} 个支部。")
+    print(f"截至 {p.as_of}:{p.paired}/{p.branches} 个支部完成对接,"
+          f"{p.activities} 次活动,约谈名单 {p.lagging} 个支部。")
     print(f"注意:{result.out}/internal 是内部资料,不要公开发布;对外只发布 {result.out}/public。")
     return 0
 

@@ -66,12 +66,28 @@ def percent(value: float) -> str:
     return f"{value * 100:.1f}%"
 
 
+def _relpath(path: str, start: str) -> str:
+    """Return posixpath.relpath(path or ".", start or "."), without asking the OS for the working folder.
+
+    Links are made tens of times per page; posixpath.relpath calls getcwd() twice each time.
+    Paths with ".." or a leading "/" still go to posixpath (tests/test_render_relpath.py compares).
+    """
+    parts = [c for c in path.split("/") if c not in ("", ".")]
+    base = [c for c in start.split("/") if c not in ("", ".")]
+    if path.startswith("/") or start.startswith("/") or ".." in parts or ".." in base:
+        return posixpath.relpath(path or ".", start or ".")
+    common = 0
+    while common < len(parts) and common < len(base) and parts[common] == base[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:]) or "."
+
+
 def relative_url(page_path: str, target: str, directory_urls: bool) -> str:
     """Return a link from `page_path` to `target` that works on any host path and from disk."""
     if not directory_urls and (target == "" or target.endswith("/")):
         target += "index.html"
     start = posixpath.dirname(page_path)
-    rel = posixpath.relpath(target or ".", start or ".")
+    rel = _relpath(target, start)
     if target.endswith("/") or target == "":
         rel = "./" if rel == "." else rel + "/"
     if ":" in rel.split("/", 1)[0]:
