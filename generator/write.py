@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
@@ -106,7 +107,7 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path,
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir()
-        (staging / MARKER).write_text("由 gongjian 生成;每次生成会整体替换此文件夹。\n", encoding="utf-8")
+        (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         for rel in sorted(files):
             target = _target(staging, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -198,7 +199,7 @@ def write_site_reusing(files: Mapping[str, bytes | Path], digests: Mapping[str, 
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out)
-    staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    staging = _staging_name(out, "tmp", os.getpid())
     shutil.rmtree(staging, ignore_errors=True)
     kept_spare = spare_dir(out)
     wanted = dict(files)
@@ -221,10 +222,7 @@ def write_site_reusing(files: Mapping[str, bytes | Path], digests: Mapping[str, 
         for rel in sorted(wanted):
             if rel in keep:
                 continue
-            parts = rel.split("/")
-            if not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts):
-                raise ValueError(f"refusing to write outside the output: {rel}")
-            target = staging.joinpath(*parts)
+            target = _target(staging, rel)
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -253,7 +251,7 @@ def write_site_reusing(files: Mapping[str, bytes | Path], digests: Mapping[str, 
         if _exchange(staging, out):
             staging.rename(kept_spare)  # the previous build, kept for the next one
             return manifest, live
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        old = _staging_name(out, "old", os.getpid())
         out.rename(old)
         staging.rename(out)
         shutil.rmtree(old, ignore_errors=True)
