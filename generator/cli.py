@@ -29,6 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--no-cache", action="store_true",
                        help="不用 .gongjian-cache/ 里的缓存,从头生成(结果与用缓存时完全相同,只是更慢)")
 
+    serve = commands.add_parser("serve", help="预览网站:保存文件后浏览器自动刷新(含草稿)")
+    serve.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址(默认 127.0.0.1,只有本机能打开)")
+    serve.add_argument("--port", default=8000, type=int, help="端口(默认 8000;0 表示自动选一个空闲端口)")
+    serve.add_argument("--open", action="store_true", help="启动后用默认浏览器打开预览")
+
     check = commands.add_parser("check", help="只检查内容,不生成网站")
     check.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
 
@@ -49,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 def _new(args: argparse.Namespace) -> int:
     path = new_story(args.content, " ".join(args.title), date.today(), args.branch, args.slug)
     print(f"已新建故事草稿 {path}。")
-    print("写好正文后把 draft: true 改为 false,再运行 gongjian build;预览草稿可用 gongjian build --drafts。")
+    print("写好正文后把 draft: true 改为 false,再运行 gongjian build;写作时可用 gongjian serve 预览(草稿带“草稿”标记)。")
     return 0
 
 
@@ -74,6 +80,13 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from generator.serve import serve_preview  # the web server is loaded only when previewing
+
+    serve_preview(args.content, args.host, args.port, args.open, lambda text: print(text, flush=True))
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     checked = check_site(args.content)
     site = checked.site
@@ -85,7 +98,7 @@ def _check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"build": _build, "check": _check, "new": _new, "init": _init}
+    handlers = {"build": _build, "check": _check, "serve": _serve, "new": _new, "init": _init}
     try:
         return handlers[args.command](args)
     except GongjianError as error:
@@ -97,3 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`gongjian check | head`): stop quietly, like other CLI tools.
+        sys.stderr.close()
+        return 1

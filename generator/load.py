@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, SequenceNode
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from generator.errors import Problem, UsageError
 
 RECORD_TYPES = ("units", "branches", "villages", "activities", "inspections")
+MAX_DEPTH = 64  # deepest nesting of lists and mappings accepted; real records need a handful
 
 
 class LineMap(dict[str, Any]):
@@ -60,129 +69,237 @@ class RawContent:
     stories: list[RawStory]
     assets: frozenset[str]
     problems: list[Problem] = field(default_factory=list)
+    unreadable: frozenset[str] = frozenset()
+    """Record types with a file that could not be read: references to them are not checked."""
 
 
 class _AliasRefused(yaml.MarkedYAMLError):
     """Aliases are refused outright: they are how YAML bombs are built."""
 
 
-# libyaml's parser is about ten times faster than the pure-Python one; the
-# constructors below stay in Python either way.
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _TooDeep(yaml.MarkedYAMLError):
+    """Nesting beyond MAX_DEPTH is refused before it can exhaust the stack."""
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc]
-    """Safe loader that keeps line numbers and reports duplicate keys."""
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
+_DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
+
+class _LineComposer(Composer):
+    """Compose nodes, refusing aliases and nesting deeper than MAX_DEPTH."""
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[attr-defined]
+        mark: Any = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            raise _AliasRefused(None, None, "alias", mark)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(None, None, "too deep", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _LineConstructor(SafeConstructor):
+    """Build LineMap/LineList, keep dates and unusual numbers as text, note duplicate keys."""
+
+    def __init__(self) -> None:
+        super().__init__()
         self.duplicates: list[tuple[int, str]] = []
 
-    def construct_line_map(self, node: MappingNode) -> Any:
-        data = LineMap()
-        data.line = node.start_mark.line + 1
-        data.key_lines = {}
-        yield data
-        self.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            key = key if isinstance(key, str) else str(key)
-            line = key_node.start_mark.line + 1
-            if key in data:
-                self.duplicates.append((line, key))
-                continue
-            data[key] = self.construct_object(value_node, deep=True)
-            data.key_lines[key] = line
 
-    def construct_line_list(self, node: SequenceNode) -> Any:
-        data = LineList()
-        data.line = node.start_mark.line + 1
-        data.item_lines = [child.start_mark.line + 1 for child in node.value]
-        yield data
-        data.extend(self.construct_object(child, deep=True) for child in node.value)
-
-    def construct_plain_date(self, node: yaml.ScalarNode) -> str:
-        # Dates stay text here: the validator parses them strictly and can say
-        # what is wrong with 2017-13-01, where PyYAML would raise a ValueError.
-        return str(self.construct_scalar(node))
+def _construct_line_map(loader: Any, node: MappingNode) -> Any:
+    data = LineMap()
+    data.line = node.start_mark.line + 1
+    data.key_lines = {}
+    yield data
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        key = key if isinstance(key, str) else str(key)
+        line = key_node.start_mark.line + 1
+        if key in data:
+            loader.duplicates.append((line, key))
+            continue
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_lines[key] = line
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_line_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_line_list)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_plain_date)
+def _construct_line_list(loader: Any, node: SequenceNode) -> Any:
+    data = LineList()
+    data.line = node.start_mark.line + 1
+    data.item_lines = [child.start_mark.line + 1 for child in node.value]
+    yield data
+    data.extend(loader.construct_object(child, deep=True) for child in node.value)
+
+
+def _construct_plain_date(loader: Any, node: ScalarNode) -> str:
+    # Dates stay text here: the validator parses them strictly and can say
+    # what is wrong with 2017-13-01, where PyYAML would raise a ValueError.
+    return str(loader.construct_scalar(node))
+
+
+def _construct_strict_int(loader: Any, node: ScalarNode) -> int | str:
+    # YAML 1.1 reads 0635123 as octal, 1:30 as 90 and 0x1F as 31: a phone
+    # number or a count would be silently changed. Only plain decimals are numbers.
+    text = str(loader.construct_scalar(node))
+    return int(text) if _DECIMAL_INT.fullmatch(text) else text
+
+
+def _construct_strict_float(loader: Any, node: ScalarNode) -> float | str:
+    text = str(loader.construct_scalar(node))
+    if not _DECIMAL_FLOAT.fullmatch(text):
+        return text
+    return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+
+
+def _construct_refused(loader: Any, node: ScalarNode) -> Any:
+    return loader.construct_undefined(node)
+
+
+_CONSTRUCTORS: dict[str, Any] = {
+    "map": _construct_line_map,
+    "seq": _construct_line_list,
+    "timestamp": _construct_plain_date,
+    "int": _construct_strict_int,
+    "float": _construct_strict_float,
+    # Sets, ordered maps, pairs and binary have no place in records: refuse them like !!python.
+    **dict.fromkeys(("set", "omap", "pairs", "binary"), _construct_refused),
+}
+_LineConstructor.yaml_constructors = {
+    **SafeConstructor.yaml_constructors,
+    **{f"tag:yaml.org,2002:{tag}": fn for tag, fn in _CONSTRUCTORS.items()},
+}
+
+
+class _Loader(Reader, Scanner, Parser, _LineComposer, _LineConstructor, Resolver):
+    """Pure-Python safe loader: used for error messages (and where libyaml is missing)."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        _LineComposer.__init__(self)
+        _LineConstructor.__init__(self)
+        Resolver.__init__(self)
+
+
+try:
+    from yaml._yaml import CParser
+
+    class _FastLoader(_LineComposer, CParser, _LineConstructor, Resolver):
+        """The same loader over libyaml's events (several times faster on big ledgers)."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _LineComposer.__init__(self)
+            _LineConstructor.__init__(self)
+            Resolver.__init__(self)
+
+    _LOADERS: tuple[type[Any], ...] = (_FastLoader, _Loader)
+except ImportError:  # PyYAML built without libyaml
+    _LOADERS = (_Loader,)
 
 
 _YAML_MESSAGES = (
-    # Matched against "context problem" of libyaml's and PyYAML's errors; first match wins.
-    ("tab character", "这里有制表符(Tab);YAML 只能用空格缩进,请把 Tab 换成空格"),
-    ("cannot start any token", "这里有制表符(Tab)或不能开头的字符;YAML 只能用空格缩进,请把 Tab 换成空格"),
+    ("'\\t'", "这里有制表符(Tab);YAML 只能用空格缩进和分隔,请把 Tab 换成空格"),
+    ("special characters are not allowed", "这里有看不见的控制字符(常见于从网页或其他软件复制粘贴);请删掉后重新输入这一行"),
+    ("cannot start any token", "值不能以这个符号开头(如 @ 或 `);请给整个值加上引号"),
+    ("while scanning a quoted scalar", "引号没有配对:请补上结尾的引号"),
+    ("expected ',' or ']'", "方括号 [ 没有正确结束:各项之间用逗号分隔,最后以 ] 结束"),
+    ("expected ',' or '}'", "花括号 { 没有正确结束:各项之间用逗号分隔,最后以 } 结束"),
+    ("'<stream end>'", "文件意外结束:可能少了右引号、右括号“]”或“}”"),
     ("mapping values are not allowed", "这里不能出现冒号“:”;值里含冒号时请给整个值加引号,或检查缩进"),
     ("could not find expected ':'", "缺少冒号“:”;每个字段应写成“字段: 值”"),
-    ("expected ',' or ']'", "方括号列表 [ ] 没有正确结束:请检查逗号和右括号“]”"),
-    ("expected ',' or '}'", "花括号 { } 没有正确结束:请检查逗号和右括号“}”"),
     ("expected <block end>", "缩进不一致:同一层的字段要左对齐,列表项以“- ”开头"),
     ("did not find expected '-'", "列表缩进不一致:同一列表的各项要以“- ”左对齐"),
     ("did not find expected key", "缩进不一致或缺少冒号:请检查这一行与上一行"),
-    ("quoted scalar found unexpected end", "引号没有配对:请补上结尾的引号"),
+    ("expected the node content", "这里缺少值,或有多余的符号(如 ]、}、-);请检查这一行"),
     ("found unexpected end of stream", "文件意外结束:可能少了右引号或右括号"),
     ("found unknown escape character", "双引号里有无法识别的反斜杠转义;请改用单引号或去掉反斜杠"),
+    ("while scanning an alias", "“*”在 YAML 里表示别名;如果它是文字的一部分,请给整个值加引号"),
+    ("while scanning an anchor", "“&”在 YAML 里表示锚点;如果它是文字的一部分,请给整个值加引号"),
+    ("expected chomping or indentation indicators", "“|”或“>”后面不能直接写文字;多行文字请从下一行缩进开始写"),
     ("could not determine a constructor", "不支持这种 YAML 标签(如 !!python):出于安全考虑,只能写普通的文字、数字、列表和字段"),
+    ("found undefined tag handle", "不支持这种 YAML 标签(如 !!python):出于安全考虑,只能写普通的文字、数字、列表和字段"),
     ("expected a single document", "一个文件里只能有一份 YAML 文档(不要用多个 --- 分隔)"),
+    ("expected '<document start>'", "一个文件里只能有一份 YAML 文档(不要用多个 --- 或 ... 分隔)"),
 )
 
 
-def _yaml_problem(path: str, error: yaml.YAMLError, line_offset: int) -> Problem:
+_OPENED_AT = ("while scanning a quoted scalar", "expected ',' or ']'", "expected ',' or '}'")
+
+
+def _indented_more(text: str, line: int) -> bool:
+    """Whether line `line` (1-based) is indented deeper than the `key: value` line above it."""
+    lines = text.split("\n")
+    if not 1 < line <= len(lines):
+        return False
+    here = lines[line - 1]
+    above = next((s for s in reversed(lines[: line - 1]) if s.strip() and not s.lstrip().startswith("#")), "")
+    indent = len(here) - len(here.lstrip(" "))
+    above_key = above.lstrip(" -")
+    above_indent = len(above) - len(above_key)
+    return ":" in above_key and not above.rstrip().endswith(":") and indent > above_indent
+
+
+def _yaml_problem(path: str, error: yaml.YAMLError, text: str, line_offset: int) -> Problem:
     """Translate a PyYAML error into a plain-Chinese problem at its line."""
+    line = 1
     if isinstance(error, _AliasRefused):
-        mark = error.problem_mark
-        text = "不支持 YAML 别名(*名字)与锚点:请把内容直接写出来"
-    elif isinstance(error, yaml.MarkedYAMLError):
-        mark = error.problem_mark or error.context_mark
-        raw = f"{error.context or ''} {error.problem or ''}"
-        text = next((zh for key, zh in _YAML_MESSAGES if key in raw), None) or (
-            f"YAML 格式错误({(error.problem or error.context or '').strip()})"
-        )
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        message = "不支持 YAML 别名(*名字)与锚点:请把内容直接写出来"
+    elif isinstance(error, _TooDeep):
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        message = f"列表和字段嵌套超过 {MAX_DEPTH} 层;请检查括号是否配对,或把内容写得浅一些"
     else:
-        mark, text = None, f"YAML 格式错误({error})"
-    line = (mark.line + 1 if mark is not None else 1) + line_offset
-    return Problem(path, line, "", text)
+        raw = f"{getattr(error, 'context', '') or ''} {getattr(error, 'problem', '') or ''} {getattr(error, 'reason', '')}"
+        if isinstance(error, yaml.MarkedYAMLError):
+            # An unclosed quote or bracket is reported where it was opened, not where the file ends.
+            opened = any(key in raw for key in _OPENED_AT)
+            mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
+            line = mark.line + 1 if mark is not None else 1
+        elif isinstance(error, yaml.reader.ReaderError):
+            line = text.count("\n", 0, error.position) + 1
+        message = next((zh for key, zh in _YAML_MESSAGES if key in raw), None) or (
+            f"YAML 格式错误,请检查这一行的缩进、冒号和引号({raw.strip()})"
+        )
+        if "mapping values are not allowed" in raw and _indented_more(text, line):
+            message = "缩进不一致:这一行比上一个字段多缩进了;同一层的字段要左对齐"
+    return Problem(path, line + line_offset, "", message)
 
 
-def _refuse_aliases(root: yaml.Node) -> None:
-    """Raise at the first node reached twice: an alias (the composer shares, never copies, them)."""
-    seen: set[int] = set()
-    stack: list[tuple[yaml.Node, yaml.Node]] = [(root, root)]
-    while stack:
-        node, parent = stack.pop()
-        if id(node) in seen:
-            raise _AliasRefused(None, None, "alias", parent.start_mark)
-        seen.add(id(node))
-        if isinstance(node, SequenceNode):
-            stack.extend((child, node) for child in reversed(node.value))
-        elif isinstance(node, MappingNode):
-            for key, value in reversed(node.value):
-                stack.extend(((value, node), (key, node)))
+def _parse(text: str, path: str, problems: list[Problem], line_offset: int = 0) -> tuple[bool, Any]:
+    """Parse one YAML document safely: (True, data), or (False, None) with the problem added."""
+    for index, loader_type in enumerate(_LOADERS):
+        loader = None
+        try:
+            loader = loader_type(text)
+            data = loader.get_single_data()
+        except yaml.YAMLError as error:
+            if index + 1 < len(_LOADERS):
+                continue  # explain with the pure-Python loader, whose messages are mapped above
+            problems.append(_yaml_problem(path, error, text, line_offset))
+            return False, None
+        finally:
+            if loader is not None:
+                loader.dispose()
+        for line, key in loader.duplicates:
+            problems.append(
+                Problem(path, line + line_offset, key, "同一处重复写了这个字段;请删掉多余的一行")
+            )
+        _shift_lines(data, line_offset)
+        return True, data
+    raise AssertionError("unreachable")
 
 
 def parse_yaml(text: str, path: str, problems: list[Problem], line_offset: int = 0) -> Any:
     """Parse one YAML document safely; add any problem to `problems` and return None then."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is not None:
-            _refuse_aliases(node)
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as error:
-        problems.append(_yaml_problem(path, error, line_offset))
-        return None
-    finally:
-        loader.dispose()
-    for line, key in loader.duplicates:
-        problems.append(
-            Problem(path, line + line_offset, key, "同一处重复写了这个字段;请删掉多余的一行")
-        )
-    _shift_lines(data, line_offset)
-    return data
+    return _parse(text, path, problems, line_offset)[1]
 
 
 def _shift_lines(data: Any, offset: int) -> None:
@@ -203,17 +320,24 @@ def _shift_lines(data: Any, offset: int) -> None:
 
 def read_text(file: Path, path: str, problems: list[Problem]) -> str | None:
     """Read a UTF-8 file (a BOM is fine, CRLF becomes LF); explain other encodings."""
-    data = file.read_bytes()
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        problems.append(Problem(path, 0, "", f"无法读取这个文件({error.strerror or error});请检查它是否是普通文件、能否打开"))
+        return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    hint = "请用“另存为”选择 UTF-8 编码后保存"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.append(Problem(path, 1, "", f"文件是 UTF-16 编码(记事本里叫“Unicode”),不是 UTF-8;{hint}"))
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        hint = "请用“另存为”选择 UTF-8 编码后保存"
         try:
             data.decode("gb18030")
-            message = f"文件不是 UTF-8 编码(看起来是 Windows 常用的 GBK/GB18030);{hint}"
+            message = f"文件不是 UTF-8 编码(看起来是 Windows 常用的 GBK/GB18030,记事本里叫“ANSI”);{hint}"
         except UnicodeDecodeError:
             message = f"文件不是 UTF-8 编码;{hint}"
         problems.append(Problem(path, line, "", message))
@@ -225,31 +349,101 @@ def _display(file: Path, content_dir: Path) -> str:
     return (Path(content_dir.name) / file.relative_to(content_dir)).as_posix()
 
 
-def _yaml_files(content_dir: Path, kind: str) -> list[Path]:
-    files = []
-    single = content_dir / f"{kind}.yaml"
-    if single.is_file():
-        files.append(single)
-    folder = content_dir / kind
-    if folder.is_dir():
-        files.extend(sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
-    return files
+def _escapes(file: Path, root: Path) -> str | None:
+    """Say why `file` must not be read: a link leading out of content/, or to nowhere."""
+    try:
+        target = file.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling link, or a loop of links
+        return "这是一个链接,但它指向的文件不存在;请把文件本身放进 content/" if file.is_symlink() else None
+    if not target.is_relative_to(root):
+        return "这是指向 content/ 以外的链接,出于安全考虑不会读取或发布;请把文件本身放进 content/"
+    return None
 
 
-def _records_of(kind: str, file: Path, content_dir: Path, problems: list[Problem]) -> list[RawRecord]:
+class _Walker:
+    """List content files without following links out of content/; report the ones refused."""
+
+    def __init__(self, content_dir: Path, problems: list[Problem]) -> None:
+        self.content_dir = content_dir
+        self.root = content_dir.resolve()
+        self.problems = problems
+
+    def allowed(self, file: Path) -> bool:
+        """Return whether `file` may be read; report it when not."""
+        reason = _escapes(file, self.root)
+        if reason is not None:
+            self.problems.append(Problem(_display(file, self.content_dir), 0, "", reason))
+            return False
+        return True
+
+    def files(self, folder: Path, suffixes: tuple[str, ...] | None) -> list[Path]:
+        """Return the files under `folder` (all of them, or those with `suffixes`), sorted."""
+        if not (folder.is_dir() or folder.is_symlink()) or not self.allowed(folder):
+            return []
+        found = []
+        for dirpath, dirnames, filenames in os.walk(folder):
+            here = Path(dirpath)
+            # Hidden entries are editor and system leftovers (.#x.md, .DS_Store), never content.
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and self.allowed(here / d))
+            for name in sorted(filenames):
+                file = here / name
+                if name.startswith(".") or (suffixes is not None and file.suffix not in suffixes):
+                    continue
+                if self.allowed(file) and file.is_file():
+                    found.append(file)
+        return found
+
+    def file(self, file: Path) -> Path | None:
+        """Return `file` if it exists and may be read."""
+        if not (file.exists() or file.is_symlink()):
+            return None
+        return file if self.allowed(file) and file.is_file() else None
+
+
+_YAML_SUFFIXES = (".yaml", ".yml")
+_KNOWN_TOP = (*RECORD_TYPES, "site", "stories", "assets")
+
+
+def _check_names(content_dir: Path, problems: list[Problem]) -> None:
+    """Report YAML files and folders at the top of content/ that would be silently ignored."""
+    for entry in sorted(content_dir.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        stem = entry.stem if entry.suffix in _YAML_SUFFIXES else entry.name
+        is_yaml = entry.suffix in _YAML_SUFFIXES and not entry.is_dir()
+        if is_yaml and entry.suffix == ".yaml" and stem in (*RECORD_TYPES, "site"):
+            continue
+        if entry.is_dir() and entry.name in _KNOWN_TOP:
+            continue
+        if not is_yaml and not (entry.is_dir() and any(p.suffix in _YAML_SUFFIXES for p in entry.glob("*"))):
+            continue  # a README or a picture beside the records is not a mistake
+        if is_yaml and stem in (*RECORD_TYPES, "site"):
+            hint = f"请改名为 {stem}.yaml"
+        else:
+            close = difflib.get_close_matches(stem, _KNOWN_TOP, n=1)
+            names = "site.yaml、" + "、".join(f"{k}.yaml 或 {k}/" for k in RECORD_TYPES)
+            wanted = (f"{close[0]}.yaml" if is_yaml and close[0] not in ("stories", "assets") else f"{close[0]}/") if close else ""
+            hint = f"是不是想写“{wanted}”?" if close else f"能读取的是:{names}"
+        problems.append(Problem(_display(entry, content_dir), 0, "", f"不认识这个{'文件' if is_yaml else '文件夹'},它不会被读取;{hint}"))
+
+
+def _records_of(kind: str, file: Path, content_dir: Path, problems: list[Problem]) -> tuple[bool, list[RawRecord]]:
+    """Return whether `file` could be read, and its records."""
     path = _display(file, content_dir)
     text = read_text(file, path, problems)
     if text is None:
-        return []
-    data = parse_yaml(text, path, problems)
+        return False, []
+    ok, data = _parse(text, path, problems)
+    if not ok:
+        return False, []
     if data is None:
-        return []
+        return True, []  # an empty file holds no records yet
     if isinstance(data, LineList):
-        return [RawRecord(kind, path, line, item) for item, line in zip(data, data.item_lines, strict=True)]
+        return True, [RawRecord(kind, path, line, item) for item, line in zip(data, data.item_lines, strict=True)]
     if isinstance(data, LineMap):
-        return [RawRecord(kind, path, data.line, data)]
-    problems.append(Problem(path, 1, "", "文件内容应是记录列表(每条以“- ”开头)或一条记录"))
-    return []
+        return True, [RawRecord(kind, path, data.line, data)]
+    problems.append(Problem(path, 1, "", "文件内容应是记录列表(每条以“- ”开头)或一条记录(“字段: 值”)"))
+    return False, []
 
 
 def split_front_matter(text: str, path: str, problems: list[Problem]) -> tuple[Any, str] | None:
@@ -264,8 +458,8 @@ def split_front_matter(text: str, path: str, problems: list[Problem]) -> tuple[A
         if lines[index].strip() in ("---", "..."):
             front_text = "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1 :])
-            front = parse_yaml(front_text, path, problems, line_offset=1)
-            return front, body
+            ok, front = _parse(front_text, path, problems, line_offset=1)
+            return (front, body) if ok else None
     problems.append(Problem(path, 1, "", "front matter 没有结束:请在字段之后加一行 ---"))
     return None
 
@@ -282,24 +476,18 @@ def _story_of(file: Path, content_dir: Path, problems: list[Problem]) -> RawStor
     return RawStory(path, file.stem, 1, front, body)
 
 
-def _list_assets(content_dir: Path, problems: list[Problem]) -> frozenset[str]:
-    assets_dir = content_dir / "assets"
-    if not assets_dir.is_dir():
-        return frozenset()
-    root = content_dir.resolve()
-    found = set()
-    for dirpath, dirnames, filenames in os.walk(assets_dir, followlinks=False):
-        dirnames.sort()
-        for name in sorted(filenames) + [d for d in dirnames if (Path(dirpath) / d).is_symlink()]:
-            file = Path(dirpath) / name
-            if not file.resolve().is_relative_to(root):
-                problems.append(
-                    Problem(_display(file, content_dir), 0, "", "这是指向 content/ 以外的链接,不会发布;请把文件本身放进 assets/")
-                )
-                continue
-            if file.is_file():
-                found.add(file.relative_to(assets_dir).as_posix())
-    return frozenset(found)
+def _stories(walker: _Walker, content_dir: Path, problems: list[Problem]) -> list[RawStory]:
+    stories = []
+    for file in walker.files(content_dir / "stories", None):
+        if file.parent != content_dir / "stories" or file.suffix != ".md":
+            if file.suffix.lower() in (".md", ".markdown", ".mdown", ".txt"):
+                problems.append(Problem(_display(file, content_dir), 0, "",
+                                        "故事要直接放在 stories/ 下,文件名以 .md 结尾;这个文件不会被读取"))
+            continue
+        story = _story_of(file, content_dir, problems)
+        if story is not None:
+            stories.append(story)
+    return stories
 
 
 def load_content(content_dir: Path) -> RawContent:
@@ -307,27 +495,31 @@ def load_content(content_dir: Path) -> RawContent:
     if not content_dir.is_dir():
         raise UsageError(f"找不到内容文件夹 {content_dir};请用 --content 指明,或在网站文件夹里运行")
     problems: list[Problem] = []
+    walker = _Walker(content_dir, problems)
+    _check_names(content_dir, problems)
     site = None
-    site_file = content_dir / "site.yaml"
-    if site_file.is_file():
+    site_file = walker.file(content_dir / "site.yaml")
+    if site_file is not None:
         path = _display(site_file, content_dir)
         text = read_text(site_file, path, problems)
-        data = parse_yaml(text, path, problems) if text is not None else None
-        site = RawRecord("site", path, getattr(data, "line", 1), data)
-    else:
+        ok, data = _parse(text, path, problems) if text is not None else (False, None)
+        if ok:
+            site = RawRecord("site", path, getattr(data, "line", 1), data)
+    elif not (content_dir / "site.yaml").is_symlink():
         problems.append(
             Problem(f"{content_dir.name}/site.yaml", 0, "", "缺少 site.yaml:请先写网站设置(title、base_url、campaign)")
         )
-    records = {
-        kind: [r for f in _yaml_files(content_dir, kind) for r in _records_of(kind, f, content_dir, problems)]
-        for kind in RECORD_TYPES
-    }
-    stories_dir = content_dir / "stories"
-    stories = []
-    if stories_dir.is_dir():
-        for file in sorted(stories_dir.glob("*.md")):
-            story = _story_of(file, content_dir, problems)
-            if story is not None:
-                stories.append(story)
-    assets = _list_assets(content_dir, problems)
-    return RawContent(content_dir, site, records, stories, assets, problems)
+    records: dict[str, list[RawRecord]] = {}
+    unreadable = set()
+    for kind in RECORD_TYPES:
+        files = [f for f in [walker.file(content_dir / f"{kind}.yaml")] if f is not None]
+        files += walker.files(content_dir / kind, _YAML_SUFFIXES)
+        records[kind] = []
+        for file in files:
+            ok, found = _records_of(kind, file, content_dir, problems)
+            records[kind].extend(found)
+            if not ok:
+                unreadable.add(kind)
+    stories = _stories(walker, content_dir, problems)
+    assets = frozenset(f.relative_to(content_dir / "assets").as_posix() for f in walker.files(content_dir / "assets", None))
+    return RawContent(content_dir, site, records, stories, assets, problems, frozenset(unreadable))

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import markdown
 import nh3
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
 
-_EXTENSIONS = ["extra", "sane_lists", "toc"]
+
+class _DemoteTitles(Treeprocessor):
+    """Turn a `#` heading of the body into <h2>: the page's one <h1> is the story title."""
+
+    def run(self, root: Any) -> None:
+        for element in root.iter("h1"):
+            element.tag = "h2"
+
+
+class _OneTitleExtension(Extension):
+    """Register _DemoteTitles before toc assigns heading ids."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(_DemoteTitles(md), "demote_titles", 30)
+
+
+_EXTENSIONS: list[Any] = ["extra", "sane_lists", "toc", _OneTitleExtension()]
 _ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()}
 for _tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
     _ATTRIBUTES.setdefault(_tag, set()).add("id")

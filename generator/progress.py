@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from generator.model import Activity, Site
 
@@ -88,42 +91,88 @@ class Progress:
     by_unit: tuple[UnitProgress, ...]
 
 
-def money(value: float) -> float:
-    """Round yuan to 2 places, avoiding -0.0 and float noise."""
-    return round(value + 0.0, 2) + 0.0
+CENT = Decimal("0.01")
 
 
-def _activity_value(activity: Activity) -> tuple[float, float]:
-    funds = activity.funds or 0.0
-    donated = sum(d.value or 0.0 for d in activity.donations)
+def exact(value: float | int) -> Decimal:
+    """Return a number as the decimal the records wrote (2000.5, not 2000.4999…)."""
+    return Decimal(str(value))
+
+
+def cents(value: Decimal) -> Decimal:
+    """Round yuan to 2 places, halves up, as the accounts do."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money(value: Decimal) -> float:
+    """Return yuan rounded to 2 places, as a float for the views and the JSON."""
+    return float(cents(value))
+
+
+def ratio(part: int, whole: int) -> float:
+    """Return part / whole rounded to 4 places, halves up; 0 when there is nothing to divide."""
+    if whole == 0:
+        return 0.0
+    return math.floor(Fraction(part, whole) * 10_000 + Fraction(1, 2)) / 10_000
+
+
+def activity_value(activity: Activity) -> tuple[Decimal, Decimal]:
+    """Return the cash and the donated value (折合) of one activity, exactly."""
+    funds = exact(activity.funds or 0)
+    donated = sum((exact(d.value) for d in activity.donations if d.value is not None), Decimal(0))
     return funds, donated
+
+
+def counted_activities(site: Site) -> tuple[Activity, ...]:
+    """Return the activities dated on or before as_of."""
+    return tuple(a for a in site.activities if a.date <= site.as_of)
+
+
+def paired_branches(site: Site) -> frozenset[str]:
+    """Return the ids of branches paired on or before as_of (a later pairing does not count yet)."""
+    return frozenset(b.id for b in site.branches if b.paired_on is not None and b.paired_on <= site.as_of)
+
+
+def last_activities(activities: Iterable[Activity]) -> dict[str, date]:
+    """Return each branch's latest activity date among `activities`."""
+    last: dict[str, date] = {}
+    for a in activities:
+        for b in a.branches:
+            if b not in last or a.date > last[b]:
+                last[b] = a.date
+    return last
+
+
+def lagging_cutoff(site: Site) -> date:
+    """Return as_of − lagging_days: pairings on or before it must show activity after it."""
+    return site.as_of - timedelta(days=site.settings.lagging_days)
 
 
 def summarize_activities(activities: Iterable[Activity], unit_of: dict[str, str]) -> ActivityFigures:
     """Return count, distinct units and branches, and the sums of a set of activities."""
     count = participants = 0
-    funds = donated = 0.0
+    funds = donated = Decimal(0)
     branches: set[str] = set()
     for activity in activities:
         count += 1
         participants += activity.participants
-        f, d = _activity_value(activity)
+        f, d = activity_value(activity)
         funds += f
         donated += d
         branches.update(activity.branches)
     units = {unit_of[b] for b in branches}
+    # total_value is the sum of the two rounded figures, so the document adds up as printed.
     return ActivityFigures(count, len(units), len(branches), participants, money(funds), money(donated),
-                           money(funds + donated))
+                           money(cents(funds) + cents(donated)))
 
 
 def compute_progress(site: Site) -> Progress:
     """Compute the figures of spec §3 as of `site.as_of`."""
     as_of = site.as_of
     unit_of = {b.id: b.unit for b in site.branches}
-    activities = [a for a in site.activities if a.date <= as_of]
-    paired = {b.id for b in site.branches if b.paired_on is not None and b.paired_on <= as_of}
-    total = len(site.branches)
-    branch_counts = BranchCounts(total, len(paired), round(len(paired) / total, 4) if total else 0.0)
+    activities = counted_activities(site)
+    paired = paired_branches(site)
+    branch_counts = BranchCounts(len(site.branches), len(paired), ratio(len(paired), len(site.branches)))
 
     by_theme: dict[str, list[Activity]] = defaultdict(list)
     for a in activities:
@@ -131,11 +180,11 @@ def compute_progress(site: Site) -> Progress:
             by_theme[a.theme].append(a)
     themes = tuple((t, summarize_activities(by_theme[t], unit_of)) for t in sorted(by_theme))
 
-    quantities: dict[tuple[str, str], float] = defaultdict(float)
+    quantities: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for a in activities:
         for d in a.donations:
-            quantities[(d.item, d.unit)] += d.quantity
-    donations = tuple(DonationTotal(i, u, quantities[(i, u)]) for i, u in sorted(quantities))
+            quantities[(d.item, d.unit)] += exact(d.quantity)
+    donations = tuple(DonationTotal(i, u, float(quantities[(i, u)])) for i, u in sorted(quantities))
 
     inspections = [i for i in site.inspections if i.date <= as_of]
     place = {v.id: (v.county, v.town) for v in site.villages}
@@ -144,21 +193,7 @@ def compute_progress(site: Site) -> Progress:
         len(inspections), len({i.group for i in inspections}), len(visited), len({place[v] for v in visited})
     )
 
-    last: dict[str, date] = {}
-    for a in activities:
-        for b in a.branches:
-            if b not in last or a.date > last[b]:
-                last[b] = a.date
-    cutoff = as_of - timedelta(days=site.settings.lagging_days)
-    lagging = []
-    for branch in site.branches:
-        if branch.id not in paired:
-            lagging.append(LaggingBranch(branch.id, "unpaired", last.get(branch.id)))
-        elif branch.paired_on is not None and branch.paired_on <= cutoff:
-            recent = last.get(branch.id)
-            if recent is None or recent <= cutoff:
-                lagging.append(LaggingBranch(branch.id, "inactive", recent))
-
+    last = last_activities(activities)
     return Progress(
         as_of=as_of,
         branches=branch_counts,
@@ -166,12 +201,24 @@ def compute_progress(site: Site) -> Progress:
         themes=themes,
         donations=donations,
         inspections=inspection_counts,
-        lagging=tuple(lagging),
-        by_unit=_by_unit(site, activities, paired, last),
+        lagging=_lagging(site, paired, last),
+        by_unit=_by_unit(site, activities, paired),
     )
 
 
-def _by_unit(site: Site, activities: list[Activity], paired: set[str], last: dict[str, date]) -> tuple[UnitProgress, ...]:
+def _lagging(site: Site, paired: frozenset[str], last: dict[str, date]) -> tuple[LaggingBranch, ...]:
+    cutoff = lagging_cutoff(site)
+    lagging = []
+    for branch in sorted(site.branches, key=lambda b: b.id):
+        recent = last.get(branch.id)
+        if branch.id not in paired:
+            lagging.append(LaggingBranch(branch.id, "unpaired", recent))
+        elif branch.paired_on is not None and branch.paired_on <= cutoff and (recent is None or recent <= cutoff):
+            lagging.append(LaggingBranch(branch.id, "inactive", recent))
+    return tuple(lagging)
+
+
+def _by_unit(site: Site, activities: tuple[Activity, ...], paired: frozenset[str]) -> tuple[UnitProgress, ...]:
     unit_of = {b.id: b.unit for b in site.branches}
     branches: dict[str, int] = defaultdict(int)
     paired_count: dict[str, int] = defaultdict(int)
@@ -180,11 +227,11 @@ def _by_unit(site: Site, activities: list[Activity], paired: set[str], last: dic
         paired_count[b.unit] += b.id in paired
     counts: dict[str, int] = defaultdict(int)
     people: dict[str, int] = defaultdict(int)
-    value: dict[str, float] = defaultdict(float)
+    value: dict[str, Decimal] = defaultdict(Decimal)
     latest: dict[str, date] = {}
     for a in activities:
-        funds, donated = _activity_value(a)
-        for unit in {unit_of[b] for b in a.branches}:
+        funds, donated = activity_value(a)
+        for unit in {unit_of[b] for b in a.branches}:  # in full for every unit it touches
             counts[unit] += 1
             people[unit] += a.participants
             value[unit] += funds + donated
@@ -193,7 +240,7 @@ def _by_unit(site: Site, activities: list[Activity], paired: set[str], last: dic
     return tuple(
         UnitProgress(u.id, branches[u.id], paired_count[u.id], counts[u.id], people[u.id],
                      money(value[u.id]), latest.get(u.id))
-        for u in site.units
+        for u in sorted(site.units, key=lambda u: u.id)
     )
 
 

@@ -8,11 +8,11 @@ village's needs or an inspection's findings, so no template can print one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from generator.model import Donation, Site, Story
+from generator.model import Branch, Donation, Site, Story
 from generator.progress import ActivityFigures, BranchCounts, DonationTotal, InspectionCounts, Progress
 
 
@@ -112,27 +112,47 @@ class PublicSite:
     progress: PublicProgress
 
 
+def public_extra(value: Any) -> Any:
+    """Return free-form `extra:` data without anything under an `internal:` key, at any depth."""
+    if isinstance(value, Mapping):
+        return {k: public_extra(v) for k, v in value.items() if k != "internal"}
+    if isinstance(value, (list, tuple)):
+        return [public_extra(v) for v in value]
+    return value
+
+
+def _public_branch(b: Branch, as_of: date) -> PublicBranch:
+    paired = b.paired_on is not None and b.paired_on <= as_of
+    return PublicBranch(b.id, b.name, b.unit, b.members, b.village if paired else None, b.paired_on if paired else None,
+                        b.member_pairs, b.household_pairs, public_extra(b.extra))
+
+
+def _public_story(story: Story) -> Story:
+    return replace(story, extra=public_extra(story.extra))
+
+
 def public_view(site: Site, progress: Progress, drafts: bool = False) -> PublicSite:
-    """Return the public view; drafts are kept only when `drafts` is true."""
+    """Return the public view; drafts are kept only when `drafts` is true.
+
+    Records dated after `as_of` are left out, as they are from the figures: an
+    activity not yet reported is not shown, a pairing not yet made is not shown.
+    """
     s = site.settings
+    as_of = site.as_of
     return PublicSite(
         settings=PublicSettings(s.title, s.base_url, s.organization, s.language, s.campaign.name,
-                                s.campaign.start, s.extra),
+                                s.campaign.start, public_extra(s.extra)),
         as_of=site.as_of,
-        units=tuple(PublicUnit(u.id, u.name, u.short_name, u.kind, u.extra) for u in site.units),
-        branches=tuple(
-            PublicBranch(b.id, b.name, b.unit, b.members, b.village, b.paired_on, b.member_pairs,
-                         b.household_pairs, b.extra)
-            for b in site.branches
-        ),
-        villages=tuple(PublicVillage(v.id, v.name, v.town, v.county, v.extra) for v in site.villages),
+        units=tuple(PublicUnit(u.id, u.name, u.short_name, u.kind, public_extra(u.extra)) for u in site.units),
+        branches=tuple(_public_branch(b, as_of) for b in site.branches),
+        villages=tuple(PublicVillage(v.id, v.name, v.town, v.county, public_extra(v.extra)) for v in site.villages),
         activities=tuple(
             PublicActivity(a.id, a.date, a.title, a.kind, a.theme, a.branches, a.villages, a.participants,
-                           a.funds, a.donations, a.summary, a.photos, a.extra)
+                           a.funds, a.donations, a.summary, a.photos, public_extra(a.extra))
             for a in site.activities
-            if a.date <= site.as_of
+            if a.date <= as_of
         ),
-        stories=tuple(st for st in site.stories if drafts or not st.draft),
+        stories=tuple(_public_story(st) for st in site.stories if drafts or not st.draft),
         assets=site.assets,
         progress=PublicProgress(progress.as_of, progress.branches, progress.activities, progress.themes,
                                 progress.donations, progress.inspections),

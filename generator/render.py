@@ -90,6 +90,8 @@ def relative_url(page_path: str, target: str, directory_urls: bool) -> str:
     rel = _relpath(target, start)
     if target.endswith("/") or target == "":
         rel = "./" if rel == "." else rel + "/"
+    if ":" in rel.split("/", 1)[0]:
+        rel = "./" + rel  # a first segment like `javascript:x` would be read as a URL scheme
     return rel
 
 

@@ -65,6 +65,20 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+def _number_hint(value: Any) -> str:
+    """Say how to fix text that was meant as a number."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if re.fullmatch(r"[-+]?[0-9]+(\.[0-9]+)?", text):
+        if re.fullmatch(r"0[0-9]+", text):
+            return ";整数不要以 0 开头"
+        return ";数字不要加引号"
+    if re.fullmatch(r"[0-9][0-9,_]*(\.[0-9]+)?", text):
+        return ";数字里不要写逗号或下划线,如 1000"
+    return ""
+
+
 def plain(value: Any) -> Any:
     """Turn line-aware YAML containers into plain dicts and lists."""
     if isinstance(value, dict):
@@ -113,6 +127,10 @@ class Fields:
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)  # a name like 110 is still text
+        if isinstance(value, bool):
+            # YAML reads yes/no/on/off/true/false as a yes-or-no value, not as the word.
+            self.fail(key, f"应为文字,这里是{_type_name(value)};如果就是这个词,请加引号,如 {key}: \"yes\"")
+            return None
         if not isinstance(value, str):
             self.fail(key, f"应为文字,这里是{_type_name(value)}")
             return None
@@ -138,7 +156,7 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.fail(key, f"应为不小于 0 的整数,这里是{_type_name(value)}")
+            self.fail(key, f"应为不小于 0 的整数,这里是{_type_name(value)}{_number_hint(value)}")
             return None
         return value
 
@@ -148,7 +166,7 @@ class Fields:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(key, f"应为不小于 0 的{what},例如 1200 或 1200.5;这里是{_type_name(value)}")
+            self.fail(key, f"应为不小于 0 的{what},例如 1200 或 1200.5;这里是{_type_name(value)}{_number_hint(value)}")
             return None
         if math.isnan(value) or math.isinf(value):
             self.fail(key, f"应为实际的{what},不能是 NaN 或无穷大")
@@ -214,7 +232,7 @@ class Fields:
         if value is None:
             return {}
         if not isinstance(value, dict):
-            self.fail(key, f"{key}: 下面应写成“名称: 内容”的字段,这里是{_type_name(value)}")
+            self.fail(key, f"下面应写成“名称: 内容”的字段(缩进书写),这里是{_type_name(value)}")
             return {}
         result: dict[str, Any] = plain(value)
         return result
@@ -233,8 +251,9 @@ class Fields:
 class _Refs:
     """Known ids per record type, to check references and suggest near misses."""
 
-    def __init__(self, ids: dict[str, set[str]]) -> None:
+    def __init__(self, ids: dict[str, set[str]], unreadable: frozenset[str]) -> None:
         self.ids = ids
+        self.unreadable = unreadable
 
     def check(self, fields: Fields, key: str, kind: str, value: Any, line: int, where: str) -> str | None:
         if not isinstance(value, str) or not ID_RULE.match(value):
@@ -242,6 +261,8 @@ class _Refs:
             return None
         if value in self.ids[kind]:
             return value
+        if kind in self.unreadable:
+            return None  # a file of that type could not be read: its problem is already reported
         close = difflib.get_close_matches(value, sorted(self.ids[kind]), n=1)
         hint = f"是不是“{close[0]}”?" if close else f"请先在 {kind}.yaml 或 {kind}/ 里添加它。"
         fields.problems.append(
@@ -265,11 +286,15 @@ class _Refs:
         return tuple(result)
 
 
-def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], what: str) -> Fields | None:
+def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], what: str,
+               empty: str = "") -> Fields | None:
+    if data is None and empty:
+        problems.append(Problem(raw.path, 1, "", empty))
+        return None
     if not isinstance(data, LineMap):
         line = raw.line if isinstance(raw, RawRecord) else 1
         problems.append(
-            Problem(raw.path, line, "", f"每条{what}应写成“字段: 值”的形式,这里是{_type_name(data)}")
+            Problem(raw.path, line, "", f"{what}应写成“字段: 值”的形式,这里是{_type_name(data)}")
         )
         return None
     return Fields(raw.path, data, problems)
@@ -278,7 +303,8 @@ def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], wh
 def _settings(raw: RawRecord | None, problems: list[Problem]) -> Settings | None:
     if raw is None:
         return None
-    f = _fields_of(raw, raw.data, problems, "网站设置")
+    f = _fields_of(raw, raw.data, problems, "site.yaml 的网站设置",
+                   "site.yaml 是空的:请写网站设置(title、base_url、campaign)")
     if f is None:
         return None
     f.known(("title", "base_url", "organization", "language", "campaign", "as_of", "lagging_days", "allow_raw_html"))
@@ -412,6 +438,9 @@ def _asset_path(f: Fields, value: Any, line: int, where: str, assets: frozenset[
         return None
     path = value.strip().removeprefix("assets/")
     parts = path.split("/")
+    if "://" in path or path.startswith(("data:", "javascript:", "//")):
+        f.problems.append(Problem(f.path, line, where, f"“{value}”是网址;这里只能写 assets/ 下的文件,请把文件下载后放进 content/assets/"))
+        return None
     if path.startswith("/") or ".." in parts or "\\" in path:
         f.problems.append(Problem(f.path, line, where, f"“{value}”不能指向 content/assets/ 以外,请写相对 assets/ 的路径"))
         return None
@@ -472,7 +501,8 @@ def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
 def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Problem]) -> Story | None:
     if not ID_RULE.match(raw.slug):
         problems.append(Problem(raw.path, 1, "", f"文件名“{raw.slug}.md”不合格:{ID_HINT};请重命名文件"))
-    f = _fields_of(raw, raw.front, problems, "故事的 front matter")
+    f = _fields_of(raw, raw.front, problems, "front matter(两行 --- 之间)",
+                   "front matter 是空的:请在两行 --- 之间写 title、date 等字段")
     if f is None:
         return None
     f.known(("title", "date", "branches", "unit", "author", "tags", "summary", "cover", "draft", "featured"))
@@ -484,7 +514,7 @@ def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Pr
         cover = _asset_path(f, f.data["cover"], f.line("cover"), "cover", assets)
     story = Story(
         slug=raw.slug, title=title or "", date=day or date.min, branches=branches, unit=unit,
-        author=f.text("author", required=False) or "", tags=f.texts("tags"),
+        author=f.text("author", required=False) or "", tags=tuple(dict.fromkeys(f.texts("tags"))),
         summary=f.text("summary", required=False) or "", cover=cover,
         draft=f.flag("draft", False), featured=f.flag("featured", False),
         body=raw.body, extra=f.free("extra"), source=Source(raw.path, 1),
@@ -517,7 +547,7 @@ def _records(
 ) -> tuple[T, ...]:
     result: dict[str, T] = {}
     for raw in content.records[kind]:
-        f = _fields_of(raw, raw.data, problems, KIND_NAMES[kind] + "记录")
+        f = _fields_of(raw, raw.data, problems, f"每条{KIND_NAMES[kind]}记录")
         if f is None:
             continue
         record = build(f, Source(raw.path, raw.line))
@@ -538,7 +568,7 @@ def validate_content(content: RawContent) -> Site:
     """Return the validated Site, or raise ContentError listing every problem."""
     problems = list(content.problems)
     settings = _settings(content.site, problems)
-    refs = _Refs(_known_ids(content, problems))
+    refs = _Refs(_known_ids(content, problems), content.unreadable)
     units = _records(content, "units", problems, lambda f, s: _unit(f, refs, s))
     villages = _records(content, "villages", problems, lambda f, s: _village(f, refs, s))
     branches = _records(content, "branches", problems, lambda f, s: _branch(f, refs, s))

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import ctypes.util
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.errors import UsageError
+from generator.errors import GongjianError, UsageError
 
 MARKER = ".gongjian-output"
 _RENAME_EXCHANGE = 2
@@ -51,16 +51,45 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
+def _staging_name(out: Path, kind: str, pid: int) -> Path:
+    return out.parent / f".{out.name}.{kind}-{pid}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
 def _remove_stale(out: Path) -> None:
-    """Remove leftovers of builds that were killed (their process is gone)."""
-    for leftover in out.parent.glob(f".{out.name}.*-*"):
-        pid = leftover.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or int(pid) == os.getpid():
+    """Remove leftovers of builds that were killed (their process is gone); only our own names."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(tmp|old)-([0-9]+)")
+    for leftover in sorted(out.parent.iterdir()):
+        match = pattern.fullmatch(leftover.name)
+        if match is None or not leftover.is_dir() or leftover.is_symlink():
             continue
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(int(pid), 0)
-            continue  # still running: not ours to remove
+        pid = int(match.group(2))
+        if pid == os.getpid() or _alive(pid):
+            continue
+        if match.group(1) == "old" and not out.exists():
+            # Killed between the two renames of the fallback swap: put the previous build back.
+            leftover.rename(out)
+            continue
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _target(staging: Path, rel: str) -> Path:
+    """Return where `rel` goes inside `staging`; refuse a path that would leave it."""
+    parts = rel.split("/")
+    target = staging.joinpath(*parts)
+    if (not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts)
+            or not target.resolve().is_relative_to(staging)):
+        raise GongjianError(f"内部错误:生成的文件路径“{rel}”会写到输出文件夹以外,已停止;原来的输出保持不变")
+    return target
 
 
 def write_site(files: Mapping[str, bytes | Path], out_dir: Path,
@@ -73,14 +102,13 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path,
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out)
-    staging = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    staging = _staging_name(out, "tmp", os.getpid())
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir()
+        (staging / MARKER).write_text("由 gongjian 生成;每次生成会整体替换此文件夹。\n", encoding="utf-8")
         for rel in sorted(files):
-            target = staging / rel
-            if not target.resolve().is_relative_to(staging):
-                raise ValueError(f"refusing to write outside the output: {rel}")
+            target = _target(staging, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             content = files[rel]
             if isinstance(content, Path):
@@ -89,11 +117,10 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path,
                 target.write_bytes(content)
         if finish is not None:
             finish(staging)
-        (staging / MARKER).write_text("由 gongjian 生成;每次生成会整体替换此文件夹。\n", encoding="utf-8")
         if not out.exists():
             staging.rename(out)
         elif not _exchange(staging, out):
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            old = _staging_name(out, "old", os.getpid())
             out.rename(old)
             staging.rename(out)
             shutil.rmtree(old, ignore_errors=True)

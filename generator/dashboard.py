@@ -1,0 +1,221 @@
+"""Views of the internal dashboard and report: the lists behind each figure, and their charts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from generator.charts import Bar, Chart, bar_chart, column_chart
+from generator.ledger import UnitRow
+from generator.model import Activity, Branch, Donation, Site, Unit, Village
+from generator.progress import ActivityFigures, Progress, activity_value, counted_activities, exact, money
+from generator.supervision import Supervision
+
+TOP_UNITS = 15  # bars per unit chart on the dashboard; the ledger has them all
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """A counted activity with its branches, units and villages resolved and its value in yuan."""
+
+    activity: Activity
+    branches: tuple[Branch, ...]
+    units: tuple[Unit, ...]
+    villages: tuple[Village, ...]
+    funds: float
+    donation_value: float
+    total_value: float
+
+
+@dataclass(frozen=True)
+class ThemeSection:
+    """The activities of one theme (or of none), with the theme's figures."""
+
+    anchor: str
+    theme: str | None
+    figures: ActivityFigures | None
+    rows: tuple[ActivityRow, ...]
+
+
+@dataclass(frozen=True)
+class DonationLine:
+    """One donation entry of one activity."""
+
+    activity: ActivityRow
+    donation: Donation
+
+
+@dataclass(frozen=True)
+class DonationItem:
+    """All donations of one item in one unit of measure, with their 折合 value where given."""
+
+    item: str
+    unit: str
+    quantity: float
+    value: float
+    valued: bool  # every entry of it had a value
+
+
+@dataclass(frozen=True)
+class Week:
+    """Activities in the week starting on Monday `start`."""
+
+    start: date
+    activities: int
+    participants: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the dashboard and the one-file report draw."""
+
+    sections: tuple[ThemeSection, ...]
+    theme_anchors: dict[str, str]
+    donation_lines: tuple[DonationLine, ...]
+    donation_items: tuple[DonationItem, ...]
+    weeks: tuple[Week, ...]
+    pairing: Chart
+    pairing_units: Chart
+    weekly: Chart
+    unit_value: Chart
+    donation_chart: Chart | None
+    coverage: Chart
+    group_chart: Chart
+    units_behind: int
+    top_units: int
+
+
+def activity_rows(site: Site) -> tuple[ActivityRow, ...]:
+    """Return the counted activities, newest first."""
+    units = {u.id: u for u in site.units}
+    branches = {b.id: b for b in site.branches}
+    villages = {v.id: v for v in site.villages}
+    rows = []
+    for a in counted_activities(site):
+        owned = tuple(branches[b] for b in a.branches)
+        funds, donated = activity_value(a)
+        rows.append(ActivityRow(a, owned, tuple(units[u] for u in sorted({b.unit for b in owned})),
+                                tuple(villages[v] for v in a.villages), money(funds), money(donated),
+                                money(funds + donated)))
+    return tuple(sorted(rows, key=lambda r: (r.activity.date, r.activity.id), reverse=True))
+
+
+def theme_sections(rows: tuple[ActivityRow, ...], progress: Progress) -> tuple[ThemeSection, ...]:
+    """Split the activity list by theme, in the order of progress.json; those without a theme last."""
+    sections = [
+        ThemeSection(f"theme-{n}", theme, figures, tuple(r for r in rows if r.activity.theme == theme))
+        for n, (theme, figures) in enumerate(progress.themes, start=1)
+    ]
+    plain = tuple(r for r in rows if not r.activity.theme)
+    if plain:
+        sections.append(ThemeSection("theme-none", None, None, plain))
+    return tuple(sections)
+
+
+def donation_items(rows: tuple[ActivityRow, ...]) -> tuple[DonationItem, ...]:
+    """Sum quantities and values per (item, unit), in the order of progress.json."""
+    quantity: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    value: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    valued: dict[tuple[str, str], bool] = defaultdict(lambda: True)
+    for r in rows:
+        for d in r.activity.donations:
+            key = (d.item, d.unit)
+            quantity[key] += exact(d.quantity)
+            value[key] += exact(d.value or 0)
+            valued[key] = valued[key] and d.value is not None
+    return tuple(DonationItem(i, u, float(quantity[(i, u)]), money(value[(i, u)]), valued[(i, u)])
+                 for i, u in sorted(quantity))
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weekly(site: Site, rows: tuple[ActivityRow, ...]) -> tuple[Week, ...]:
+    """Count activities per week (Monday to Sunday) from the campaign start, or the first activity, to as_of."""
+    if not rows:
+        return ()
+    first = min(min(r.activity.date for r in rows), site.settings.campaign.start)
+    count: dict[date, int] = defaultdict(int)
+    people: dict[date, int] = defaultdict(int)
+    for r in rows:
+        count[_monday(r.activity.date)] += 1
+        people[_monday(r.activity.date)] += r.activity.participants
+    weeks = []
+    start = _monday(min(first, site.as_of))
+    while start <= site.as_of:
+        weeks.append(Week(start, count[start], people[start]))
+        start += timedelta(days=7)
+    return tuple(weeks)
+
+
+def _short(day: date) -> str:
+    return f"{day.month}/{day.day}"
+
+
+def _wan(value: float) -> str:
+    return f"{value / 10000:,.2f} 万元" if value >= 10000 else f"{value:,.2f}".removesuffix(".00") + " 元"
+
+
+def _rate(value: float) -> str:
+    return f"{value * 100:.1f}%"
+
+
+def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], supervision: Supervision) -> Dashboard:
+    """Assemble the dashboard's lists and charts."""
+    rows = activity_rows(site)
+    sections = theme_sections(rows, progress)
+    items = donation_items(rows)
+    weeks = weekly(site, rows)
+    b = progress.branches
+
+    pairing = bar_chart("pairing", "支部对接进度", [
+        Bar("已完成对接的支部", b.paired, f"{b.paired:,}/{b.total:,} · {_rate(b.rate)}")], scale=b.total or 1)
+    behind = sorted((r for r in units if r.figures.paired < r.figures.branches),
+                    key=lambda r: (r.rate, -r.figures.branches, r.unit.id))
+    pairing_units = bar_chart(
+        "pairing-units", "尚未全部对接的单位(对接率最低的在前)",
+        [Bar(r.unit.name, r.rate, f"{r.figures.paired}/{r.figures.branches} · {_rate(r.rate)}") for r in behind[:TOP_UNITS]],
+        scale=1.0)
+    by_value = sorted(units, key=lambda r: (-r.figures.total_value, r.unit.id))[:TOP_UNITS]
+    unit_value = bar_chart(
+        "unit-value", "各单位资金与捐赠折合(最多的在前)",
+        [Bar(r.unit.name, r.figures.total_value, _wan(r.figures.total_value)) for r in by_value])
+    described = ";".join(f"{w.start.month}月{w.start.day}日起一周 {w.activities} 次" for w in weeks)
+    weekly_chart = column_chart(
+        "weekly", "每周活动次数", [_short(w.start) for w in weeks], [w.activities for w in weeks], "活动次数",
+        f"每周(周一至周日)开展的活动次数:{described}。" if weeks else "暂无活动记录。")
+    valued = sorted((i for i in items if i.value > 0), key=lambda i: (-i.value, i.item, i.unit))
+    donation_chart = bar_chart(
+        "donations", "捐赠物资折合金额",
+        [Bar(f"{i.item} {i.quantity:g} {i.unit}", i.value, _wan(i.value)) for i in valued]) if valued else None
+    cov = supervision.coverage
+    coverage = bar_chart("coverage", "督导覆盖", [
+        Bar("已对接的共建村中督导到的", _share(cov.paired_visited, cov.villages_paired),
+            f"{cov.paired_visited}/{cov.villages_paired} 个村"),
+        Bar("共建村所在乡镇中督导到的", _share(cov.paired_towns_visited, cov.towns_paired),
+            f"{cov.paired_towns_visited}/{cov.towns_paired} 个乡镇"),
+    ], scale=1.0, description=(
+        f"督导组共走访 {cov.villages_visited} 个村、{cov.towns_visited} 个乡镇;已对接的 {cov.villages_paired} 个共建村中"
+        f"督导到 {cov.paired_visited} 个,共建村所在的 {cov.towns_paired} 个乡镇中督导到 {cov.paired_towns_visited} 个。"))
+    group_chart = bar_chart("groups", "各督导组督导次数",
+                            [Bar(_group_name(g.group), len(g.visits), f"{len(g.visits)} 次 · {g.villages} 个村")
+                             for g in supervision.groups])
+    return Dashboard(
+        sections=sections,
+        theme_anchors={s.theme: s.anchor for s in sections if s.theme},
+        donation_lines=tuple(DonationLine(r, d) for r in rows for d in r.activity.donations),
+        donation_items=items, weeks=weeks, pairing=pairing, pairing_units=pairing_units, weekly=weekly_chart,
+        unit_value=unit_value, donation_chart=donation_chart, coverage=coverage, group_chart=group_chart,
+        units_behind=len(behind), top_units=TOP_UNITS,
+    )
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _group_name(group: str) -> str:
+    return f"第{group}督导组" if group.isdigit() else group

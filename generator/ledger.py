@@ -1,0 +1,214 @@
+"""The ledger (台账) per branch and per unit, the lagging list (约谈名单), and their CSV for Excel."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from generator.model import Branch, Site, Unit, Village
+from generator.progress import (
+    Progress,
+    UnitProgress,
+    activity_value,
+    counted_activities,
+    money,
+    paired_branches,
+    ratio,
+)
+
+REASONS = {"unpaired": "尚未对接", "inactive": "近期无活动"}
+
+
+@dataclass(frozen=True)
+class BranchRow:
+    """One line of the branch ledger; an activity shared by branches counts in full for each."""
+
+    branch: Branch
+    unit: Unit
+    village: Village | None  # None until paired on or before as_of
+    paired_on: date | None
+    activities: int
+    participants: int
+    funds: float
+    donation_value: float
+    total_value: float
+    last_activity: date | None
+    lagging: str | None  # "unpaired", "inactive" or None
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One line of the unit ledger: the unit's figures of progress.json and a little more."""
+
+    unit: Unit
+    figures: UnitProgress
+    rate: float
+    member_pairs: int
+    household_pairs: int
+    lagging: int
+
+
+@dataclass(frozen=True)
+class LaggingRow:
+    """A branch on the lagging list, with what the caller needs to know before phoning."""
+
+    row: BranchRow
+    reason: str
+    reason_zh: str
+    days_since: int | None  # days from the last activity to as_of; None when there was none
+
+
+@dataclass(frozen=True)
+class LaggingGroup:
+    """The lagging branches of one unit."""
+
+    unit: Unit
+    branches: int
+    rows: tuple[LaggingRow, ...]
+
+
+def branch_rows(site: Site, progress: Progress) -> tuple[BranchRow, ...]:
+    """Return a ledger line per branch, sorted by unit then branch id."""
+    units = {u.id: u for u in site.units}
+    villages = {v.id: v for v in site.villages}
+    paired = paired_branches(site)
+    lagging = {e.branch: e.reason for e in progress.lagging}
+    count: dict[str, int] = defaultdict(int)
+    people: dict[str, int] = defaultdict(int)
+    funds: dict[str, Decimal] = defaultdict(Decimal)
+    donated: dict[str, Decimal] = defaultdict(Decimal)
+    last: dict[str, date] = {}
+    for a in counted_activities(site):
+        cash, goods = activity_value(a)
+        for bid in a.branches:  # in full for each branch that took part
+            count[bid] += 1
+            people[bid] += a.participants
+            funds[bid] += cash
+            donated[bid] += goods
+            if bid not in last or a.date > last[bid]:
+                last[bid] = a.date
+    rows = []
+    for b in site.branches:
+        is_paired = b.id in paired and b.village is not None
+        rows.append(BranchRow(
+            b, units[b.unit], villages[b.village] if is_paired and b.village else None,
+            b.paired_on if is_paired else None, count[b.id], people[b.id], money(funds[b.id]),
+            money(donated[b.id]), money(funds[b.id] + donated[b.id]), last.get(b.id), lagging.get(b.id),
+        ))
+    return tuple(sorted(rows, key=lambda r: (r.unit.id, r.branch.id)))
+
+
+def unit_rows(site: Site, progress: Progress) -> tuple[UnitRow, ...]:
+    """Return a ledger line per unit, in unit id order as in progress.json."""
+    units = {u.id: u for u in site.units}
+    pairs: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for b in site.branches:
+        pairs[b.unit][0] += b.member_pairs or 0
+        pairs[b.unit][1] += b.household_pairs or 0
+    unit_of = {b.id: b.unit for b in site.branches}
+    lagging: dict[str, int] = defaultdict(int)
+    for entry in progress.lagging:
+        lagging[unit_of[entry.branch]] += 1
+    return tuple(
+        UnitRow(units[f.unit], f, ratio(f.paired, f.branches), pairs[f.unit][0], pairs[f.unit][1], lagging[f.unit])
+        for f in progress.by_unit
+    )
+
+
+def lagging_groups(site: Site, rows: Sequence[BranchRow]) -> tuple[LaggingGroup, ...]:
+    """Group the lagging branches by unit; within a unit, the longest silent first."""
+    per_unit: dict[str, list[LaggingRow]] = defaultdict(list)
+    total: dict[str, int] = defaultdict(int)
+    for r in rows:
+        total[r.unit.id] += 1
+        if r.lagging is not None:
+            days = (site.as_of - r.last_activity).days if r.last_activity else None
+            per_unit[r.unit.id].append(LaggingRow(r, r.lagging, REASONS[r.lagging], days))
+    groups = []
+    for u in site.units:
+        if per_unit[u.id]:
+            entries = sorted(per_unit[u.id], key=lambda e: (e.days_since is not None, -(e.days_since or 0),
+                                                           e.row.branch.id))
+            groups.append(LaggingGroup(u, total[u.id], tuple(entries)))
+    return tuple(groups)
+
+
+# --- CSV for Excel -----------------------------------------------------------------------------------------------
+
+Cell = str | int | float | date | None
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Cell) -> str:
+    """Write a cell as Excel should read it; text that Excel would run as a formula gets a leading '."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
+    """Return CSV that Excel opens with its Chinese intact: UTF-8 with BOM, CRLF lines."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+BRANCH_HEADER = ("单位", "支部编号", "支部名称", "党员人数", "共建村", "乡镇(街道)", "县(市、区)", "对接日期",
+                 "活动次数", "党员参与人次", "投入资金(元)", "捐赠折合(元)", "合计(元)", "最近活动",
+                 "党员结对数", "重点户结对数", "支部书记", "联系电话", "约谈")
+
+
+def branch_csv(rows: Sequence[BranchRow]) -> bytes:
+    """Return the branch ledger as CSV."""
+    return csv_bytes(BRANCH_HEADER, (
+        (r.unit.name, r.branch.id, r.branch.name, r.branch.members,
+         r.village.name if r.village else None, r.village.town if r.village else None,
+         r.village.county if r.village else None, r.paired_on, r.activities, r.participants, r.funds,
+         r.donation_value, r.total_value, r.last_activity, r.branch.member_pairs, r.branch.household_pairs,
+         r.branch.secretary, r.branch.phone, REASONS.get(r.lagging or ""))
+        for r in rows
+    ))
+
+
+UNIT_HEADER = ("单位编号", "单位名称", "类别", "支部数", "已对接", "对接率", "活动次数", "党员参与人次",
+               "资金与捐赠折合(元)", "最近活动", "党员结对数", "重点户结对数", "约谈支部数")
+
+
+def unit_csv(rows: Sequence[UnitRow]) -> bytes:
+    """Return the unit ledger as CSV."""
+    return csv_bytes(UNIT_HEADER, (
+        (r.unit.id, r.unit.name, r.unit.kind, r.figures.branches, r.figures.paired, f"{r.rate * 100:.2f}%",
+         r.figures.activities,
+         r.figures.participants, r.figures.total_value, r.figures.last_activity, r.member_pairs,
+         r.household_pairs, r.lagging)
+        for r in rows
+    ))
+
+
+LAGGING_HEADER = ("单位", "支部编号", "支部名称", "原因", "对接日期", "最近活动", "距最近活动天数", "支部书记",
+                  "联系电话")
+
+
+def lagging_csv(groups: Sequence[LaggingGroup]) -> bytes:
+    """Return the lagging list as CSV, grouped by unit as on the page."""
+    return csv_bytes(LAGGING_HEADER, (
+        (g.unit.name, e.row.branch.id, e.row.branch.name, e.reason_zh, e.row.paired_on, e.row.last_activity,
+         e.days_since, e.row.branch.secretary, e.row.branch.phone)
+        for g in groups for e in g.rows
+    ))

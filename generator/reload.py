@@ -1,0 +1,121 @@
+"""Tell open browsers to reload: a thin adapter over livereload's browser side, so it could be swapped.
+
+Only three things of `livereload` (2.7) are used: its websocket handler (the
+livereload protocol handshake and the set of connected browsers), the
+livereload.js it ships, and the protocol's `reload` message. Its Server,
+Watcher and script injection are not used, because of traps seen in its
+issue tracker and reproduced here:
+
+- `LiveReloadHandler.poll_tasks` drops any reload within 3 s of the last one
+  (`DEFAULT_RELOAD_TIME`): the second of two quick saves never reached the
+  browser. We never call it; `reload()` writes to every socket, every time.
+- an exception in a watch callback is swallowed and no reload is sent; the
+  preview (generator/serve.py) catches every build failure itself;
+- watching the output (or `.`) rebuilds forever; the preview watches only
+  content/ and the template folders, and builds into a temp folder;
+- watch callbacks run on the server's only thread; the preview builds on a
+  worker thread and only tells this adapter when a build is done;
+- its injector puts the script before every `</head>` (WSGI) or only looks in
+  the first chunk; `inject()` puts it once, before the last `</body>`.
+
+A page can also miss a reload that was sent while it was still loading (its
+socket not yet open). Each page therefore carries the build generation it was
+made from and, once connected, asks the server (over the same socket, so after
+it is registered) whether that is still the latest; if not, it is reloaded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler  # type: ignore[import-untyped]
+from tornado.websocket import WebSocketClosedError
+
+_CHECK = "gongjian-check"
+
+
+class _BrowserSocket(LiveReloadHandler):  # type: ignore[misc]
+    """livereload's socket, plus the check that a freshly loaded page is still current."""
+
+    def initialize(self, current: Callable[[], int]) -> None:
+        self._current = current
+
+    def on_message(self, message: str | bytes) -> None:
+        try:
+            data = json.loads(message)
+        except ValueError:
+            return
+        if isinstance(data, dict) and data.get("command") == _CHECK:
+            if data.get("generation") != self._current():
+                _send(self, _reload_message("*"))
+            return
+        super().on_message(message)
+
+
+def _reload_message(path: str) -> dict[str, Any]:
+    # liveCSS: a path ending in .css makes livereload.js swap stylesheets in place.
+    return {"command": "reload", "path": path, "liveCSS": True, "liveImg": True}
+
+
+def _send(socket: Any, message: dict[str, Any]) -> bool:
+    """Send one message; False when the browser has gone."""
+    try:
+        socket.write_message(json.dumps(message))
+    except WebSocketClosedError:
+        return False
+    return True
+
+
+class LiveReload:
+    """The browser side of the preview: routes, the page snippet and the reload signal."""
+
+    def __init__(self, current_generation: Callable[[], int]) -> None:
+        self._current = current_generation
+
+    def routes(self) -> list[tuple[str, Any, dict[str, Any]]]:
+        """Return the tornado routes the snippet talks to."""
+        return [
+            (r"/livereload", _BrowserSocket, {"current": self._current}),
+            (r"/livereload\.js", LiveReloadJSHandler, {}),
+        ]
+
+    def snippet(self, generation: int) -> bytes:
+        """Return the script that makes a page follow the preview (built for `generation`)."""
+        check = json.dumps({"command": _CHECK, "generation": generation})
+        # The check waits a tick so it goes out after livereload.js's `info`, which registers the page.
+        # The port comes from the address bar, so the preview also works behind a forwarded port.
+        return (
+            "<script>(function(){"
+            "document.addEventListener('LiveReloadConnect',function(){setTimeout(function(){"
+            f"try{{window.LiveReload.connector.sendCommand({check})}}catch(e){{}}}},0)}});"
+            "var s=document.createElement('script');"
+            "s.src='/livereload.js?port='+(location.port||(location.protocol==='https:'?443:80));"
+            "(document.body||document.documentElement).appendChild(s)})();</script>"
+        ).encode()
+
+    def reload(self, css_paths: Iterable[str] = ()) -> int:
+        """Tell every connected browser to reload (only stylesheets, when given); return how many."""
+        paths = list(css_paths) or ["*"]
+        sockets = list(LiveReloadHandler.waiters)
+        for socket in sockets:
+            for path in paths:
+                if not _send(socket, _reload_message(path)):
+                    LiveReloadHandler.waiters.discard(socket)
+                    break
+        return len(sockets)
+
+    def close(self) -> None:
+        """Disconnect every browser (they keep retrying and reconnect to the next preview)."""
+        for socket in list(LiveReloadHandler.waiters):
+            socket.close()
+        LiveReloadHandler.waiters.clear()
+
+
+def inject(html: bytes, snippet: bytes) -> bytes:
+    """Put `snippet` once into a page: before the last `</body>`, else at the end."""
+    at = html.lower().rfind(b"</body>")
+    if at < 0:
+        return html + snippet
+    return html[:at] + snippet + html[at:]

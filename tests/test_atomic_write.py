@@ -1,0 +1,190 @@
+"""Atomic, contained output: SIGKILL at random moments, dangerous --out refused, nothing written outside.
+
+The SIGKILL test alternates builds of two contents (A and B, every page different)
+into one site/ and kills most of them: a third at any moment, a third while the
+staging folder is being written, a third right around the swap. After every kill site/ must equal the complete
+build of A or of B, never a mix, and beside it there may only be the staging
+folders of killed builds, which the next build removes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site
+from generator.errors import GongjianError, UsageError
+from generator.write import MARKER, write_site
+from tests.conftest import FIXTURES, REPO, run_cli
+from tests.markers import write_campaign
+
+RUNS = 50
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """Every file and folder under `folder` with a hash of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def _start(content: Path, out: Path) -> subprocess.Popen[bytes]:
+    # A session of its own, so a kill takes the build's helpers (the Pagefind indexer) with it,
+    # as closing a terminal or stopping a service does.
+    return subprocess.Popen([sys.executable, "-m", "generator", "build", "--content", str(content), "--out", str(out)],
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def _wait_for(path: Path, proc: subprocess.Popen[bytes]) -> bool:
+    """Wait until `path` exists (True) or the process ends (False)."""
+    while proc.poll() is None:
+        if path.exists():
+            return True
+        time.sleep(0.001)
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_sigkill_at_random_moments_leaves_old_or_new_site(tmp_path: Path) -> None:
+    content_a = write_campaign(tmp_path / "a", units=2, branches_per_unit=2, activities_per_branch=2,
+                               assets=200, asset_bytes=8192)
+    content_b = tmp_path / "b" / "content"
+    shutil.copytree(content_a, content_b)
+    site_yaml = content_b / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("标记测试", "标记测试乙"), encoding="utf-8")
+    expected = {}
+    for name, content in (("a", content_a), ("b", content_b)):
+        build_site(content, tmp_path / f"ref-{name}" / "site")
+        expected[name] = fingerprint(tmp_path / f"ref-{name}" / "site")
+    assert expected["a"] != expected["b"]
+
+    parent = tmp_path / "work"
+    out = parent / "site"
+    started = time.perf_counter()
+    first = _start(content_a, out)
+    staging_seen = _wait_for(parent / f".site.tmp-{first.pid}", first)
+    seen_at = time.perf_counter()
+    assert first.wait() == 0, first.stderr.read() if first.stderr else ""
+    total, write_phase = time.perf_counter() - started, time.perf_counter() - seen_at
+    assert staging_seen and fingerprint(out) == expected["a"]
+
+    # The last thing written before the swap: the search index (Pagefind writes it in one go), else the last file.
+    last = max(rel for rel, digest in expected["a"].items() if digest != "dir" and rel != MARKER)
+    if "public/pagefind/pagefind-entry.json" in expected["a"]:
+        last = "public/pagefind/pagefind-entry.json"
+    rng = random.Random(20171124)
+    state, killed_pids, mid_write, swapped = "a", set(), 0, 0
+    for run in range(RUNS):
+        target = "b" if state == "a" else "a"
+        proc = _start(content_a if target == "a" else content_b, out)
+        staging = parent / f".site.tmp-{proc.pid}"
+        if run % 3 == 0:
+            time.sleep(rng.uniform(0, total * 1.1))  # any moment
+        elif run % 3 == 1:
+            # During the write: from the staging folder's appearance to a little past the usual end.
+            if _wait_for(staging, proc):
+                time.sleep(rng.uniform(0, write_phase * 1.2))
+        elif _wait_for(staging / last, proc):
+            time.sleep(rng.uniform(0, 0.05))  # at the swap: the last file is written, the rename is next
+        if proc.poll() is None:
+            mid_write += staging.exists()
+            os.killpg(proc.pid, signal.SIGKILL)
+            killed_pids.add(proc.pid)
+        proc.wait()
+        now = fingerprint(out)
+        assert now in (expected["a"], expected["b"]), f"run {run}: site/ is neither the old nor the new build"
+        if now == expected[target]:
+            swapped += 1
+            state = target
+        allowed = {"site"} | {f".site.{kind}-{pid}" for pid in killed_pids for kind in ("tmp", "old")}
+        assert {p.name for p in parent.iterdir()} <= allowed, f"run {run}: stray files beside site/"
+    assert mid_write >= RUNS // 4, f"only {mid_write} kills landed while the staging folder was being written"
+    assert 0 < swapped < RUNS
+
+    final = _start(content_a, out)
+    assert final.wait() == 0
+    assert fingerprint(out) == expected["a"]
+    assert [p.name for p in parent.iterdir()] == ["site"]  # every killed build's staging folder cleaned up
+
+
+@pytest.mark.parametrize("where", ["content", "project", "cwd", "parent-of-project", "home", "link-to-project"])
+def test_cli_refuses_dangerous_out_and_touches_nothing(where: str, tmp_path: Path) -> None:
+    project = tmp_path / "work" / "project"
+    shutil.copytree(FIXTURES / "minimal", project)
+    (tmp_path / "home").mkdir()  # empty, so only the home rule can refuse it
+    content = project / "content"
+    (tmp_path / "work" / "site").symlink_to(project)
+    out = {"content": content, "project": project, "cwd": Path("."), "parent-of-project": tmp_path / "work",
+           "home": tmp_path / "home", "link-to-project": tmp_path / "work" / "site"}[where]
+    before = fingerprint(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--content", str(content), "--out", str(out)],
+                            capture_output=True, text=True, cwd=project, timeout=120,
+                            env={**os.environ, "HOME": str(tmp_path / "home"), "PYTHONPATH": str(REPO)})
+    assert result.returncode == 2, result.stderr
+    assert "不能把网站输出到" in result.stderr and "Traceback" not in result.stderr
+    assert fingerprint(tmp_path) == before
+
+
+def test_root_is_refused(scratch) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UsageError, match="不能把网站输出到 /"):
+        build_site(scratch(), Path("/"))
+
+
+def test_folder_with_other_files_is_refused_and_kept(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "photos"
+    out.mkdir()
+    (out / "family.jpg").write_bytes(b"\xff\xd8precious")
+    result = run_cli("build", "--content", str(scratch()), "--out", str(out))
+    assert result.returncode == 2 and "不是 gongjian 生成的文件" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["family.jpg"]
+
+
+@pytest.mark.parametrize("rel", ["../escaped.html", "/abs.html", "a/../../escaped.html", "a\\..\\x", "", "a//b"])
+def test_writer_refuses_paths_leaving_the_output(rel: str, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    with pytest.raises(GongjianError, match="输出文件夹以外"):
+        write_site({"index.html": b"ok", rel: b"bad"}, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, staging removed
+
+
+def test_stale_cleanup_removes_only_dead_builds_of_ours(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site({"index.html": b"v1"}, out)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        keep = [f".site.tmp-{live.pid}", ".site.backup-123", ".site.tmp-abc", ".sitex.tmp-1", "site.tmp-1"]
+        gone = [f".site.tmp-{dead_pid}", f".site.old-{dead_pid}"]
+        for name in keep + gone:
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "file").write_bytes(b"x")
+        write_site({"index.html": b"v2"}, out)
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["site", *keep])
+        assert (out / "index.html").read_bytes() == b"v2"
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_half_swapped_previous_build_is_put_back(tmp_path: Path) -> None:
+    """Killed between the two renames of the fallback swap: the next build restores site/ first."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    old = tmp_path / f".site.old-{int(dead.stdout)}"
+    old.mkdir()
+    (old / MARKER).write_text("", encoding="utf-8")
+    (old / "index.html").write_bytes(b"previous")
+    with pytest.raises(GongjianError):
+        write_site({"index.html": b"new", "../x": b"bad"}, tmp_path / "site")
+    assert (tmp_path / "site" / "index.html").read_bytes() == b"previous"
