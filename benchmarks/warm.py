@@ -1,6 +1,6 @@
 """Time rebuilds in one long-lived process, as the preview server runs them: save → changed pages written.
 
-    python benchmarks/warm.py --content DIR --out DIR [--story FILE] [--activities FILE] [--edits 3]
+    python benchmarks/warm.py --content DIR --out DIR [--story FILE] [--activities FILE] [--edits 3] [--no-search]
 
 Builds once (cache on), then edits a story and an activity ledger `--edits` times
 each, timing build_site() after every save; also times compute_progress() on the
@@ -46,13 +46,14 @@ def main() -> None:
     parser.add_argument("--story", type=Path)
     parser.add_argument("--activities", type=Path)
     parser.add_argument("--edits", type=int, default=3)
+    parser.add_argument("--no-search", action="store_true", help="build without the Pagefind index, as a preview could")
     args = parser.parse_args()
     result: dict[str, object] = {}
     started = time.perf_counter()
-    build_site(args.content, args.out)
+    build_site(args.content, args.out, search=not args.no_search)
     result["first"] = time.perf_counter() - started
     started = time.perf_counter()
-    build_site(args.content, args.out)
+    build_site(args.content, args.out, search=not args.no_search)
     result["unchanged"] = time.perf_counter() - started
     for name, target, change in (("story", args.story, edit_story), ("activity", args.activities, edit_activity)):
         if target is None:
@@ -61,7 +62,7 @@ def main() -> None:
         for round_ in range(1, args.edits + 1):
             change(target, round_)
             started = time.perf_counter()
-            build_site(args.content, args.out)
+            build_site(args.content, args.out, search=not args.no_search)
             times.append(time.perf_counter() - started)
         result[name] = times
     site = validate_content(load_content(args.content))
