@@ -19,9 +19,9 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from generator.errors import Problem, UsageError
+from generator.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep, explain_yaml_error
 
 RECORD_TYPES = ("units", "branches", "villages", "activities", "inspections")
-MAX_DEPTH = 64  # deepest nesting of lists and mappings accepted; real records need a handful
 
 
 class LineMap(dict[str, Any]):
@@ -73,14 +73,6 @@ class RawContent:
     """Record types with a file that could not be read: references to them are not checked."""
 
 
-class _AliasRefused(yaml.MarkedYAMLError):
-    """Aliases are refused outright: they are how YAML bombs are built."""
-
-
-class _TooDeep(yaml.MarkedYAMLError):
-    """Nesting beyond MAX_DEPTH is refused before it can exhaust the stack."""
-
-
 _DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
 _DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 
@@ -94,11 +86,11 @@ class _LineComposer(Composer):
         event = self.peek_event()  # type: ignore[attr-defined]
         mark: Any = event.start_mark
         if isinstance(event, yaml.AliasEvent):
-            raise _AliasRefused(None, None, "alias", mark)
+            raise AliasRefused(None, None, "alias", mark)
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
-                raise _TooDeep(None, None, "too deep", mark)
+                raise TooDeep(None, None, "too deep", mark)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -205,74 +197,6 @@ except ImportError:  # PyYAML built without libyaml
     _LOADERS = (_Loader,)
 
 
-_YAML_MESSAGES = (
-    ("'\\t'", "这里有制表符(Tab);YAML 只能用空格缩进和分隔,请把 Tab 换成空格"),
-    ("special characters are not allowed", "这里有看不见的控制字符(常见于从网页或其他软件复制粘贴);请删掉后重新输入这一行"),
-    ("cannot start any token", "值不能以这个符号开头(如 @ 或 `);请给整个值加上引号"),
-    ("while scanning a quoted scalar", "引号没有配对:请补上结尾的引号"),
-    ("expected ',' or ']'", "方括号 [ 没有正确结束:各项之间用逗号分隔,最后以 ] 结束"),
-    ("expected ',' or '}'", "花括号 { 没有正确结束:各项之间用逗号分隔,最后以 } 结束"),
-    ("'<stream end>'", "文件意外结束:可能少了右引号、右括号“]”或“}”"),
-    ("mapping values are not allowed", "这里不能出现冒号“:”;值里含冒号时请给整个值加引号,或检查缩进"),
-    ("could not find expected ':'", "缺少冒号“:”;每个字段应写成“字段: 值”"),
-    ("expected <block end>", "缩进不一致:同一层的字段要左对齐,列表项以“- ”开头"),
-    ("did not find expected '-'", "列表缩进不一致:同一列表的各项要以“- ”左对齐"),
-    ("did not find expected key", "缩进不一致或缺少冒号:请检查这一行与上一行"),
-    ("expected the node content", "这里缺少值,或有多余的符号(如 ]、}、-);请检查这一行"),
-    ("found unexpected end of stream", "文件意外结束:可能少了右引号或右括号"),
-    ("found unknown escape character", "双引号里有无法识别的反斜杠转义;请改用单引号或去掉反斜杠"),
-    ("while scanning an alias", "“*”在 YAML 里表示别名;如果它是文字的一部分,请给整个值加引号"),
-    ("while scanning an anchor", "“&”在 YAML 里表示锚点;如果它是文字的一部分,请给整个值加引号"),
-    ("expected chomping or indentation indicators", "“|”或“>”后面不能直接写文字;多行文字请从下一行缩进开始写"),
-    ("could not determine a constructor", "不支持这种 YAML 标签(如 !!python):出于安全考虑,只能写普通的文字、数字、列表和字段"),
-    ("found undefined tag handle", "不支持这种 YAML 标签(如 !!python):出于安全考虑,只能写普通的文字、数字、列表和字段"),
-    ("expected a single document", "一个文件里只能有一份 YAML 文档(不要用多个 --- 分隔)"),
-    ("expected '<document start>'", "一个文件里只能有一份 YAML 文档(不要用多个 --- 或 ... 分隔)"),
-)
-
-
-_OPENED_AT = ("while scanning a quoted scalar", "expected ',' or ']'", "expected ',' or '}'")
-
-
-def _indented_more(text: str, line: int) -> bool:
-    """Whether line `line` (1-based) is indented deeper than the `key: value` line above it."""
-    lines = text.split("\n")
-    if not 1 < line <= len(lines):
-        return False
-    here = lines[line - 1]
-    above = next((s for s in reversed(lines[: line - 1]) if s.strip() and not s.lstrip().startswith("#")), "")
-    indent = len(here) - len(here.lstrip(" "))
-    above_key = above.lstrip(" -")
-    above_indent = len(above) - len(above_key)
-    return ":" in above_key and not above.rstrip().endswith(":") and indent > above_indent
-
-
-def _yaml_problem(path: str, error: yaml.YAMLError, text: str, line_offset: int) -> Problem:
-    """Translate a PyYAML error into a plain-Chinese problem at its line."""
-    line = 1
-    if isinstance(error, _AliasRefused):
-        line = error.problem_mark.line + 1 if error.problem_mark else 1
-        message = "不支持 YAML 别名(*名字)与锚点:请把内容直接写出来"
-    elif isinstance(error, _TooDeep):
-        line = error.problem_mark.line + 1 if error.problem_mark else 1
-        message = f"列表和字段嵌套超过 {MAX_DEPTH} 层;请检查括号是否配对,或把内容写得浅一些"
-    else:
-        raw = f"{getattr(error, 'context', '') or ''} {getattr(error, 'problem', '') or ''} {getattr(error, 'reason', '')}"
-        if isinstance(error, yaml.MarkedYAMLError):
-            # An unclosed quote or bracket is reported where it was opened, not where the file ends.
-            opened = any(key in raw for key in _OPENED_AT)
-            mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
-            line = mark.line + 1 if mark is not None else 1
-        elif isinstance(error, yaml.reader.ReaderError):
-            line = text.count("\n", 0, error.position) + 1
-        message = next((zh for key, zh in _YAML_MESSAGES if key in raw), None) or (
-            f"YAML 格式错误,请检查这一行的缩进、冒号和引号({raw.strip()})"
-        )
-        if "mapping values are not allowed" in raw and _indented_more(text, line):
-            message = "缩进不一致:这一行比上一个字段多缩进了;同一层的字段要左对齐"
-    return Problem(path, line + line_offset, "", message)
-
-
 def _parse(text: str, path: str, problems: list[Problem], line_offset: int = 0) -> tuple[bool, Any]:
     """Parse one YAML document safely: (True, data), or (False, None) with the problem added."""
     for index, loader_type in enumerate(_LOADERS):
@@ -283,7 +207,7 @@ def _parse(text: str, path: str, problems: list[Problem], line_offset: int = 0) 
         except yaml.YAMLError as error:
             if index + 1 < len(_LOADERS):
                 continue  # explain with the pure-Python loader, whose messages are mapped above
-            problems.append(_yaml_problem(path, error, text, line_offset))
+            problems.append(explain_yaml_error(path, error, text, line_offset))
             return False, None
         finally:
             if loader is not None:
