@@ -146,8 +146,13 @@ def write_story_corpus(dest: Path, n: int, seed: int = SEED) -> list[SynthStory]
     return stories
 
 
-def write_campaign(dest: Path, branches: int, activities: int, stories: int, seed: int = SEED) -> Path:
-    """Write a full synthetic campaign under dest/content; return the content folder."""
+def write_campaign(dest: Path, branches: int, activities: int, stories: int, seed: int = SEED,
+                   activity_files: int = 0) -> Path:
+    """Write a full synthetic campaign under dest/content; return the content folder.
+
+    Activities go into one ledger file per unit, or, with `activity_files`, into that many
+    big ledger files (the way a committee merges the units' returns into a few ledgers).
+    """
     rng = random.Random(seed)
     content = dest / "content"
     _write(content / "site.yaml", SITE_YAML.format(start=START.isoformat(), as_of=AS_OF.isoformat()))
@@ -212,9 +217,15 @@ def write_campaign(dest: Path, branches: int, activities: int, stories: int, see
             summary = f"**{head}**，{rest}"
         text += f"  summary: {_q(summary)}\n"
         unit_activities[u].append(text)
-    for u in unit_ids:
-        if unit_activities[u]:
-            _write(content / "activities" / f"{u}.yaml", "".join(unit_activities[u]))
+    if activity_files:
+        merged = [text for u in unit_ids for text in unit_activities[u]]
+        size = -(-len(merged) // activity_files)
+        for n in range(activity_files):
+            _write(content / "activities" / f"ledger-{n + 1}.yaml", "".join(merged[n * size:(n + 1) * size]))
+    else:
+        for u in unit_ids:
+            if unit_activities[u]:
+                _write(content / "activities" / f"{u}.yaml", "".join(unit_activities[u]))
 
     inspections = max(1, branches // 50)
     _write(content / "inspections.yaml", "".join(
