@@ -1,26 +1,57 @@
-"""Orchestrate a build: load → validate → compute → plan → render → write."""
+"""Orchestrate a build: read → load → validate → compute → plan → render → write.
+
+A `Project` is one site built again and again. It keeps the memo of each stage
+(parsed files, rendered Markdown, rendered pages), so that a rebuild redoes only
+what an edit touched; the preview keeps one for its whole session, the CLI makes
+a fresh one per run. Memos never change what is built: a rebuild gives the same
+bytes as a cold build of the same inputs (tests/test_incremental.py).
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.metadata
+import sys
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
-from generator.cache import TEMPLATES, BuildCache
+import jinja2
+
 from generator.images import Picture, inspect_images, render_images
 from generator.internal_pages import plan_internal
-from generator.load import load_content
-from generator.markup import MarkdownRenderer
+from generator.load import ParseMemo, load_content
+from generator.memo import MarkdownMemo, MarkdownStore, cache_folder, same
 from generator.model import Site
-from generator.pages import Plan
+from generator.pages import Page, Plan
 from generator.progress import Progress, compute_progress
 from generator.public import public_view
 from generator.public_pages import plan_public
-from generator.render import make_environment, render_plan, template_dirs
+from generator.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
+from generator.render import make_environment, render_pages, template_dirs
 from generator.search import index_search
 from generator.validate import validate_content
-from generator.write import guard_output, write_site
+from generator.write import guard_output, output_intact, read_record, write_site
+
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "pygal", "pypinyin", "pagefind")
+
+
+@functools.cache
+def code_salt() -> str:
+    """Hash the generator's own files and the versions of the libraries that shape its output."""
+    h = hashlib.sha256(f"{sys.version}|".encode())
+    for name in _LIBRARIES:
+        try:
+            h.update(f"{name}={importlib.metadata.version(name)}|".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{name}=?|".encode())
+    package = Path(__file__).resolve().parent
+    for file in sorted(package.rglob("*.py")):
+        h.update(file.relative_to(package).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -59,60 +90,117 @@ class BuildResult:
     unchanged: bool = False
 
 
+@dataclass(frozen=True)
+class _Rendered:
+    """A page as last rendered: what it was rendered from and its bytes."""
+
+    templates: object
+    page: Page
+    data: bytes
+
+
+@dataclass
+class Project:
+    """One site and the memos that let it be rebuilt cheaply."""
+
+    content_dir: Path
+    drafts: bool = False
+    store: MarkdownStore | None = None
+    parsed: ParseMemo = field(default_factory=ParseMemo)
+    markdown: MarkdownMemo | None = None
+    pages: dict[str, _Rendered] = field(default_factory=dict)
+    bytecode: jinja2.BytecodeCache = field(default_factory=lambda: _MemoryBytecode())
+    rendered_last: int = 0  # pages rendered by the last build (the rest were reused), for tests and benchmarks
+
+    def template_dirs(self) -> list[Path]:
+        """Return the template folders: the site's own first, then the defaults."""
+        return template_dirs(self.content_dir)
+
+    def check(self, inventory: Inventory | None = None) -> Checked:
+        """Load, validate, compute and plan, without rendering or writing."""
+        site = validate_content(load_content(self.content_dir, self.parsed, inventory))
+        progress = compute_progress(site)
+        pictures = inspect_images(site, self.content_dir)
+        return Checked(site, progress, plan_public(public_view(site, progress, self.drafts), pictures),
+                       plan_internal(site, progress), pictures)
+
+    def _markdown(self, allow_raw_html: bool) -> MarkdownMemo:
+        if self.markdown is None or self.markdown.allow_raw_html != allow_raw_html:
+            self.markdown = MarkdownMemo(allow_raw_html, self.store)
+        return self.markdown
+
+    def render(self, checked: Checked, templates: Inventory | None = None) -> dict[str, bytes | Path]:
+        """Render both sides into one mapping of output path → content; pages whose inputs are unchanged are reused."""
+        settings = checked.site.settings
+        markdown = self._markdown(settings.allow_raw_html)
+        markdown.fetch([("block", s.body) for s in checked.site.stories]
+                       + [("inline", a.summary) for a in checked.site.activities if a.summary])
+        dirs = self.template_dirs()
+        templates = templates or scan_templates(dirs)
+        # What every page depends on besides its context: the template files and the filters' settings.
+        version = (templates.stamps(), tuple(str(d) for d in dirs), settings.base_url, settings.allow_raw_html)
+        files: dict[str, bytes | Path] = {}
+        previous, self.pages, self.rendered_last = self.pages, {}, 0
+        for side, plan, directory_urls in (("public", checked.public, True), ("internal", checked.internal, False)):
+            todo: list[Page] = []
+            for page in plan.pages:
+                rel = f"{side}/{page.path}"
+                known = previous.get(rel)
+                if known is not None and same(known.templates, version) and same(known.page, page):
+                    files[rel] = known.data
+                    self.pages[rel] = known
+                else:
+                    todo.append(page)
+            if todo:
+                env = make_environment([d / side for d in dirs], markdown, directory_urls, settings.base_url)
+                env.bytecode_cache = self.bytecode
+                for page, data in render_pages(todo, env, side):
+                    files[f"{side}/{page.path}"] = data
+                    self.pages[f"{side}/{page.path}"] = _Rendered(version, page, data)
+                self.rendered_last += len(todo)
+            for rel, data in plan.files.items():
+                files[f"{side}/{rel}"] = data
+        for rel, source in static_files(dirs, "static").items():
+            files[f"public/static/{rel}"] = source
+        for rel in sorted(checked.site.assets):
+            files[f"public/assets/{rel}"] = self.content_dir / "assets" / rel
+        for rel, data in render_images(checked.pictures.values(), self.content_dir).items():
+            files[f"public/{rel}"] = data
+        markdown.save()
+        markdown.forget_unused()
+        return dict(sorted(files.items()))
+
+
+class _MemoryBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory: a rebuild does not compile them again.
+
+    Jinja checks each entry against the hash of the template's current source, so an
+    edited template is compiled afresh. Nothing is written to disk.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill `bucket` from memory, if this template was compiled before."""
+        data = self.entries.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Keep a freshly compiled template."""
+        self.entries[bucket.key] = bucket.bytecode_to_string()
+
+
 def check_site(content_dir: Path, drafts: bool = False) -> Checked:
-    """Load, validate, compute and plan, without rendering or writing."""
-    site = validate_content(load_content(content_dir))
-    progress = compute_progress(site)
-    pictures = inspect_images(site, content_dir)
-    return Checked(site, progress, plan_public(public_view(site, progress, drafts), pictures),
-                   plan_internal(site, progress), pictures)
+    """Load, validate, compute and plan a site once, without rendering or writing."""
+    return Project(content_dir, drafts).check()
 
 
-def _static_files(dirs: list[Path], folder: str, prefix: str) -> dict[str, Path]:
-    """Collect files under `folder` of each template dir; the site's own win."""
-    files: dict[str, Path] = {}
-    for d in reversed(dirs):
-        root = d / folder
-        if root.is_dir():
-            for file in sorted(root.rglob("*")):
-                if file.is_file() and not file.name.startswith("."):
-                    files[f"{prefix}{file.relative_to(root).as_posix()}"] = file
-    return files
-
-
-def _markdown_texts(site: Site) -> list[tuple[str, str]]:
-    """The Markdown a build is known to render: story bodies and activity summaries (for rendering ahead)."""
-    return ([("block", s.body) for s in site.stories]
-            + [("inline", a.summary) for a in site.activities if a.summary])
-
-
-def render_site(content_dir: Path, checked: Checked, cache: BuildCache | None = None) -> dict[str, bytes | Path]:
-    """Render both sides into one mapping of output path → content; with a cache, only what changed."""
-    settings = checked.site.settings
-    if cache is None:
-        markdown = MarkdownRenderer(settings.allow_raw_html)
-    else:
-        markdown = cache.renderer(settings.allow_raw_html, _markdown_texts(checked.site))
-    dirs = template_dirs(content_dir)
-    public_env = make_environment([d / "public" for d in dirs], markdown, True, settings.base_url)
-    internal_env = make_environment([d / "internal" for d in dirs], markdown, False, settings.base_url)
-    public, internal = checked.public, checked.internal
-    if cache is not None:
-        public_env.bytecode_cache = internal_env.bytecode_cache = TEMPLATES  # compiled once per process
-        public = cache.pending(public, "public", settings)
-        internal = cache.pending(internal, "internal", settings)
-    files: dict[str, bytes | Path] = dict(cache.reused) if cache is not None else {}
-    for rel, data in render_plan(public, public_env, "public").items():
-        files[f"public/{rel}"] = data
-    for rel, data in render_plan(internal, internal_env, "internal").items():
-        files[f"internal/{rel}"] = data
-    for rel, source in _static_files(dirs, "static", "public/static/").items():
-        files[rel] = source
-    for rel in sorted(checked.site.assets):
-        files[f"public/assets/{rel}"] = content_dir / "assets" / rel
-    for rel, data in render_images(checked.pictures.values(), content_dir).items():
-        files[f"public/{rel}"] = data
-    return files
+def summarize(progress: Progress) -> BuildSummary:
+    """Return the figures the command line reports."""
+    p = progress
+    return BuildSummary(p.as_of.isoformat(), p.branches.paired, p.branches.total, p.activities.count, len(p.lagging))
 
 
 def _index_public(staging: Path) -> None:
@@ -124,32 +212,33 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
                cache: bool = True) -> BuildResult:
     """Build both sides into `out_dir`; on any error the previous output stays as it was.
 
-    With `cache` (the default) earlier work is reused through `.gongjian-cache/` (see
-    cache.py); the output is byte-identical to a build without it.
+    With `cache` (the default), an output already built from the same inputs is left as
+    it is, and Markdown rendered by earlier builds is reused from `.gongjian-cache/`;
+    the output is byte-identical to a build without it.
     """
     started = time.perf_counter()
     guard_output(out_dir, content_dir)
-    finish = _index_public if search else None
-    options = f"drafts={drafts}|search={search}"
-    reuse = BuildCache(content_dir, out_dir, options, template_dirs(content_dir)) if cache else None
+    store = MarkdownStore(cache_folder(content_dir)) if cache else None
     try:
-        if reuse is not None and (recorded := reuse.unchanged()) is not None:
-            summary = BuildSummary(**recorded["figures"])
-            return BuildResult(out_dir, recorded["public"], recorded["internal"], time.perf_counter() - started,
-                               None, None, summary, unchanged=True)
-        checked = check_site(content_dir, drafts)
-        files = render_site(content_dir, checked, reuse)
+        project = Project(content_dir, drafts, store)
+        inventory = scan_content(content_dir)
+        templates = scan_templates(project.template_dirs())
+        inputs = fingerprint([inventory, templates], f"{code_salt()}|drafts={drafts}|search={search}")
+        if cache:
+            record = read_record(out_dir.resolve())
+            summary = record.get("summary")
+            if record.get("inputs") == inputs and isinstance(summary, dict) and output_intact(out_dir, record):
+                return BuildResult(out_dir, int(record.get("public", 0)), int(record.get("internal", 0)),
+                                   time.perf_counter() - started, None, None, BuildSummary(**summary), unchanged=True)
+        checked = project.check(inventory)
+        files = project.render(checked, templates)
+        summary_ = summarize(checked.progress)
         public = sum(1 for rel in files if rel.startswith("public/"))
-        p = checked.progress
-        summary = BuildSummary(p.as_of.isoformat(), p.branches.paired, p.branches.total, p.activities.count,
-                               len(p.lagging))
-        if reuse is None:
-            write_site(files, out_dir, finish=finish)
-        else:
-            reuse.write(files, {"figures": asdict(summary), "public": public, "internal": len(files) - public},
-                        finish)
+        record_: dict[str, Any] = {"inputs": inputs, "summary": asdict(summary_), "public": public,
+                                   "internal": len(files) - public}
+        write_site(files, out_dir, finish=_index_public if search else None, record=record_)
     finally:
-        if reuse is not None:
-            reuse.close()
+        if store is not None:
+            store.close()
     return BuildResult(out_dir, public, len(files) - public, time.perf_counter() - started,
-                       checked.site, checked.progress, summary)
+                       checked.site, checked.progress, summary_)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +17,8 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from generator.errors import Problem, UsageError
+from generator.reader import RECORD_TYPES, InputFile, Inventory, scan_content
 from generator.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep, explain_yaml_error
-
-RECORD_TYPES = ("units", "branches", "villages", "activities", "inspections")
 
 
 class LineMap(dict[str, Any]):
@@ -269,92 +266,9 @@ def read_text(file: Path, path: str, problems: list[Problem]) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _display(file: Path, content_dir: Path) -> str:
-    return (Path(content_dir.name) / file.relative_to(content_dir)).as_posix()
-
-
-def _escapes(file: Path, root: Path) -> str | None:
-    """Say why `file` must not be read: a link leading out of content/, or to nowhere."""
-    try:
-        target = file.resolve(strict=True)
-    except (OSError, RuntimeError):  # dangling link, or a loop of links
-        return "这是一个链接,但它指向的文件不存在;请把文件本身放进 content/" if file.is_symlink() else None
-    if not target.is_relative_to(root):
-        return "这是指向 content/ 以外的链接,出于安全考虑不会读取或发布;请把文件本身放进 content/"
-    return None
-
-
-class _Walker:
-    """List content files without following links out of content/; report the ones refused."""
-
-    def __init__(self, content_dir: Path, problems: list[Problem]) -> None:
-        self.content_dir = content_dir
-        self.root = content_dir.resolve()
-        self.problems = problems
-
-    def allowed(self, file: Path) -> bool:
-        """Return whether `file` may be read; report it when not."""
-        reason = _escapes(file, self.root)
-        if reason is not None:
-            self.problems.append(Problem(_display(file, self.content_dir), 0, "", reason))
-            return False
-        return True
-
-    def files(self, folder: Path, suffixes: tuple[str, ...] | None) -> list[Path]:
-        """Return the files under `folder` (all of them, or those with `suffixes`), sorted."""
-        if not (folder.is_dir() or folder.is_symlink()) or not self.allowed(folder):
-            return []
-        found = []
-        for dirpath, dirnames, filenames in os.walk(folder):
-            here = Path(dirpath)
-            # Hidden entries are editor and system leftovers (.#x.md, .DS_Store), never content.
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and self.allowed(here / d))
-            for name in sorted(filenames):
-                file = here / name
-                if name.startswith(".") or (suffixes is not None and file.suffix not in suffixes):
-                    continue
-                if self.allowed(file) and file.is_file():
-                    found.append(file)
-        return found
-
-    def file(self, file: Path) -> Path | None:
-        """Return `file` if it exists and may be read."""
-        if not (file.exists() or file.is_symlink()):
-            return None
-        return file if self.allowed(file) and file.is_file() else None
-
-
-_YAML_SUFFIXES = (".yaml", ".yml")
-_KNOWN_TOP = (*RECORD_TYPES, "site", "stories", "assets")
-
-
-def _check_names(content_dir: Path, problems: list[Problem]) -> None:
-    """Report YAML files and folders at the top of content/ that would be silently ignored."""
-    for entry in sorted(content_dir.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        stem = entry.stem if entry.suffix in _YAML_SUFFIXES else entry.name
-        is_yaml = entry.suffix in _YAML_SUFFIXES and not entry.is_dir()
-        if is_yaml and entry.suffix == ".yaml" and stem in (*RECORD_TYPES, "site"):
-            continue
-        if entry.is_dir() and entry.name in _KNOWN_TOP:
-            continue
-        if not is_yaml and not (entry.is_dir() and any(p.suffix in _YAML_SUFFIXES for p in entry.glob("*"))):
-            continue  # a README or a picture beside the records is not a mistake
-        if is_yaml and stem in (*RECORD_TYPES, "site"):
-            hint = f"请改名为 {stem}.yaml"
-        else:
-            close = difflib.get_close_matches(stem, _KNOWN_TOP, n=1)
-            names = "site.yaml、" + "、".join(f"{k}.yaml 或 {k}/" for k in RECORD_TYPES)
-            wanted = (f"{close[0]}.yaml" if is_yaml and close[0] not in ("stories", "assets") else f"{close[0]}/") if close else ""
-            hint = f"是不是想写“{wanted}”?" if close else f"能读取的是:{names}"
-        problems.append(Problem(_display(entry, content_dir), 0, "", f"不认识这个{'文件' if is_yaml else '文件夹'},它不会被读取;{hint}"))
-
-
-def _records_of(kind: str, file: Path, content_dir: Path, problems: list[Problem]) -> tuple[bool, list[RawRecord]]:
+def _records_of(kind: str, file: InputFile, path: str, problems: list[Problem]) -> tuple[bool, list[RawRecord]]:
     """Return whether `file` could be read, and its records."""
-    path = _display(file, content_dir)
-    text = read_text(file, path, problems)
+    text = read_text(file.path, path, problems)
     if text is None:
         return False, []
     ok, data = _parse(text, path, problems)
@@ -388,62 +302,83 @@ def split_front_matter(text: str, path: str, problems: list[Problem]) -> tuple[A
     return None
 
 
-def _story_of(file: Path, content_dir: Path, problems: list[Problem]) -> RawStory | None:
-    path = _display(file, content_dir)
-    text = read_text(file, path, problems)
+def _story_of(file: InputFile, path: str, problems: list[Problem]) -> RawStory | None:
+    text = read_text(file.path, path, problems)
     if text is None:
         return None
     split = split_front_matter(text, path, problems)
     if split is None:
         return None
     front, body = split
-    return RawStory(path, file.stem, 1, front, body)
+    return RawStory(path, file.path.stem, 1, front, body)
 
 
-def _stories(walker: _Walker, content_dir: Path, problems: list[Problem]) -> list[RawStory]:
-    stories = []
-    for file in walker.files(content_dir / "stories", None):
-        if file.parent != content_dir / "stories" or file.suffix != ".md":
-            if file.suffix.lower() in (".md", ".markdown", ".mdown", ".txt"):
-                problems.append(Problem(_display(file, content_dir), 0, "",
-                                        "故事要直接放在 stories/ 下,文件名以 .md 结尾;这个文件不会被读取"))
-            continue
-        story = _story_of(file, content_dir, problems)
-        if story is not None:
-            stories.append(story)
-    return stories
+@dataclass
+class ParseMemo:
+    """Parsed files remembered by path and stamp, then by bytes: a rebuild parses only what changed.
+
+    Kept by whoever builds more than once (the preview); each entry holds the problems met
+    while parsing, so a remembered bad file is reported again.
+    """
+
+    entries: dict[tuple[str, str], tuple[InputFile, Any, tuple[Problem, ...]]] = field(default_factory=dict)
+
+    def get(self, file: InputFile, path: str, parse: Any) -> tuple[Any, list[Problem]]:
+        """Return the result of `parse(file, path, problems)` for `file`, parsing only a new version."""
+        key = (file.kind, path)
+        known = self.entries.get(key)
+        if known is not None and known[0].stamp == file.stamp and known[0].path == file.path:
+            return known[1], list(known[2])
+        problems: list[Problem] = []
+        result = parse(file, path, problems)
+        self.entries[key] = (file, result, tuple(problems))
+        return result, problems
+
+    def keep_only(self, inventory: Inventory, label: str) -> None:
+        """Forget files that are gone, so the memo never outgrows the content."""
+        present = {(f.kind, f"{label}/{f.rel}") for f in inventory.files}
+        for key in [k for k in self.entries if k not in present]:
+            del self.entries[key]
 
 
-def load_content(content_dir: Path) -> RawContent:
-    """Read every content file; collect reading problems instead of stopping at the first."""
+def load_content(content_dir: Path, memo: ParseMemo | None = None, inventory: Inventory | None = None) -> RawContent:
+    """Read every content file the reader lists; collect reading problems instead of stopping at the first."""
     if not content_dir.is_dir():
         raise UsageError(f"找不到内容文件夹 {content_dir};请用 --content 指明,或在网站文件夹里运行")
-    problems: list[Problem] = []
-    walker = _Walker(content_dir, problems)
-    _check_names(content_dir, problems)
+    inventory = inventory or scan_content(content_dir)
+    memo = memo if memo is not None else ParseMemo()
+    label = content_dir.name
+    problems: list[Problem] = list(inventory.problems)
     site = None
-    site_file = walker.file(content_dir / "site.yaml")
-    if site_file is not None:
-        path = _display(site_file, content_dir)
-        text = read_text(site_file, path, problems)
-        ok, data = _parse(text, path, problems) if text is not None else (False, None)
-        if ok:
-            site = RawRecord("site", path, getattr(data, "line", 1), data)
-    elif not (content_dir / "site.yaml").is_symlink():
-        problems.append(
-            Problem(f"{content_dir.name}/site.yaml", 0, "", "缺少 site.yaml:请先写网站设置(title、base_url、campaign)")
-        )
-    records: dict[str, list[RawRecord]] = {}
+    records: dict[str, list[RawRecord]] = {kind: [] for kind in RECORD_TYPES}
+    stories: list[RawStory] = []
     unreadable = set()
-    for kind in RECORD_TYPES:
-        files = [f for f in [walker.file(content_dir / f"{kind}.yaml")] if f is not None]
-        files += walker.files(content_dir / kind, _YAML_SUFFIXES)
-        records[kind] = []
-        for file in files:
-            ok, found = _records_of(kind, file, content_dir, problems)
-            records[kind].extend(found)
+    for file in inventory.files:
+        path = f"{label}/{file.rel}"
+        if file.kind == "site":
+            data, found = memo.get(file, path, _site_of)
+            problems += found
+            if data is not None:
+                site = RawRecord("site", path, getattr(data[0], "line", 1), data[0])
+        elif file.kind in RECORD_TYPES:
+            (ok, raws), found = memo.get(file, path, lambda f, p, probs, k=file.kind: _records_of(k, f, p, probs))
+            problems += found
+            records[file.kind].extend(raws)
             if not ok:
-                unreadable.add(kind)
-    stories = _stories(walker, content_dir, problems)
-    assets = frozenset(f.relative_to(content_dir / "assets").as_posix() for f in walker.files(content_dir / "assets", None))
+                unreadable.add(file.kind)
+        elif file.kind == "story":
+            story, found = memo.get(file, path, _story_of)
+            problems += found
+            if story is not None:
+                stories.append(story)
+    if site is None and not any(p.path == f"{label}/site.yaml" for p in problems):
+        problems.append(Problem(f"{label}/site.yaml", 0, "", "缺少 site.yaml:请先写网站设置(title、base_url、campaign)"))
+    memo.keep_only(inventory, label)
+    assets = frozenset(f.rel.removeprefix("assets/") for f in inventory.of_kind("asset"))
     return RawContent(content_dir, site, records, stories, assets, problems, frozenset(unreadable))
+
+
+def _site_of(file: InputFile, path: str, problems: list[Problem]) -> tuple[Any] | None:
+    text = read_text(file.path, path, problems)
+    ok, data = _parse(text, path, problems) if text is not None else (False, None)
+    return (data,) if ok else None

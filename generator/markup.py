@@ -36,6 +36,11 @@ _ATTRIBUTES.setdefault("img", set()).add("title")
 _ATTRIBUTES.setdefault("sup", set()).add("id")
 _ATTRIBUTES.setdefault("li", set()).add("id")
 _BLOCK = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
+# Text with none of Markdown's or HTML's special characters and no whitespace (so no block
+# syntax: lists, headings and code need a space or a line break) renders inline as itself.
+# Most activity summaries are such plain Chinese sentences; tests/test_markup.py checks the
+# shortcut against Python-Markdown + nh3.
+PLAIN_INLINE = re.compile(r"[0-9A-Za-z\u4e00-\u9fff\u3001-\u303f\uff01-\uff5e\u2010-\u2027\u00b7,.:;%/()]+")
 
 
 class MarkdownRenderer:
@@ -62,6 +67,12 @@ class MarkdownRenderer:
 
     def inline(self, text: str) -> str:
         """Render one paragraph of Markdown without the wrapping <p>."""
+        if PLAIN_INLINE.fullmatch(text):
+            return text
+        return self.inline_markdown(text)
+
+    def inline_markdown(self, text: str) -> str:
+        """Render one paragraph through Python-Markdown, without the plain-text shortcut."""
         html = self._md.reset().convert(text).strip()
         match = _BLOCK.match(html)
         if match and "<p>" not in match.group(1):

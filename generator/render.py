@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import traceback
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from generator.errors import TemplateProblem
 from generator.markup import MarkdownRenderer
-from generator.pages import Plan
+from generator.pages import Page
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 SOURCE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -136,10 +136,9 @@ def _template_line(error: BaseException) -> str:
     return ""
 
 
-def render_plan(plan: Plan, env: jinja2.Environment, side: str) -> dict[str, bytes]:
-    """Render every page of a plan; a template mistake becomes a TemplateProblem."""
-    output: dict[str, bytes] = dict(plan.files)
-    for page in plan.pages:
+def render_pages(pages: Iterable[Page], env: jinja2.Environment, side: str) -> Iterator[tuple[Page, bytes]]:
+    """Render pages one by one; a template mistake becomes a TemplateProblem."""
+    for page in pages:
         context: Mapping[str, Any] = {**page.context, "page_path": page.path}
         try:
             html = env.get_template(page.template).render(context)
@@ -158,5 +157,4 @@ def render_plan(plan: Plan, env: jinja2.Environment, side: str) -> dict[str, byt
         except Exception as error:  # a filter or test raising on odd data
             where = _template_line(error) or page.template
             raise TemplateProblem(f"{where}: 生成 {side}/{page.path} 时模板出错:{error}") from None
-        output[page.path] = html.encode("utf-8")
-    return output
+        yield page, html.encode("utf-8")

@@ -1,15 +1,17 @@
 """Preview both sides while staff edit: rebuild on save, reload the browser, never fall over.
 
-Each save leads to one full build (drafts included) into a temp folder, on a
-worker thread, so the server keeps answering while it builds. The pages are
-published (and browsers reloaded) before the search index is made, which is
-then written into the same folder: the end result equals `build --drafts`,
-but a save shows up without waiting for Pagefind, and a failing indexer
-costs the preview its search box, never its pages. A burst of saves
-becomes one build; saves made during a build lead to one more build after it,
-so the preview always ends on the last save. A build that fails turns every
-page into an error page listing the problems; the next good build brings the
-site back. Browsers are told to reload through generator/reload.py.
+The preview keeps one `Project` (build.py) for its whole session, so a save
+re-reads only the files that changed and re-renders only the pages whose
+inputs changed. Pages are served from memory as soon as they are rendered and
+browsers are told to reload; then, in the background, the one writer
+(write.py) puts the same files into the preview folder and the search index is
+made there. A failing indexer costs the preview its search box, never its
+pages. A burst of saves becomes one build; saves made during a build lead to
+one more build after it, so the preview always ends on the last save. A build
+that fails turns every page into an error page listing the problems; the next
+good build brings the site back. Browsers are told to reload through
+generator/reload.py. Nothing of a preview outlives it: its memos are in memory
+and its folder is removed when it stops.
 """
 
 from __future__ import annotations
@@ -19,14 +21,13 @@ import errno
 import html
 import json
 import mimetypes
-import os
 import shutil
 import signal
 import tempfile
 import threading
 import time
 import webbrowser
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,20 +37,21 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from generator.build import build_site
+from generator.build import Project
 from generator.errors import GongjianError, UsageError
+from generator.reader import Stamp, scan_content, scan_templates
 from generator.reload import LiveReload, inject
-from generator.render import default_templates_dir
 from generator.search import index_search
+from generator.write import write_site
 
 # A build starts at the first poll that finds nothing new after a save, so saves closer
 # together than this (an editor writing several files at once) become one build.
 POLL_SECONDS = 0.05
 STATUS_PATH = "/__gongjian__/status"
 
-Stamp = tuple[int, int, int]
 Report = Callable[[str], None]
-Builder = Callable[[Path, Path], object]
+Files = Mapping[str, bytes | Path]
+Builder = Callable[[], Files]
 Indexer = Callable[[Path], None]
 
 
@@ -79,24 +81,13 @@ def _ignored(name: str) -> bool:
     return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp")) or name == "4913"
 
 
-def snapshot(roots: Iterable[Path], skip: Path) -> dict[str, Stamp]:
-    """Stamp every source file under `roots` (mtime, size, inode); never look inside `skip`.
-
-    The writer stages a build in a hidden folder beside `skip`; hidden folders are skipped too.
-    """
+def snapshot(content: Path, template_dirs: Iterable[Path]) -> dict[str, Stamp]:
+    """Stamp every input file, as the reader lists them (absolute path → stamp)."""
     stamps: dict[str, Stamp] = {}
-    for root in roots:
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if not _ignored(d) and Path(folder, d) != skip)
-            for name in files:
-                if _ignored(name):
-                    continue
-                path = os.path.join(folder, name)
-                try:
-                    st = os.stat(path)
-                except OSError:  # removed between listing and looking: the next poll sees it gone
-                    continue
-                stamps[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+    for inventory in (scan_content(content), scan_templates(template_dirs)):
+        for f in inventory.files:
+            if not _ignored(f.path.name):
+                stamps[str(f.path)] = f.stamp
     return stamps
 
 
@@ -105,44 +96,40 @@ def changed_paths(before: dict[str, Stamp], after: dict[str, Stamp]) -> set[str]
     return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
 
 
-def build_preview(content_dir: Path, out_dir: Path) -> object:
-    """Build both sides with drafts into the preview folder, search index aside."""
-    return build_site(content_dir, out_dir, drafts=True, search=False)
-
-
-def index_preview(out_dir: Path) -> None:
-    """Make the search index of the preview's public side, in place."""
-    index_search(out_dir / "public")
+def index_preview(staging: Path) -> None:
+    """Make the search index of the preview's public side (on the writer's staging folder)."""
+    index_search(staging / "public")
 
 
 class Preview:
     """The state of one preview: what is watched, the latest build, and the browsers to tell."""
 
-    def __init__(self, content_dir: Path, out_dir: Path, report: Report, builder: Builder = build_preview,
+    def __init__(self, content_dir: Path, out_dir: Path, report: Report, builder: Builder | None = None,
                  indexer: Indexer | None = index_preview) -> None:
         self.content = content_dir.resolve()
         self.out = out_dir.resolve()
         self.report = report
-        self.builder = builder
+        self.project = Project(self.content, drafts=True)
+        self.builder = builder or self._build_files
         self.indexer = indexer
         self.generation = 0
         self.builds = 0
+        self.written = 0  # the generation whose files (and search index) are in the preview folder
         self.outcome: Outcome | None = None
+        self.files: Files = {}
         self.live = LiveReload(lambda: self.generation)
-        self._building: Future[str | None] | None = None
+        self._building: Future[None] | None = None
         self._pending: set[str] = set()
-        self._saved_since_start = threading.Event()
         self._stopped = False
-        self._stamps = snapshot(self.watched(), self.out)
+        self._stamps = snapshot(self.content, self.project.template_dirs())
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="gongjian-build")
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="gongjian-write")
+        self._queued: tuple[int, Files] | None = None
+        self._lock = threading.Lock()
 
     def watched(self) -> list[Path]:
-        """Return the folders whose changes rebuild: content/, the site's templates, the default templates."""
-        roots: list[Path] = []
-        for root in (self.content, self.content.parent / "templates", default_templates_dir().resolve()):
-            if root.is_dir() and root not in roots:
-                roots.append(root)
-        return roots
+        """Return the folders whose changes rebuild: content/ and the template folders."""
+        return [self.content, *self.project.template_dirs()]
 
     @property
     def building(self) -> bool:
@@ -155,80 +142,87 @@ class Preview:
 
     def poll(self) -> None:
         """Look for saved files; start a build once a burst of saves is over and none is running."""
-        stamps = snapshot(self.watched(), self.out)
+        stamps = snapshot(self.content, self.project.template_dirs())
         changed = changed_paths(self._stamps, stamps)
         self._stamps = stamps
         if changed:
             self._pending |= changed
-            self._saved_since_start.set()
         elif self._pending and not self.building:
             changed, self._pending = self._pending, set()
             self._begin(changed)
 
     def _begin(self, changed: set[str]) -> None:
-        self._saved_since_start.clear()
         loop = asyncio.get_running_loop()
         future = self._executor.submit(self._job, loop, tuple(sorted(changed)))
         self._building = future
 
-        def hand_back(done: Future[str | None]) -> None:
+        def hand_back(done: Future[None]) -> None:
             if not loop.is_closed():
                 loop.call_soon_threadsafe(self._finish, done)
 
         future.add_done_callback(hand_back)
 
-    def _job(self, loop: asyncio.AbstractEventLoop, changed: tuple[str, ...]) -> str | None:
-        """Build, publish the pages, then index them for search (on the worker thread)."""
-        outcome = self._build(changed)
-        if not loop.is_closed():
-            loop.call_soon_threadsafe(self._publish, outcome)
-        # A newer save makes another build follow at once: index that one instead.
-        if not outcome.ok or self.indexer is None or self._saved_since_start.is_set():
-            return None
-        try:
-            self.indexer(self.out)
-        except GongjianError as error:
-            return ";".join(error.lines())
-        except Exception as error:
-            return f"{type(error).__name__}: {error}"
-        return None
+    def _build_files(self) -> Files:
+        return self.project.render(self.project.check())
 
-    def _build(self, changed: tuple[str, ...]) -> Outcome:
-        """Build once (on the worker thread); turn every failure into an outcome, never raise."""
+    def _job(self, loop: asyncio.AbstractEventLoop, changed: tuple[str, ...]) -> None:
+        """Build and hand the pages to the server thread (on the build thread)."""
+        outcome, files = self._build(changed)
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(self._publish, outcome, files)
+
+    def _build(self, changed: tuple[str, ...]) -> tuple[Outcome, Files]:
+        """Build once; turn every failure into an outcome, never raise."""
         started = time.perf_counter()
         try:
-            self.builder(self.content, self.out)
+            files = self.builder()
         except GongjianError as error:
-            return Outcome(False, tuple(error.lines()), time.perf_counter() - started, changed)
+            return Outcome(False, tuple(error.lines()), time.perf_counter() - started, changed), {}
         except Exception as error:  # a bug of ours must not stop the preview either
             line = f"gongjian 内部错误({type(error).__name__}: {error});这不是内容的问题,请把这段话发给维护人员"
-            return Outcome(False, (line,), time.perf_counter() - started, changed)
-        return Outcome(True, (), time.perf_counter() - started, changed)
+            return Outcome(False, (line,), time.perf_counter() - started, changed), {}
+        return Outcome(True, (), time.perf_counter() - started, changed), files
 
-    def _finish(self, done: Future[str | None]) -> None:
-        """Note the end of a build job; report a search index that could not be made."""
+    def _write(self) -> None:
+        """Put the newest published files into the preview folder and index them (on the writer thread)."""
+        with self._lock:
+            queued, self._queued = self._queued, None
+        if queued is None or self._stopped:
+            return  # a newer build was queued and written already
+        generation, files = queued
+        try:
+            write_site(files, self.out, finish=self.indexer)
+        except GongjianError as error:
+            self.report(f"  搜索索引没有更新(页面不受影响):{';'.join(error.lines())}")
+            write_site(files, self.out)
+        except Exception as error:
+            self.report(f"  搜索索引没有更新(页面不受影响):{type(error).__name__}: {error}")
+            write_site(files, self.out)
+        self.written = generation
+    def _finish(self, done: Future[None]) -> None:
+        """Note the end of a build job."""
         self._building = None
-        if done.cancelled() or self._stopped:  # stopping: nobody is waiting for this build
-            return
-        trouble = done.result()
-        if trouble:
-            self.report(f"  搜索索引没有更新(页面不受影响):{trouble}")
 
-    def _publish(self, outcome: Outcome) -> None:
-        """Show a finished build and tell the browsers (on the server thread)."""
+    def _publish(self, outcome: Outcome, files: Files) -> None:
+        """Show a finished build and tell the browsers, then have it written (on the server thread)."""
         if self._stopped:
             return
         previous = self.outcome
         self.generation += 1
         self.builds += 1
         self.outcome = replace(outcome, generation=self.generation)
+        if outcome.ok:
+            self.files = files
+            with self._lock:
+                self._queued = (self.generation, files)
+            self._writer.submit(self._write)
         css = self.css_only(outcome.changed) if outcome.ok and previous is not None and previous.ok else None
         self.live.reload(css or ())
         self.report(self._describe(self.outcome))
 
     def css_only(self, changed: Iterable[str]) -> list[str] | None:
         """Return the served paths of the changed stylesheets, or None if anything else changed."""
-        homes = [(d / "static", "static/") for d in self.watched()[1:]] + [(self.content / "assets", "assets/")]
+        homes = [(d / "static", "static/") for d in self.project.template_dirs()] + [(self.content / "assets", "assets/")]
         served = []
         for name in changed:
             path = Path(name)
@@ -255,6 +249,7 @@ class Preview:
         """Let a running build finish, then stop the worker."""
         self._stopped = True
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._writer.shutdown(wait=True, cancel_futures=True)
 
     def status(self) -> dict[str, Any]:
         """Return the state of the preview, for tools and tests."""
@@ -267,24 +262,33 @@ class Preview:
             "problems": [] if outcome is None else list(outcome.problems),
             "seconds": None if outcome is None else round(outcome.seconds, 4),
             "folder": str(self.out),
+            "written": self.written,
         }
 
     def respond(self, side: str, rel: str, url_path: str) -> Response:
         """Answer a request for `rel` on one side (public or internal) of the preview."""
-        root = self.out / side
         parts = [p for p in rel.split("/") if p not in ("", ".")]
-        target = root.joinpath(*parts) if ".." not in parts else None
-        if target is not None and target.is_dir():
+        if ".." in parts:
+            return self._not_found(side)
+        key = "/".join([side, *parts])
+        files = self.files
+        if key not in files and f"{key}/index.html" in files:
             if not url_path.endswith("/"):
                 return Response(301, b"", "text/plain", location=url_path + "/")
-            target = target / "index.html"
-        is_file = target is not None and target.is_file()
-        if (self.outcome is None or not self.outcome.ok) and (not is_file or (target and target.suffix == ".html")):
+            key = f"{key}/index.html"
+        failed = self.outcome is None or not self.outcome.ok
+        if failed and (key not in files or key.endswith(".html")):
             return self._status_page()
-        data = _read(target) if target is not None and is_file else None
-        if target is None or data is None:
-            return self._not_found(root)
-        kind = _content_type(target)
+        data: bytes | None
+        content = files.get(key)
+        if content is None:
+            # Not a page of the build: the search index, which the writer made in the preview folder.
+            data = _read(self.out.joinpath(*key.split("/"))) if parts[:1] == ["pagefind"] else None
+        else:
+            data = _read(content) if isinstance(content, Path) else content
+        if data is None:
+            return self._not_found(side)
+        kind = _content_type(Path(key))
         if kind.startswith("text/html"):
             data = inject(data, self.live.snippet(self.generation))
         return Response(200, data, kind)
@@ -295,8 +299,9 @@ class Preview:
             return Response(503, inject(building_page().encode(), snippet), "text/html; charset=utf-8")
         return Response(500, inject(error_page(self.outcome.problems).encode(), snippet), "text/html; charset=utf-8")
 
-    def _not_found(self, root: Path) -> Response:
-        page = _read(self.out / "public" / "404.html") if root.name == "public" else None
+    def _not_found(self, side: str) -> Response:
+        content = self.files.get("public/404.html") if side == "public" else None
+        page = content if isinstance(content, bytes) else None
         body = page or "<!DOCTYPE html><title>找不到页面</title><body><p>找不到这个页面。</p></body>".encode()
         return Response(404, inject(body, self.live.snippet(self.generation)), "text/html; charset=utf-8")
 

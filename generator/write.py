@@ -6,9 +6,11 @@ import contextlib
 import ctypes
 import ctypes.util
 import hashlib
+import json
 import os
 import re
 import shutil
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,10 +18,10 @@ from typing import Any
 from generator.errors import GongjianError, UsageError
 
 MARKER = ".gongjian-output"
+MANIFEST = ".gongjian-manifest.json"  # what the last build wrote: file hashes and stats, input fingerprint, figures
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 _MARKER_TEXT = "由 gongjian 生成;每次生成会整体替换此文件夹。\n"
-_MARKER_DIGEST = hashlib.sha256(_MARKER_TEXT.encode("utf-8")).hexdigest()
 
 
 def guard_output(out_dir: Path, content_dir: Path) -> None:
@@ -93,31 +95,82 @@ def _target(staging: Path, rel: str) -> Path:
     return target
 
 
+Manifest = dict[str, list[Any]]  # rel → [sha256, size, mtime_ns, inode] of each file as written
+
+
+def read_record(out_dir: Path) -> dict[str, Any]:
+    """Return what the last build recorded beside its output (manifest, input fingerprint, summary)."""
+    try:
+        record = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _stat_of(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def _reusable(out: Path, manifest: Mapping[str, list[Any]]) -> dict[str, str]:
+    """Return rel → sha256 of the live files still exactly as the last build wrote them."""
+    found: dict[str, str] = {}
+    for rel, entry in manifest.items():
+        if not (isinstance(entry, list) and len(entry) == 4 and entry[0]):
+            continue
+        if _stat_of(out / rel) == tuple(entry[1:]):
+            found[rel] = str(entry[0])
+    return found
+
+
 def write_site(files: Mapping[str, bytes | Path], out_dir: Path,
-               finish: Callable[[Path], None] | None = None) -> None:
+               finish: Callable[[Path], None] | None = None, record: Mapping[str, Any] | None = None) -> Manifest:
     """Write `files` (relative path → bytes or a file to copy) as the new `out_dir`, atomically.
 
-    `finish` runs on the complete staging folder before it is swapped in (the search
-    index is built there); if it raises, the previous output stays as it was.
+    A file whose bytes equal those of the live output (known from the manifest the last
+    build left beside it, and still untouched on disk) is hard-linked from it instead
+    of written: files are never changed in place, so both trees stay intact. `finish`
+    runs on the complete staging folder before it is swapped in (the search index is
+    built there); if it raises, the previous output stays as it was. `record` (input
+    fingerprint, figures) is kept with the manifest in MANIFEST. Returns the manifest.
     """
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out)
+    previous = read_record(out) if out.is_dir() else {}
+    live = _reusable(out, previous.get("files", {})) if isinstance(previous.get("files"), dict) else {}
     staging = _staging_name(out, "tmp", os.getpid())
     shutil.rmtree(staging, ignore_errors=True)
+    manifest: Manifest = {}
     try:
         staging.mkdir()
-        (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         for rel in sorted(files):
             target = _target(staging, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             content = files[rel]
-            if isinstance(content, Path):
-                shutil.copyfile(content, target)
-            else:
-                target.write_bytes(content)
+            data = content.read_bytes() if isinstance(content, Path) else content
+            sha = hashlib.sha256(data).hexdigest()
+            linked = False
+            if live.get(rel) == sha:
+                with contextlib.suppress(OSError):
+                    os.link(out / rel, target)
+                    linked = True
+            if not linked:
+                with open(target, "xb") as handle:
+                    handle.write(data)
+            st = target.stat()
+            manifest[rel] = [sha, st.st_size, st.st_mtime_ns, st.st_ino]
         if finish is not None:
             finish(staging)
+            for rel, found in _scan(staging).items():  # what finish made: recorded, never reused
+                if rel not in manifest:
+                    manifest[rel] = ["", *found]
+        (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+        (staging / MANIFEST).write_text(json.dumps({**(record or {}), "files": manifest}, ensure_ascii=False,
+                                                   separators=(",", ":"), sort_keys=True), encoding="utf-8")
         if not out.exists():
             staging.rename(out)
         elif not _exchange(staging, out):
@@ -128,133 +181,28 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path,
     finally:
         # After an exchange, staging holds the previous build.
         shutil.rmtree(staging, ignore_errors=True)
+    return manifest
 
 
-# ---------------------------------------------------------------- incremental writing (see cache.py)
-
-SPARE = "spare"
-Manifest = dict[str, list[Any]]  # rel → [sha256 or "", size, mtime_ns, inode], as recorded after a build
-
-
-def spare_dir(out_dir: Path) -> Path:
-    """Return the hidden folder beside `out_dir` that keeps the build before last for reuse."""
-    out = out_dir.resolve()
-    return out.parent / f".{out.name}.{SPARE}"
-
-
-def scan_tree(root: Path, odd: list[str] | None = None) -> dict[str, tuple[int, int, int]]:
-    """Return rel → (size, mtime_ns, inode) of the regular files under `root`; other entries go to `odd`."""
+def _scan(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Return rel → (size, mtime_ns, inode) of every entry under `root` (-1 sizes for anything not a file)."""
     found: dict[str, tuple[int, int, int]] = {}
-    stack = [("", str(root))]
-    while stack:
-        prefix, folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            rel = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((rel + "/", entry.path))
-            elif entry.is_file(follow_symlinks=False):
-                st = entry.stat(follow_symlinks=False)
-                found[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
-            elif odd is not None:
-                odd.append(rel)
+    for folder, dirs, names in os.walk(root):
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        dirs.sort()
+        for name in names:
+            rel = prefix + name
+            found[rel] = _stat_of(Path(folder, name)) or (-1, -1, -1)
     return found
 
 
-def _intact(record: list[Any] | None, actual: tuple[int, int, int] | None) -> bool:
-    return record is not None and actual is not None and tuple(record[1:4]) == actual
-
-
-def _prune(root: Path, actual: Mapping[str, Any], odd: list[str], keep: set[str]) -> None:
-    """Remove the scanned files not kept and the odd entries (links, pipes), then the folders left empty."""
-    emptied: set[str] = set()
-    for rel in [*odd, *(rel for rel in actual if rel not in keep)]:
-        os.unlink(root / rel)
-        emptied.add(rel.rpartition("/")[0])
-    for folder in sorted(emptied, key=len, reverse=True):
-        while folder:
-            try:
-                (root / folder).rmdir()  # only succeeds when empty
-            except OSError:
-                break
-            folder = folder.rpartition("/")[0]
-
-
-def write_site_reusing(files: Mapping[str, bytes | Path], digests: Mapping[str, str], out_dir: Path,
-                       live: Manifest, spare: Manifest,
-                       finish: Callable[[Path], None] | None = None) -> tuple[Manifest, Manifest]:
-    """Write like write_site, but start from the spare tree and touch only the files that differ.
-
-    The spare tree is the build before last, kept hidden beside the output after the
-    swap instead of being deleted. Its files are checked against `spare` (hash, size,
-    mtime, inode); each one that is unchanged and still wanted is kept, every other
-    entry is removed, and the rest is written afresh — a Path inside the live output
-    is hard-linked (files are never modified in place, so the live tree is never
-    touched), any other Path is copied. The result is swapped in atomically as before.
-    Returns the manifests of the new live tree and of the new spare tree.
-    """
-    out = out_dir.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(out)
-    staging = _staging_name(out, "tmp", os.getpid())
-    shutil.rmtree(staging, ignore_errors=True)
-    kept_spare = spare_dir(out)
-    wanted = dict(files)
-    wanted[MARKER] = _MARKER_TEXT.encode("utf-8")
-    wanted_digests = {**digests, MARKER: _MARKER_DIGEST}
-    try:
-        if kept_spare.is_dir() and not kept_spare.is_symlink() and spare:
-            kept_spare.rename(staging)
-            base = spare
-        else:
-            shutil.rmtree(kept_spare, ignore_errors=True)
-            staging.mkdir()
-            base = {}
-        odd: list[str] = []
-        actual = scan_tree(staging, odd)
-        keep = {rel for rel, stat in actual.items()
-                if rel in wanted and _intact(base.get(rel), stat) and base[rel][0] == wanted_digests.get(rel)}
-        _prune(staging, actual, odd, keep)
-        manifest: Manifest = {rel: [wanted_digests[rel], *actual[rel]] for rel in keep}
-        for rel in sorted(wanted):
-            if rel in keep:
-                continue
-            target = _target(staging, rel)
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            content = wanted[rel]
-            if isinstance(content, Path):
-                linked = False
-                if content.is_relative_to(out):
-                    with contextlib.suppress(OSError):
-                        os.link(content, target)
-                        linked = True
-                if not linked:
-                    shutil.copyfile(content, target)
-            else:
-                with open(target, "xb") as handle:
-                    handle.write(content)
-            st = target.stat()
-            manifest[rel] = [wanted_digests.get(rel, ""), st.st_size, st.st_mtime_ns, st.st_ino]
-        if finish is not None:
-            finish(staging)
-            for rel, stat in scan_tree(staging).items():  # what finish made: recorded, never reused
-                if rel not in manifest or tuple(manifest[rel][1:4]) != stat:
-                    manifest[rel] = ["", *stat]
-        if not out.exists():
-            staging.rename(out)
-            return manifest, {}
-        if _exchange(staging, out):
-            staging.rename(kept_spare)  # the previous build, kept for the next one
-            return manifest, live
-        old = _staging_name(out, "old", os.getpid())
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-        return manifest, {}
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def output_intact(out_dir: Path, record: Mapping[str, Any]) -> bool:
+    """Return whether the output holds exactly the files the record lists, untouched since written."""
+    files = record.get("files")
+    if not isinstance(files, dict):
+        return False
+    actual = _scan(out_dir.resolve())
+    actual.pop(MARKER, None)
+    actual.pop(MANIFEST, None)
+    return actual.keys() == files.keys() and all(tuple(files[rel][1:]) == st for rel, st in actual.items())

@@ -9,7 +9,6 @@ folders of killed builds, which the next build removes.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import shutil
@@ -26,16 +25,10 @@ from generator.errors import GongjianError, UsageError
 from generator.write import MARKER, write_site
 from tests.conftest import FIXTURES, REPO, run_cli
 from tests.markers import write_campaign
+from tests.trees import digests as fingerprint
 
 RUNS = 50
 
-
-def fingerprint(folder: Path) -> dict[str, str]:
-    """Every file and folder under `folder` with a hash of its bytes."""
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-        for p in sorted(folder.rglob("*"))
-    }
 
 
 def _start(content: Path, out: Path) -> subprocess.Popen[bytes]:
@@ -107,8 +100,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new_site(tmp_path: Path) -> Non
         if now == expected[target]:
             swapped += 1
             state = target
-        # .site.spare is the build before last, kept for reuse by the incremental writer (write.py).
-        allowed = {"site", ".site.spare"} | {f".site.{kind}-{pid}" for pid in killed_pids for kind in ("tmp", "old")}
+        allowed = {"site"} | {f".site.{kind}-{pid}" for pid in killed_pids for kind in ("tmp", "old")}
         assert {p.name for p in parent.iterdir()} <= allowed, f"run {run}: stray files beside site/"
     assert mid_write >= RUNS // 4, f"only {mid_write} kills landed while the staging folder was being written"
     assert 0 < swapped < RUNS
@@ -116,7 +108,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new_site(tmp_path: Path) -> Non
     final = _start(content_a, out)
     assert final.wait() == 0
     assert fingerprint(out) == expected["a"]
-    leftovers = {p.name for p in parent.iterdir()} - {"site", ".site.spare"}
+    leftovers = {p.name for p in parent.iterdir()} - {"site"}
     # Every killed build's staging folder is cleaned up; write.py keeps only those whose pid is
     # alive again, which on a busy machine can be an unrelated process that reused the pid.
     assert all(_pid_alive(int(name.rsplit("-", 1)[1])) for name in leftovers), leftovers

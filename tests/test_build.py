@@ -10,10 +10,7 @@ import pytest
 from generator.build import build_site
 from generator.errors import ContentError, UsageError
 from generator.write import MARKER
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.trees import tree as snapshot
 
 
 def test_build_writes_both_sides(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from generator.internal_pages import plan_internal
 from generator.markup import MarkdownRenderer
 from generator.model import Donation
 from generator.progress import compute_progress
-from generator.render import make_environment, render_plan
+from generator.render import make_environment, render_pages
 from generator.supervision import summarize_supervision
 from tests import campaigns as c
 from tests.conftest import REPO
@@ -113,7 +113,8 @@ ENV = make_environment([REPO / "templates" / "internal"], MarkdownRenderer(False
 
 
 def render(site):  # type: ignore[no-untyped-def]
-    return render_plan(plan_internal(site, compute_progress(site)), ENV, "internal")
+    plan = plan_internal(site, compute_progress(site))
+    return {**plan.files, **{page.path: data for page, data in render_pages(plan.pages, ENV, "internal")}}
 
 
 class Links(HTMLParser):

@@ -8,7 +8,6 @@ before it byte-for-byte as it was, with nothing left beside it.
 
 from __future__ import annotations
 
-import hashlib
 import resource
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES, REPO, run_cli
+from tests.trees import digests as fingerprint
 
 CORPUS = FIXTURES / "invalid"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
@@ -48,13 +48,6 @@ def apply_case(case: Path, root: Path) -> Path:
 def expected_lines(case: Path) -> list[str]:
     return (case / "expected.txt").read_text(encoding="utf-8").splitlines()
 
-
-def fingerprint(folder: Path) -> dict[str, str]:
-    """Every file and folder under `folder` with a hash of its bytes."""
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-        for p in sorted(folder.rglob("*"))
-    }
 
 
 @pytest.fixture(scope="module")

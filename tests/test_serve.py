@@ -17,6 +17,7 @@ from generator.search import SearchIndexError
 from generator.serve import Preview, changed_paths, error_page, snapshot
 from tests.conftest import run_cli
 from tests.preview_server import PreviewServer, preview, save
+from tests.trees import tree
 
 STORY = "stories/wanghui-health.md"
 STORY_PAGE = "stories/wanghui-health/"
@@ -44,19 +45,19 @@ def test_snapshot_sees_changes_and_skips_output_and_editor_files(tmp_path: Path)
     story = content / "stories/a.md"
     story.write_text("one", encoding="utf-8")
     (out / "index.html").write_text("x", encoding="utf-8")
-    before = snapshot([content], out)
+    before = snapshot(content, [])
     assert set(before) == {str(story)}
     (content / "stories/.a.md.swp").write_text("swap", encoding="utf-8")
     (content / "stories/a.md~").write_text("backup", encoding="utf-8")
     (out / "index.html").write_text("rebuilt", encoding="utf-8")
-    assert changed_paths(before, snapshot([content], out)) == set()
+    assert changed_paths(before, snapshot(content, [])) == set()
     story.write_text("one more", encoding="utf-8")
     new = content / "units.yaml"
     new.write_text("[]", encoding="utf-8")
-    after = snapshot([content], out)
+    after = snapshot(content, [])
     assert changed_paths(before, after) == {str(story), str(new)}
     story.unlink()
-    assert changed_paths(after, snapshot([content], out)) == {str(story)}
+    assert changed_paths(after, snapshot(content, [])) == {str(story)}
 
 
 def test_css_only_changes_are_told_apart(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -86,7 +87,8 @@ def _run_preview(preview_: Preview, builds: int) -> None:
 
     async def drive() -> None:
         preview_.start()
-        while preview_.builds < builds or preview_.building:
+        while preview_.builds < builds or preview_.building or (
+                preview_.outcome is not None and preview_.outcome.ok and preview_.written < preview_.generation):
             await asyncio.sleep(0.01)
 
     # A thread of its own: Playwright's sync API may already run a loop in this one.
@@ -105,7 +107,7 @@ def _run_preview(preview_: Preview, builds: int) -> None:
 
 
 def test_a_bug_in_the_build_becomes_an_error_page_not_a_dead_preview(tmp_path: Path) -> None:
-    def broken_builder(content: Path, out: Path) -> object:
+    def broken_builder() -> dict[str, bytes]:
         raise RuntimeError("boom")
 
     content = tmp_path / "content"
@@ -265,12 +267,10 @@ def test_after_a_series_of_saves_the_preview_equals_a_full_build_with_drafts(scr
             save(path, text)
             state = server.wait_build_after(state["generation"])
         assert state["ok"] is True
+        state = server.wait(lambda s: s["written"] == s["generation"])  # the writer puts it on disk after the reload
         folder = Path(state["folder"])
         result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "full"), "--drafts")
         assert result.returncode == 0, result.stderr
-
-        def tree(root: Path) -> dict[str, bytes]:
-            return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
         preview_files, full_files = tree(folder), tree(tmp_path / "full")
         assert preview_files.keys() == full_files.keys()
@@ -301,7 +301,7 @@ def test_pages_are_served_while_a_slow_build_runs(scratch) -> None:  # type: ign
 def test_ctrl_c_stops_cleanly_and_removes_the_preview_folder(scratch) -> None:  # type: ignore[no-untyped-def]
     server = PreviewServer(scratch())
     try:
-        folder = Path(server.wait(lambda s: s["generation"] >= 1)["folder"])
+        folder = Path(server.wait(lambda s: s["generation"] >= 1 and s["written"] >= 1)["folder"])
         assert folder.is_dir()
     finally:
         code = server.stop()
@@ -388,7 +388,7 @@ def test_the_watcher_never_sees_the_preview_output(scratch) -> None:  # type: ig
         (content / "inside-out/page.html").write_text("x", encoding="utf-8")
         (content / ".inside-out.tmp-1").mkdir()  # where the writer stages the next build
         (content / ".inside-out.tmp-1/page.html").write_text("x", encoding="utf-8")
-        stamps = snapshot(preview_.watched(), preview_.out)
+        stamps = snapshot(preview_.content, preview_.project.template_dirs())
         assert str(content / "site.yaml") in stamps
         assert not any("inside-out" in p for p in stamps)
     finally:
