@@ -24,7 +24,7 @@ import jinja2
 from generator.images import Picture, inspect_images, render_images
 from generator.internal_pages import plan_internal
 from generator.load import ParseMemo, load_content
-from generator.memo import MarkdownMemo, MarkdownStore, cache_folder, same
+from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, Sameness, cache_folder
 from generator.model import Site
 from generator.pages import Page, Plan
 from generator.progress import Progress, compute_progress
@@ -107,6 +107,7 @@ class Project:
     drafts: bool = False
     store: MarkdownStore | None = None
     parsed: ParseMemo = field(default_factory=ParseMemo)
+    records: IdentityMemo = field(default_factory=IdentityMemo)
     markdown: MarkdownMemo | None = None
     pages: dict[str, _Rendered] = field(default_factory=dict)
     bytecode: jinja2.BytecodeCache = field(default_factory=lambda: _MemoryBytecode())
@@ -118,10 +119,11 @@ class Project:
 
     def check(self, inventory: Inventory | None = None) -> Checked:
         """Load, validate, compute and plan, without rendering or writing."""
-        site = validate_content(load_content(self.content_dir, self.parsed, inventory))
+        self.records.next_build()
+        site = validate_content(load_content(self.content_dir, self.parsed, inventory), self.records)
         progress = compute_progress(site)
         pictures = inspect_images(site, self.content_dir)
-        return Checked(site, progress, plan_public(public_view(site, progress, self.drafts), pictures),
+        return Checked(site, progress, plan_public(public_view(site, progress, self.drafts, self.records), pictures, self.records),
                        plan_internal(site, progress), pictures)
 
     def _markdown(self, allow_raw_html: bool) -> MarkdownMemo:
@@ -141,6 +143,7 @@ class Project:
         version = (templates.stamps(), tuple(str(d) for d in dirs), settings.base_url, settings.allow_raw_html)
         files: dict[str, bytes | Path] = {}
         previous, self.pages, self.rendered_last = self.pages, {}, 0
+        same = Sameness()
         for side, plan, directory_urls in (("public", checked.public, True), ("internal", checked.internal, False)):
             todo: list[Page] = []
             for page in plan.pages:

@@ -34,24 +34,52 @@ MAX_ENTRIES = 50_000  # about 5,000 stories' bodies ten times over; older entrie
 _LIBRARIES = ("markdown", "nh3")
 
 
-def same(a: Any, b: Any) -> bool:
-    """Return whether `a` and `b` are the same value of the same types, all the way down."""
-    if a is b:
-        return True
-    kind = type(a)
-    if kind is not type(b):
-        return False
-    if kind is tuple or kind is list:
-        return len(a) == len(b) and all(x is y or same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, Mapping):
-        if len(a) != len(b) or list(a) != list(b):
+_VALUE_TYPES = (str, int, float, bool, bytes, type(None))
+
+
+class Sameness:
+    """Tell whether two values are the same value of the same types, all the way down.
+
+    Results are remembered per pair of objects for the life of one instance: the
+    views of one build share sub-objects (a story card appears on several list pages,
+    an activity on its month page and its unit page), so each pair is compared once.
+    Both sides must stay alive while the instance is used (ids are the memo's keys).
+    """
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[int, int], bool] = {}
+
+    def __call__(self, a: Any, b: Any) -> bool:
+        """Return whether `a` and `b` are the same."""
+        if a is b:
+            return True
+        kind = type(a)
+        if kind is not type(b):
             return False
-        return all(same(v, b[k]) for k, v in a.items())
-    if dataclasses.is_dataclass(a):
-        return all(same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
-    if isinstance(a, (str, int, float, bool, bytes, type(None))) or kind.__module__ in ("datetime", "decimal", "markupsafe"):
-        return bool(a == b)
-    return False  # anything else (a function, an object without value equality): treat as changed
+        if kind in _VALUE_TYPES:
+            return bool(a == b)
+        pair = (id(a), id(b))
+        found = self.known.get(pair)
+        if found is None:
+            found = self.known[pair] = self._compare(a, b, kind)
+        return found
+
+    def _compare(self, a: Any, b: Any, kind: type) -> bool:
+        if kind is tuple or kind is list:
+            return len(a) == len(b) and all(x is y or self(x, y) for x, y in zip(a, b, strict=True))
+        if isinstance(a, Mapping):
+            return len(a) == len(b) and list(a) == list(b) and all(self(v, b[k]) for k, v in a.items())
+        if dataclasses.is_dataclass(a):
+            return self(vars(a), vars(b)) if hasattr(a, "__dict__") else all(
+                self(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+        if kind.__module__ in ("datetime", "decimal", "markupsafe"):
+            return bool(a == b)
+        return False  # anything else (a function, an object without value equality): treat as changed
+
+
+def same(a: Any, b: Any) -> bool:
+    """Return whether `a` and `b` are the same value of the same types, all the way down (1 is not 1.0)."""
+    return Sameness()(a, b)
 
 
 def _salt(allow_raw_html: bool) -> str:
@@ -201,3 +229,42 @@ class MarkdownMemo(MarkdownRenderer):
             self.store.put_many({self._key(*p): h for p, h in self.fresh.items()},
                                 [self._key(*p) for p in self.used if p not in self.fresh])
         self.fresh = {}
+
+
+class IdentityMemo:
+    """Results of a pure function remembered by the identity of its inputs, across builds.
+
+    A stage whose inputs come out of an earlier memo unchanged gets the very same result
+    object back, so later stages (and `Sameness`) see identical objects and stop early.
+    Entries not used by the last build are dropped at `next_build`, so the memo stays the
+    size of the content. Holds its inputs, so their ids cannot be reused while remembered.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[int, ...], tuple[tuple[Any, ...], Any]] = {}
+        self.used: set[tuple[int, ...]] = set()
+        self.tokens: dict[str, Any] = {}
+
+    def get(self, inputs: tuple[Any, ...], make: Any) -> Any:
+        """Return `make()` for these inputs, or the result remembered for the very same objects."""
+        key = tuple(map(id, inputs))
+        self.used.add(key)
+        entry = self.entries.get(key)
+        if entry is not None:
+            return entry[1]
+        result = make()
+        self.entries[key] = (inputs, result)
+        return result
+
+    def canonical(self, name: str, value: Any) -> Any:
+        """Return the object kept under `name` if it equals `value` (so its identity carries over), else keep `value`."""
+        kept = self.tokens.get(name)
+        if kept is not None and type(kept) is type(value) and kept == value:
+            return kept
+        self.tokens[name] = value
+        return value
+
+    def next_build(self) -> None:
+        """Forget what the last build did not use."""
+        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        self.used = set()

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from generator.model import Branch, Donation, Site, Story
+from generator.memo import IdentityMemo
+from generator.model import Activity, Branch, Donation, Site, Story, Unit, Village
 from generator.progress import ActivityFigures, BranchCounts, DonationTotal, InspectionCounts, Progress
 
 
@@ -131,28 +132,36 @@ def _public_story(story: Story) -> Story:
     return replace(story, extra=public_extra(story.extra))
 
 
-def public_view(site: Site, progress: Progress, drafts: bool = False) -> PublicSite:
+def public_view(site: Site, progress: Progress, drafts: bool = False, memo: IdentityMemo | None = None) -> PublicSite:
     """Return the public view; drafts are kept only when `drafts` is true.
 
     Records dated after `as_of` are left out, as they are from the figures: an
     activity not yet reported is not shown, a pairing not yet made is not shown.
+    With `memo`, an unchanged record keeps its public view object from the last build.
     """
     s = site.settings
-    as_of = site.as_of
+    memo = memo or IdentityMemo()
+    as_of = memo.canonical("as_of", site.as_of)
+
+    def unit(u: Unit) -> PublicUnit:
+        return PublicUnit(u.id, u.name, u.short_name, u.kind, public_extra(u.extra))
+
+    def village(v: Village) -> PublicVillage:
+        return PublicVillage(v.id, v.name, v.town, v.county, public_extra(v.extra))
+
+    def activity(a: Activity) -> PublicActivity:
+        return PublicActivity(a.id, a.date, a.title, a.kind, a.theme, a.branches, a.villages, a.participants,
+                              a.funds, a.donations, a.summary, a.photos, public_extra(a.extra))
+
     return PublicSite(
         settings=PublicSettings(s.title, s.base_url, s.organization, s.language, s.campaign.name,
                                 s.campaign.start, public_extra(s.extra)),
         as_of=site.as_of,
-        units=tuple(PublicUnit(u.id, u.name, u.short_name, u.kind, public_extra(u.extra)) for u in site.units),
-        branches=tuple(_public_branch(b, as_of) for b in site.branches),
-        villages=tuple(PublicVillage(v.id, v.name, v.town, v.county, public_extra(v.extra)) for v in site.villages),
-        activities=tuple(
-            PublicActivity(a.id, a.date, a.title, a.kind, a.theme, a.branches, a.villages, a.participants,
-                           a.funds, a.donations, a.summary, a.photos, public_extra(a.extra))
-            for a in site.activities
-            if a.date <= as_of
-        ),
-        stories=tuple(_public_story(st) for st in site.stories if drafts or not st.draft),
+        units=tuple(memo.get((u,), lambda u=u: unit(u)) for u in site.units),
+        branches=tuple(memo.get((b, as_of), lambda b=b: _public_branch(b, as_of)) for b in site.branches),
+        villages=tuple(memo.get((v,), lambda v=v: village(v)) for v in site.villages),
+        activities=tuple(memo.get((a,), lambda a=a: activity(a)) for a in site.activities if a.date <= as_of),
+        stories=tuple(memo.get((st,), lambda st=st: _public_story(st)) for st in site.stories if drafts or not st.draft),
         assets=site.assets,
         progress=PublicProgress(progress.as_of, progress.branches, progress.activities, progress.themes,
                                 progress.donations, progress.inspections),

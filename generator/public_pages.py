@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from generator.feed import FEED_PATH, FeedEntry, atom_feed
 from generator.images import Picture
+from generator.memo import IdentityMemo
 from generator.model import Story
 from generator.pages import Page, Plan, check_unique_paths
 from generator.public import PublicActivity, PublicBranch, PublicSite, PublicUnit, PublicVillage
@@ -132,7 +133,8 @@ def paginate(items: Sequence[T], folder: str, size: int = PAGE_SIZE) -> list[tup
 class _PublicIndex:
     """Lookups from ids to public records, built once."""
 
-    def __init__(self, site: PublicSite, pictures: Mapping[str, Picture]) -> None:
+    def __init__(self, site: PublicSite, pictures: Mapping[str, Picture], memo: IdentityMemo) -> None:
+        self.memo = memo
         self.units = {u.id: u for u in site.units}
         self.branches = {b.id: b for b in site.branches}
         self.villages = {v.id: v for v in site.villages}
@@ -142,9 +144,15 @@ class _PublicIndex:
             for t in dict.fromkeys(s.tags):
                 counts[t] += 1
         slugs = assign_slugs(counts, prefix="tag")
-        self.tags = {name: TagView(name, slugs[name], counts[name]) for name in counts}
+        self.tags = {name: memo.canonical(f"tag {name}", TagView(name, slugs[name], counts[name])) for name in counts}
 
     def activity(self, a: PublicActivity) -> ActivityView:
+        """Return the view of an activity; the same object as last build when nothing it shows changed."""
+        inputs = (a, *(self.branches[b] for b in a.branches), *(self.villages[v] for v in a.villages),
+                  *(self.pictures.get(p) for p in a.photos))
+        return self.memo.get(inputs, lambda: self._activity(a))  # type: ignore[no-any-return]
+
+    def _activity(self, a: PublicActivity) -> ActivityView:
         branches = tuple(self.branches[b] for b in a.branches)
         unit_ids = sorted({b.unit for b in branches})
         value = (a.funds or 0.0) + sum(d.value or 0.0 for d in a.donations)
@@ -157,6 +165,12 @@ class _PublicIndex:
                             tuple(self.villages[v] for v in a.villages), value, photos)
 
     def story(self, s: Story) -> StoryView:
+        """Return the view of a story; the same object as last build when nothing it shows changed."""
+        inputs = (s, self.units.get(s.unit) if s.unit else None, *(self.branches[b] for b in s.branches),
+                  *(self.tags[t] for t in dict.fromkeys(s.tags)), self.pictures.get(s.cover) if s.cover else None)
+        return self.memo.get(inputs, lambda: self._story(s))  # type: ignore[no-any-return]
+
+    def _story(self, s: Story) -> StoryView:
         cover = None
         if s.cover and s.cover in self.pictures:
             alt = s.extra.get("cover_alt")
@@ -200,9 +214,13 @@ def _sitemap(site: PublicSite, pages: Sequence[Page]) -> bytes:
     return sitemap(site.settings.base_url, listed)
 
 
-def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None) -> Plan:
-    """Plan every page of the public site from the public view only."""
-    index = _PublicIndex(site, pictures or {})
+def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None, memo: IdentityMemo | None = None) -> Plan:
+    """Plan every page of the public site from the public view only.
+
+    With `memo` (kept by a Project between builds), the views of unchanged records are the
+    same objects as in the last build, which makes telling changed pages apart cheap.
+    """
+    index = _PublicIndex(site, pictures or {}, memo or IdentityMemo())
     base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "feed_path": FEED_PATH}
     activities = tuple(index.activity(a) for a in sorted(site.activities, key=lambda a: (a.date, a.id), reverse=True))
     stories = tuple(index.story(s) for s in site.stories)

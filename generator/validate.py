@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from generator.errors import ContentError, Problem
 from generator.load import LineList, LineMap, RawContent, RawRecord, RawStory
+from generator.memo import IdentityMemo
 from generator.model import (
     Activity,
     Beneficiary,
@@ -543,14 +544,19 @@ def _known_ids(content: RawContent, problems: list[Problem]) -> dict[str, set[st
 
 
 def _records(
-    content: RawContent, kind: str, problems: list[Problem], build: Callable[[Fields, Source], T | None]
+    content: RawContent, kind: str, problems: list[Problem], build: Callable[[Fields, Source], T | None],
+    memo: IdentityMemo | None = None, token: object = None,
 ) -> tuple[T, ...]:
+    def check(raw: RawRecord) -> tuple[T | None, tuple[Problem, ...]]:
+        found: list[Problem] = []
+        f = _fields_of(raw, raw.data, found, f"每条{KIND_NAMES[kind]}记录")
+        return (build(f, Source(raw.path, raw.line)) if f is not None else None), tuple(found)
+
     result: dict[str, T] = {}
     for raw in content.records[kind]:
-        f = _fields_of(raw, raw.data, problems, f"每条{KIND_NAMES[kind]}记录")
-        if f is None:
-            continue
-        record = build(f, Source(raw.path, raw.line))
+        # The same raw record (unchanged file) against the same ids gives the same record object.
+        record, found = memo.get((raw, token), lambda raw=raw: check(raw)) if memo is not None else check(raw)
+        problems.extend(found)
         rid = getattr(record, "id", None)
         if record is not None and rid not in result:
             result[str(rid)] = record
@@ -564,17 +570,39 @@ def _latest_date(branches: tuple[Branch, ...], activities: tuple[Activity, ...],
     return max(dates, default=None)
 
 
-def validate_content(content: RawContent) -> Site:
-    """Return the validated Site, or raise ContentError listing every problem."""
+def validate_content(content: RawContent, memo: IdentityMemo | None = None) -> Site:
+    """Return the validated Site, or raise ContentError listing every problem.
+
+    With `memo` (kept by a Project between builds), a record read from an unchanged file
+    is not checked again while the ids it may refer to are the same: its earlier result,
+    the very same object, is used.
+    """
     problems = list(content.problems)
     settings = _settings(content.site, problems)
-    refs = _Refs(_known_ids(content, problems), content.unreadable)
-    units = _records(content, "units", problems, lambda f, s: _unit(f, refs, s))
-    villages = _records(content, "villages", problems, lambda f, s: _village(f, refs, s))
-    branches = _records(content, "branches", problems, lambda f, s: _branch(f, refs, s))
-    activities = _records(content, "activities", problems, lambda f, s: _activity(f, refs, s, content.assets))
-    inspections = _records(content, "inspections", problems, lambda f, s: _inspection(f, refs, s))
-    stories = [s for raw in content.stories if (s := _story(raw, refs, content.assets, problems)) is not None]
+    ids = _known_ids(content, problems)
+    refs = _Refs(ids, content.unreadable)
+    token = memo.canonical("ids", (tuple(sorted((k, frozenset(v)) for k, v in ids.items())), content.unreadable,
+                            content.assets)) if memo is not None else None
+
+    def records(kind: str, build: Callable[[Fields, Source], T | None]) -> tuple[T, ...]:
+        return _records(content, kind, problems, build, memo, token)
+
+    units = records("units", lambda f, s: _unit(f, refs, s))
+    villages = records("villages", lambda f, s: _village(f, refs, s))
+    branches = records("branches", lambda f, s: _branch(f, refs, s))
+    activities = records("activities", lambda f, s: _activity(f, refs, s, content.assets))
+    inspections = records("inspections", lambda f, s: _inspection(f, refs, s))
+
+    def story(raw: RawStory) -> tuple[Story | None, tuple[Problem, ...]]:
+        found: list[Problem] = []
+        return _story(raw, refs, content.assets, found), tuple(found)
+
+    stories = []
+    for raw in content.stories:
+        checked, found = memo.get((raw, token), lambda raw=raw: story(raw)) if memo is not None else story(raw)
+        problems.extend(found)
+        if checked is not None:
+            stories.append(checked)
     if problems or settings is None:
         raise ContentError(problems)
     as_of = settings.as_of or _latest_date(branches, activities, inspections) or settings.campaign.start
