@@ -119,12 +119,18 @@ class Project:
 
     def check(self, inventory: Inventory | None = None) -> Checked:
         """Load, validate, compute and plan, without rendering or writing."""
-        self.records.next_build()
-        site = validate_content(load_content(self.content_dir, self.parsed, inventory), self.records)
-        progress = compute_progress(site)
+        memo = self.records
+        memo.next_build()
+        site = validate_content(load_content(self.content_dir, self.parsed, inventory), memo)
+        # What the figures and the internal side read: every record but the stories. When all of
+        # them are the objects of the last build, both are the results of the last build.
+        records = (memo.canonical("settings", site.settings), memo.canonical("as_of", site.as_of), *site.units,
+                   *site.branches, *site.villages, *site.activities, *site.inspections)
+        progress: Progress = memo.get(("progress", *records), lambda: compute_progress(site))
+        internal: Plan = memo.get(("internal", progress, *records), lambda: plan_internal(site, progress))
         pictures = inspect_images(site, self.content_dir)
-        return Checked(site, progress, plan_public(public_view(site, progress, self.drafts, self.records), pictures, self.records),
-                       plan_internal(site, progress), pictures)
+        public = plan_public(public_view(site, progress, self.drafts, memo), pictures, memo)
+        return Checked(site, progress, public, internal, pictures)
 
     def _markdown(self, allow_raw_html: bool) -> MarkdownMemo:
         if self.markdown is None or self.markdown.allow_raw_html != allow_raw_html:

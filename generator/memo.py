@@ -153,7 +153,7 @@ class MarkdownStore:
                                 [(k, v.encode("utf-8"), hashlib.sha256(v.encode("utf-8")).hexdigest(), now)
                                  for k, v in items.items()])
             self.db.executemany("UPDATE md SET used = ? WHERE key = ?", [(now, k) for k in used])
-            self.db.execute("DELETE FROM md WHERE key IN (SELECT key FROM md ORDER BY used DESC LIMIT -1 OFFSET ?)",
+            self.db.execute("DELETE FROM md WHERE key IN (SELECT key FROM md ORDER BY used DESC, rowid DESC LIMIT -1 OFFSET ?)",
                             (self.max_entries,))
             self.db.execute("COMMIT")
         except sqlite3.Error:
