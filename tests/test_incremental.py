@@ -33,6 +33,11 @@ def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
 
+def _move(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source.rename(target)
+
+
 Edit = Callable[[Path], None]
 # Each edit changes one kind of input; together they cover every kind named in the core issue.
 EDITS: dict[str, Edit] = {
@@ -54,8 +59,7 @@ EDITS: dict[str, Edit] = {
                                                                  encoding="utf-8"),
     "file removed": lambda c: (c / "inspections.yaml").unlink(),
     "file renamed": lambda c: (c / "stories/wanghui-health.md").rename(c / "stories/wanghui-health-2.md"),
-    "records moved to a folder": lambda c: ((c / "activities").mkdir(), (c / "activities.yaml").rename(
-        c / "activities/all.yaml")) and None,
+    "records moved to a folder": lambda c: _move(c / "activities.yaml", c / "activities/all.yaml"),
 }
 
 
