@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from datetime import datetime
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_STAMPS = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
-def fixed_zip(data: bytes) -> bytes:
-    """Return the same OOXML package with every zip entry dated 1980-01-01 (the writers stamp the clock)."""
+def fixed_zip(data: bytes, stamp: datetime = datetime(2000, 1, 1)) -> bytes:
+    """Return the same OOXML package dated `stamp` inside and 1980-01-01 in the zip (the writers stamp the clock)."""
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for entry in source.infolist():
+            body = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                body = _STAMPS.sub(lambda m: m.group(1) + when + m.group(2), body)
             info = zipfile.ZipInfo(entry.filename, ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            target.writestr(info, source.read(entry.filename))
+            target.writestr(info, body)
     return out.getvalue()
