@@ -268,6 +268,16 @@ def fit_widths(ws: Worksheet, minimum: int = 8, maximum: int = 48) -> None:
         ws.column_dimensions[get_column_letter(column)].width = max(minimum, min(maximum, width + 2))
 
 
+def print_wide(ws: Worksheet) -> None:
+    """Print landscape, all columns on one page width (staff print these tables)."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToHeight = 0
+    setup = ws.sheet_properties.pageSetUpPr
+    if setup is not None:
+        setup.fitToPage = True
+
+
 def write_text(ws: Worksheet, row: int, column: int, value: Any) -> None:
     """Write a cell; text is always text (a leading = is never run as a formula)."""
     cell = ws.cell(row=row, column=column, value=value)
@@ -361,6 +371,7 @@ def write_workbook(sheets: Iterable[tuple[SheetLayout, Sequence[Mapping[str, Any
                 write_text(ws, row, index, to_cell(column, record.get(column.key)))
         _format_columns(ws, layout, len(records) + 1, ranges)
         fit_widths(ws, minimum=10)
+        print_wide(ws)
         for index, column in enumerate(layout.columns, start=1):
             if hide_free and column.type == "yaml":
                 ws.column_dimensions[get_column_letter(index)].hidden = True

@@ -239,6 +239,7 @@ def _attach(data: LineMap, layout: SheetLayout, out: Sheets, parents: dict[str, 
 
 # --- problems back to cells ---------------------------------------------------------------------------------------
 
+SHEET_OF = {s.kind: s.title for s in SHEETS if not s.parent}
 _ITEM = re.compile(r"第(\d+)项")
 
 
@@ -276,6 +277,8 @@ def locate(problems: Iterable[Problem], sheets: Sheets) -> list[str]:
         if problem.message.startswith("缺少必填字段") and (place.file, place.sheet, problem.field) in sheets.missing:
             continue  # already said once for the whole column
         message = mention.sub(cell_name, problem.message) if mention else problem.message
+        for kind, title in SHEET_OF.items():  # the validator's hint names YAML files; here it is a sheet
+            message = message.replace(f"请先在 {kind}.yaml 或 {kind}/ 里添加它", f"请先在“{title}”表里添加它")
         name = _field_name(place, problem.field)
         located.append((place.order, f"{place}: {name}: {message}" if name else f"{place}: {message}"))
     for place, name, message in sheets.problems:

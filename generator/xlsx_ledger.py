@@ -24,7 +24,7 @@ from generator.ledger import (
 from generator.model import Site
 from generator.ooxml import fixed_zip
 from generator.progress import Progress, ratio
-from generator.workbook import DATE_FORMAT, HEAD_FILL, fit_widths, write_text
+from generator.workbook import DATE_FORMAT, HEAD_FILL, fit_widths, print_wide, write_text
 
 MONEY = "#,##0.00"
 WHOLE = "#,##0"
@@ -66,7 +66,9 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Seque
         ws.cell(row=last, column=col).font = Font(bold=True)
         ws.cell(row=last, column=col).fill = TOTAL_FILL
     ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
     fit_widths(ws)
+    print_wide(ws)
     return ws
 
 
