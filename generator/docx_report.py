@@ -72,8 +72,9 @@ class _Report:
         style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
     def line(self, text: str, font: str = BODY_FONT, size: float = 14, bold: bool = False,
-             align: int | None = None, indent: bool = False) -> None:
+             align: int | None = None, indent: bool = False, before: float = 0) -> None:
         para = self.doc.add_paragraph()
+        para.paragraph_format.space_before = Pt(before)
         if align is not None:
             para.alignment = align  # type: ignore[assignment]
         if indent:
@@ -81,7 +82,7 @@ class _Report:
         _font(para.add_run(text), font, size, bold)
 
     def heading(self, text: str) -> None:
-        self.line(f"{NUMERALS[self.sections]}、{text}", HEAD_FONT, 14, indent=True)
+        self.line(f"{NUMERALS[self.sections]}、{text}", HEAD_FONT, 14, indent=True, before=12)
         self.sections += 1
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:

@@ -59,13 +59,16 @@ def record_data(data: LineMap) -> dict[str, Any]:
 
 
 def canonical(value: Any) -> Any:
-    """Return a value in the form compared for “unchanged” (100 and 100.0 are one amount)."""
+    """Return a value in the form compared for “unchanged”: 100, 100.0 and, in a text field, "100" are one value.
+
+    Both sides have passed validation, so a number and its digits can only meet in a text field (group: 1).
+    """
     if isinstance(value, dict):
         return {str(k): canonical(v) for k, v in value.items() if v is not None and v != [] and v != {}}
     if isinstance(value, list):
         return [canonical(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
     if isinstance(value, date):
         return value.isoformat()
     return value

@@ -33,6 +33,7 @@ class Column:
     internal: bool = False
     options: str = ""  # name of an option list on the 选项 sheet (a dropdown)
     strict: bool = False  # the dropdown refuses other values
+    width: int = 0  # room for what units type in, beyond the header (in Latin characters)
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,14 @@ LIST_NOTE = "可填多个，用顿号“、”隔开"
 SHEETS: tuple[SheetLayout, ...] = (
     SheetLayout("单位", "units", (
         Column("id", "单位编号", "id", ID_NOTE, required=True),
-        Column("name", "单位名称", "text", "单位全称", required=True),
+        Column("name", "单位名称", "text", "单位全称", required=True, width=26),
         Column("short_name", "简称", "text", "不填则用全称"),
         Column("kind", "类别", "text", "例如 机关、医院、高校", required=True, options="unit_kinds"),
         EXTRA, INTERNAL,
     )),
     SheetLayout("支部", "branches", (
         Column("id", "支部编号", "id", ID_NOTE, required=True),
-        Column("name", "支部名称", "text", "例如 内科党支部", required=True),
+        Column("name", "支部名称", "text", "例如 内科党支部", required=True, width=26),
         Column("unit", "所属单位", "ref", "单位编号，可从下拉列表选", required=True, options="units"),
         Column("members", "党员人数（人）", "count", "整数", required=True),
         Column("village", "共建村", "ref", "结对的共建村编号，可从下拉列表选；与对接日期一起填", options="villages"),
@@ -76,25 +77,25 @@ SHEETS: tuple[SheetLayout, ...] = (
     SheetLayout("共建村", "villages", (
         Column("id", "村编号", "id", ID_NOTE, required=True),
         Column("name", "村名", "text", "例如 王辉村", required=True),
-        Column("town", "乡镇（街道）", "text", "例如 北城街道办事处", required=True),
+        Column("town", "乡镇（街道）", "text", "例如 北城街道办事处", required=True, width=20),
         Column("county", "县（市、区）", "text", "例如 东昌府区", required=True),
         Column("needs", "村情类别", "choices", f"内部信息。{LIST_NOTE}：{'、'.join(NEEDS)}", internal=True,
                options="needs"),
-        Column("problems", "急需解决的问题", "lines", "内部信息。每个问题一行（单元格内换行：Alt+回车）", internal=True),
+        Column("problems", "急需解决的问题", "lines", "内部信息。每个问题一行（单元格内换行：Alt+回车）", internal=True, width=30),
         EXTRA, INTERNAL,
     )),
     SheetLayout("活动", "activities", (
         Column("id", "活动编号", "id", ID_NOTE, required=True),
         Column("date", "日期", "date", "活动日期，例如 2017-10-23", required=True),
-        Column("title", "活动名称", "text", "例如 “送温暖”主题党日", required=True),
+        Column("title", "活动名称", "text", "例如 “送温暖”主题党日", required=True, width=30),
         Column("kind", "活动类别", "text", "可从下拉列表选，也可自填", required=True, options="activity_kinds"),
         Column("theme", "主题", "text", "例如 献爱心、送温暖；按主题汇总", options="themes"),
-        Column("branches", "参与支部", "refs", f"支部编号，至少一个；{LIST_NOTE}", required=True, options="branches"),
+        Column("branches", "参与支部", "refs", f"支部编号，至少一个；{LIST_NOTE}", required=True, options="branches", width=22),
         Column("villages", "共建村", "refs", f"村编号；{LIST_NOTE}", options="villages"),
         Column("participants", "党员参与人次（人次）", "count", "整数", required=True),
         Column("funds", "投入资金（元）", "amount", "现金投入，单位元，例如 1200 或 1200.5；不含捐赠物资"),
-        Column("summary", "活动简介", "text", "一段话，会公开发布"),
-        Column("photos", "照片", "lines", "content/assets/ 下的照片路径，每张一行，例如 photos/2017-10-23.jpg"),
+        Column("summary", "活动简介", "text", "一段话，会公开发布", width=44),
+        Column("photos", "照片", "lines", "content/assets/ 下的照片路径，每张一行，例如 photos/2017-10-23.jpg", width=26),
         EXTRA, INTERNAL,
     )),
     SheetLayout("捐赠", "donations", (
@@ -119,14 +120,14 @@ SHEETS: tuple[SheetLayout, ...] = (
                options="villages"),
         Column("branches", "涉及支部", "refs", f"支部编号；{LIST_NOTE}", internal=True, options="branches"),
         Column("methods", "督导方式", "choices", f"{LIST_NOTE}：{'、'.join(METHODS)}", internal=True, options="methods"),
-        Column("findings", "发现的问题", "text", "内部信息", internal=True),
-        Column("follow_up", "后续措施", "text", "例如 约谈", internal=True),
+        Column("findings", "发现的问题", "text", "内部信息", internal=True, width=30),
+        Column("follow_up", "后续措施", "text", "例如 约谈", internal=True, width=20),
         EXTRA, INTERNAL,
     ), for_units=False),
     SheetLayout("督导检查", "checks", (
         Column("inspection", "督导编号", "ref", "属于“督导”表里的哪次督导", required=True, internal=True,
                options="inspections"),
-        Column("item", "检查项目", "text", "例如 摸清村居情况", required=True, internal=True),
+        Column("item", "检查项目", "text", "例如 摸清村居情况", required=True, internal=True, width=20),
         Column("result", "结果", "text", "、".join(CHECK_RESULTS), required=True, internal=True,
                options="results", strict=True),
     ), parent="inspections", for_units=False),
@@ -341,14 +342,15 @@ def _format_columns(ws: Worksheet, layout: SheetLayout, rows: int, ranges: Mappi
                 dv.error = f"请从下拉列表选择：{column.note}"
             ws.add_data_validation(dv)
             dv.add(area)
-        for row in range(2, last + 1):
-            cell = ws.cell(row=row, column=index)
-            if column.type == "date":
-                cell.number_format = DATE_FORMAT
-            elif column.type not in ("count", "amount"):
-                cell.number_format = "@"  # ids and phone numbers stay text (no 0635… → 635…)
-            if column.type in ("lines", "yaml"):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # A column style, not 200 formatted empty cells: new rows typed in Excel or WPS take it, and the
+        # sheet does not seem to end at row 200 (rows appended by a program would land after it).
+        dimension = ws.column_dimensions[letter]
+        if column.type == "date":
+            dimension.number_format = DATE_FORMAT
+        elif column.type not in ("count", "amount"):
+            dimension.number_format = "@"  # ids and phone numbers stay text (no 0635… → 635…)
+        if column.type in ("lines", "yaml"):
+            dimension.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def write_workbook(sheets: Iterable[tuple[SheetLayout, Sequence[Mapping[str, Any]]]], options: Options,
@@ -369,8 +371,13 @@ def write_workbook(sheets: Iterable[tuple[SheetLayout, Sequence[Mapping[str, Any
         for row, record in enumerate(records, start=2):
             for index, column in enumerate(layout.columns, start=1):
                 write_text(ws, row, index, to_cell(column, record.get(column.key)))
+                if column.type in ("lines", "yaml"):
+                    ws.cell(row=row, column=index).alignment = Alignment(wrap_text=True, vertical="top")
         _format_columns(ws, layout, len(records) + 1, ranges)
         fit_widths(ws, minimum=10)
+        for index, column in enumerate(layout.columns, start=1):
+            dimension = ws.column_dimensions[get_column_letter(index)]
+            dimension.width = max(dimension.width or 0, column.width or (12 if column.type == "date" else 0))
         print_wide(ws)
         for index, column in enumerate(layout.columns, start=1):
             if hide_free and column.type == "yaml":

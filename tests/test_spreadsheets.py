@@ -33,6 +33,11 @@ def campaign(tmp_path: Path) -> Path:
     units = yaml.safe_load(units_file.read_text(encoding="utf-8"))
     units[0]["short_name"] = "简称一"
     units_file.write_text(yaml.safe_dump(units, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    # A group written as a number: the workbook gives it back as text, which is the same group.
+    visits_file = content / "inspections" / "generated.yaml"
+    visits = yaml.safe_load(visits_file.read_text(encoding="utf-8"))
+    visits[0]["group"] = 1
+    visits_file.write_text(yaml.safe_dump(visits, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return content
 
 
@@ -248,7 +253,9 @@ def test_template_for_a_unit(tmp_path: Path, campaign: Path) -> None:
     other = next(b.id for b in site.branches if b.unit != "u001")
     assert not any(v.startswith(other + " ") for v in values)  # only the unit's own branches
     act = wb["活动"]
-    assert act["B1"].value == "日期" and act["B2"].number_format == "yyyy-mm-dd"
+    assert act["B1"].value == "日期" and act.column_dimensions["B"].number_format == "yyyy-mm-dd"
+    assert act.column_dimensions["A"].number_format == "@"  # ids typed later stay text
+    assert act.max_row == 1  # no formatted empty rows: appended rows land right under the header
     assert "投入资金（元）" in [c.value for c in act[1]]
 
 
