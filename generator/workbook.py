@@ -384,7 +384,6 @@ def write_workbook(sheets: Iterable[tuple[SheetLayout, Sequence[Mapping[str, Any
                 ws.column_dimensions[get_column_letter(index)].hidden = True
     options_sheet = wb[OPTIONS_SHEET]
     wb.move_sheet(options_sheet, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(OPTIONS_SHEET))
-    wb.active = 1
     wb.properties.creator = "gongjian"
     wb.properties.created = wb.properties.modified = FIXED_TIME
     out = io.BytesIO()

@@ -132,6 +132,8 @@ def _columns(ws: Worksheet, layout: SheetLayout, order: tuple[int, int], display
         else:
             out.problems.append((place, "", "这里是合并单元格，无法判断属于哪一行；请取消合并，在每一行都填上内容"))
     by_header = {norm_header(c.header): c for c in layout.columns}
+    for c in layout.columns:  # “党员人数” for “党员人数（人）”: the unit in brackets may be left out
+        by_header.setdefault(re.sub(r"（[^（）]*）$", "", norm_header(c.header)), c)
     columns: dict[int, Column] = {}
     for cell in ws[1]:
         if _empty(cell.value):

@@ -324,3 +324,26 @@ def test_docx_report_matches_progress(campaign: Path) -> None:
     paired = [r.cells[1].text for r in units_table.rows[1:]]
     assert paired == [f"{u['paired']}/{u['branches']}" for u in doc["by_unit"]]
     assert all(t.rows[0]._tr.trPr is not None for t in report.tables)  # header rows repeat on each page
+
+
+def test_files_that_are_not_the_layout_are_refused(tmp_path: Path, campaign: Path) -> None:
+    old_format = tmp_path / "旧格式.xlsx"
+    old_format.write_bytes(b"\xd0\xcf\x11\xe0 an .xls saved under a new name")
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "活动表"
+    ws.append(["随便"])
+    other = wb.create_sheet("支部")
+    other.append(["支部编号", "支部名称", "所属单位", "党员人数", "备注"])
+    odd = tmp_path / "odd.xlsx"
+    wb.save(odd)
+    before = snapshot(campaign)
+    with pytest.raises(ImportProblems) as caught:
+        import_workbooks([old_format, odd], campaign)
+    lines = caught.value.problems
+    assert any(line.startswith(f"{old_format}: ") and "另存为" in line for line in lines), lines
+    assert any(line.startswith(f"{odd} 活动表: 不认识这个工作表") for line in lines), lines
+    assert any(line.startswith(f"{odd} 支部!E1: 不认识这一列“备注”") for line in lines), lines
+    assert not any(line.startswith(f"{odd} 支部!D1") for line in lines), lines  # “党员人数” without its unit is fine
+    assert snapshot(campaign) == before
