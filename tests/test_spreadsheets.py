@@ -347,3 +347,17 @@ def test_files_that_are_not_the_layout_are_refused(tmp_path: Path, campaign: Pat
     assert any(line.startswith(f"{odd} 支部!E1: 不认识这一列“备注”") for line in lines), lines
     assert not any(line.startswith(f"{odd} 支部!D1") for line in lines), lines  # “党员人数” without its unit is fine
     assert snapshot(campaign) == before
+
+
+@pytest.mark.e2e
+def test_round_trip_through_the_command_line(tmp_path: Path, campaign: Path) -> None:
+    """export → import into site.yaml + stories/ + assets/ → build gives the original build's site."""
+    workbook = tmp_path / "全部.xlsx"
+    target = fresh(tmp_path, campaign)
+    assert main(["export", str(workbook), "--content", str(campaign)]) == 0
+    assert main(["import", str(workbook), "--content", str(target)]) == 0
+    assert main(["build", "--content", str(campaign), "--out", str(tmp_path / "a"), "--no-cache"]) == 0
+    assert main(["build", "--content", str(target), "--out", str(tmp_path / "b"), "--no-cache"]) == 0
+    first, second = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
+    assert second["internal/progress.json"] == first["internal/progress.json"]
+    assert second == first
