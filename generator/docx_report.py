@@ -18,7 +18,7 @@ from docx.text.run import Run
 from generator.dashboard import Dashboard
 from generator.ledger import LaggingGroup, UnitRow
 from generator.model import Site
-from generator.ooxml import fixed_zip
+from generator.ooxml import fixed_zip, xml_safe
 from generator.progress import Progress
 from generator.render import date_zh, number, percent, wan, yuan
 from generator.supervision import Supervision
@@ -79,7 +79,7 @@ class _Report:
             para.alignment = align  # type: ignore[assignment]
         if indent:
             para.paragraph_format.first_line_indent = Pt(size * 2)
-        _font(para.add_run(text), font, size, bold)
+        _font(para.add_run(xml_safe(text)), font, size, bold)
 
     def heading(self, text: str) -> None:
         self.line(f"{NUMERALS[self.sections]}、{text}", HEAD_FONT, 14, indent=True, before=12)
@@ -93,11 +93,11 @@ class _Report:
         flag = OxmlElement("w:tblHeader")  # the header row repeats on every page
         head._tr.get_or_add_trPr().append(flag)
         for cell, text in zip(head.cells, header, strict=True):
-            _font(cell.paragraphs[0].add_run(text), HEAD_FONT, 11)
+            _font(cell.paragraphs[0].add_run(xml_safe(text)), HEAD_FONT, 11)
         for row in rows:
             cells = table.add_row().cells  # type: ignore[no-untyped-call]
             for cell, text in zip(cells, row, strict=True):
-                _font(cell.paragraphs[0].add_run(text), BODY_FONT, 11)
+                _font(cell.paragraphs[0].add_run(xml_safe(text)), BODY_FONT, 11)
         return table
 
 
@@ -106,7 +106,7 @@ def report_docx(site: Site, progress: Progress, units: Sequence[UnitRow], laggin
     """Return the progress report as .docx; the same input gives the same bytes."""
     p = progress
     r = _Report()
-    r.line("内部资料  请勿公开", HEAD_FONT, 12)
+    r.line("内部资料 请勿公开", HEAD_FONT, 12)
     r.line(f"{site.settings.campaign.name}进展报告", TITLE_FONT, 22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     r.line(f"（数据截至{date_zh(site.as_of)}）", BODY_FONT, 14, align=WD_ALIGN_PARAGRAPH.CENTER)
     r.heading("概况")

@@ -8,6 +8,13 @@ import zipfile
 from datetime import datetime
 
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# Characters XML 1.0 (so .xlsx and .docx) cannot hold: C0 controls other than tab, newline, carriage return.
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(text: str) -> str:
+    """Return `text` without the control characters an Office file cannot store (a copy for reading, not the record)."""
+    return NOT_XML.sub("", text)
 _STAMPS = re.compile(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 

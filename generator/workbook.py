@@ -17,7 +17,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator.ooxml import fixed_zip
+from generator.errors import UsageError
+from generator.ooxml import NOT_XML, fixed_zip, xml_safe
 from generator.validate import CHECK_RESULTS, METHODS, NEEDS, plain
 
 
@@ -279,8 +280,17 @@ def print_wide(ws: Worksheet) -> None:
         setup.fitToPage = True
 
 
-def write_text(ws: Worksheet, row: int, column: int, value: Any) -> None:
-    """Write a cell; text is always text (a leading = is never run as a formula)."""
+def write_text(ws: Worksheet, row: int, column: int, value: Any, clean: bool = False) -> None:
+    """Write a cell; text is always text (a leading = is never run as a formula).
+
+    Control characters cannot be stored: dropped when `clean` (ledgers are copies), else refused, since an
+    exported workbook must give back exactly what content/ holds.
+    """
+    if isinstance(value, str) and NOT_XML.search(value):
+        if not clean:
+            where = f"{ws.title}!{get_column_letter(column)}{row}"
+            raise UsageError(f"{where}: 内容里有表格无法保存的控制字符（{value[:20]!r}）；请先在 content/ 里删掉它")
+        value = xml_safe(value)
     cell = ws.cell(row=row, column=column, value=value)
     if isinstance(value, str):
         cell.data_type = "s"

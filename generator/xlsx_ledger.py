@@ -49,7 +49,7 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Seque
             name = header[col - 1]
             if name in TEXT_HEADERS and value is not None:
                 value = str(value)
-            write_text(ws, r, col, value)
+            write_text(ws, r, col, value, clean=True)
             target = ws.cell(row=r, column=col)
             if name in TEXT_HEADERS:
                 target.number_format = "@"

@@ -361,3 +361,25 @@ def test_round_trip_through_the_command_line(tmp_path: Path, campaign: Path) -> 
     first, second = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
     assert second["internal/progress.json"] == first["internal/progress.json"]
     assert second == first
+
+
+def test_control_characters_do_not_break_the_office_files(tmp_path: Path, campaign: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A stray control character: the ledgers and report drop it; export refuses and names the cell."""
+    from generator.internal_pages import plan_internal
+    from generator.progress import compute_progress
+    from tests import campaigns as c
+
+    s = c.site(units=[c.unit("u1", "单位\x0b一")], branches=[c.branch("b1", "u1", secretary="张\x01书记")])
+    files = plan_internal(s, compute_progress(s)).files
+    ledger = load_workbook(io.BytesIO(files["ledger.xlsx"]))
+    assert ledger["支部台账"]["A2"].value == "单位一"
+    assert "单位一" in [c.text for t in Document(io.BytesIO(files["progress-report.docx"])).tables for c in t._cells]
+    branches_file = campaign / "branches" / "generated.yaml"
+    branches = yaml.safe_load(branches_file.read_text(encoding="utf-8"))
+    branches[0]["name"] = "支部\x0b甲"
+    branches_file.write_text(yaml.safe_dump(branches, allow_unicode=True), encoding="utf-8")
+    assert check_site(campaign).site.branches[0].name == "支部\x0b甲"
+    assert main(["export", str(tmp_path / "x.xlsx"), "--content", str(campaign)]) == 2
+    assert not (tmp_path / "x.xlsx").exists()
+    assert "支部!B2: 内容里有表格无法保存的控制字符" in capsys.readouterr().err
