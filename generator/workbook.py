@@ -307,7 +307,7 @@ class Options:
 
 def label(rid: str, name: str) -> str:
     """Return a dropdown entry “编号 名称”, without the separators a list cell splits on."""
-    return f"{rid} {_SPLIT.sub(' ', name)}"
+    return f"{rid} {_SPLIT.sub(' ', xml_safe(name))}"
 
 
 def _add_options(wb: Workbook, options: Options) -> dict[str, str]:
