@@ -372,7 +372,10 @@ def write_workbook(sheets: Iterable[tuple[SheetLayout, Sequence[Mapping[str, Any
     first.title = GUIDE_SHEET
     for row, line in enumerate(guide, start=1):
         write_text(first, row, 1, line)
-    first.column_dimensions["A"].width = 110
+        first.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        first.row_dimensions[row].height = 20 * (1 + display_width(line) // 88)  # programs do not grow rows
+    first.column_dimensions["A"].width = 90
+    print_wide(first)
     first["A1"].font = Font(bold=True, size=14)
     ranges = _add_options(wb, options)
     for layout, records in sheets:

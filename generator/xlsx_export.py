@@ -78,7 +78,7 @@ def export_workbook(content_dir: Path) -> tuple[bytes, Site]:
     """Return the whole campaign (internal fields, inspections and checks included) as one workbook."""
     content, site = _checked(content_dir)
     guide = [
-        f"{site.settings.campaign.name} 全部记录（截至导出时）",
+        f"{site.settings.campaign.name}全部记录（截至导出时）",
         "内部资料，请勿外传：本表含支部书记、联系电话、受益人、村情和督导记录。",
         "每张工作表对应一类记录，第 1 行是表头（把鼠标移到表头上可看填写说明），一行一条记录。",
         "改好后用 gongjian import 导入，编号相同的记录会被更新；导入前会按与 YAML 相同的规则逐格检查。",
@@ -114,7 +114,7 @@ def template_workbook(content_dir: Path, unit: str | None) -> tuple[bytes, str]:
         branches = [str(r["id"]) for r in own]
         units = [unit]
     guide = [
-        f"{site.settings.campaign.name} 填报表({who})",
+        f"{site.settings.campaign.name}填报表（{who}）",
         "请按工作表逐行填写：单位、支部、共建村、活动；活动的捐赠物资和受帮扶的人分别填在“捐赠”“受益人”表，用活动编号对应。",
         "第 1 行是表头，不要改动；把鼠标移到表头上可看填写说明（必填/选填、单位、格式）。橙色表头是内部信息，不会公开。",
         "编号用小写英文字母、数字和“-”，例如 lzy-b01；已有的编号再次填报会更新原记录。日期写成 2017-10-23。",

@@ -26,18 +26,20 @@ from generator.xlsx_export import template_workbook  # noqa: E402
 DOCS = ROOT / "docs"
 
 
-def _png(document: Path, name: str, work: Path, page: int = 1) -> None:
+def _png(document: Path, name: str, work: Path, page: int = 1, top: float = 1.0) -> None:
     """Print `document` to PDF with LibreOffice, then page `page` to docs/<name>.png, trimmed."""
     subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(work), str(document)],
                    check=True, capture_output=True)
     pdf = work / f"{document.stem}.pdf"
     stem = work / name
-    subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
+    subprocess.run(["pdftoppm", "-png", "-r", "120", "-f", str(page), "-l", str(page), "-singlefile", str(pdf),
                     str(stem)], check=True)
     image = Image.open(f"{stem}.png").convert("RGB")
+    image = image.crop((0, 0, image.width, int(image.height * top)))  # the top of a long sheet is enough
     box = ImageChops.difference(image, Image.new("RGB", image.size, "white")).getbbox()
     if box:
-        image = image.crop((max(box[0] - 12, 0), max(box[1] - 12, 0), box[2] + 12, box[3] + 12))
+        image = image.crop((max(box[0] - 12, 0), max(box[1] - 12, 0), min(box[2] + 12, image.width),
+                            min(box[3] + 12, image.height)))
     image.save(DOCS / f"{name}.png", optimize=True)
 
 
@@ -85,7 +87,7 @@ def main() -> None:
             _png(_one_sheet(filled.getvalue(), sheet, work / f"{name}.xlsx"), name, work)
         ledger = work / "ledger.xlsx"
         ledger.write_bytes(checked.internal.files["ledger.xlsx"])
-        _png(ledger, "spreadsheet-ledger", work)
+        _png(ledger, "spreadsheet-ledger", work, top=0.3)
         report = work / "report.docx"
         report.write_bytes(checked.internal.files["progress-report.docx"])
         _png(report, "spreadsheet-report", work)
