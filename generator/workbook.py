@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -186,7 +187,12 @@ def _number(value: Any) -> Any:
     return int(number) if number.is_integer() else number
 
 
+SERIAL_DAYS = (32874, 73051)  # Excel day numbers of 1990-01-01 and 2100-01-01: a date cell that lost its format
+
+
 def _date(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and SERIAL_DAYS[0] <= value < SERIAL_DAYS[1]:
+        value = from_excel(value)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else _text(value)
     if isinstance(value, date):

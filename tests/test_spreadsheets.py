@@ -164,6 +164,7 @@ def test_excel_and_wps_habits_are_read(tmp_path: Path, campaign: Path) -> None:
     ws.append(["活动编号", "日期", "活动名称", "活动类别", "参与支部", "党员参与人次 (人次)", "投入资金(元)"])
     ws.append(["new-a1", "2017/10/5", "义诊", "送健康下乡", "u000-b00 支部0-0", "12", "1,200.50"])
     ws.append(["new-a2", "2017年10月6日", "培训", "科技培训", "u000-b00、u001-b01", 7.0, 300])
+    ws.append(["new-a3", 43017, "座谈", "思想教育", "u001-b00", 3])  # a date cell that lost its format in WPS
     ws.append([None, "  ", None])  # left over by the spreadsheet program
     ws.append([])
     d = wb.create_sheet("捐赠")
@@ -172,13 +173,14 @@ def test_excel_and_wps_habits_are_read(tmp_path: Path, campaign: Path) -> None:
     path = tmp_path / "wps.xlsx"
     wb.save(path)
     plan = import_workbooks([path], campaign)
-    assert plan.tallies["activities"].added == 2
+    assert plan.tallies["activities"].added == 3
     site = check_site(campaign).site
     a1 = next(a for a in site.activities if a.id == "new-a1")
     a2 = next(a for a in site.activities if a.id == "new-a2")
     assert (a1.date.isoformat(), a1.participants, a1.funds, a1.branches) == ("2017-10-05", 12, 1200.5, ("u000-b00",))
     assert (a2.date.isoformat(), a2.participants, a2.branches) == ("2017-10-06", 7, ("u000-b00", "u001-b01"))
     assert [(d.item, d.quantity, d.unit) for d in a1.donations] == [("药品", 30, "盒")]
+    assert next(a for a in site.activities if a.id == "new-a3").date.isoformat() == "2017-10-09"
     assert (campaign / "activities" / "u000.yaml").is_file()
 
 
