@@ -7,10 +7,11 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.build import build_site, check_site
-from generator.errors import GongjianError
+from generator.errors import GongjianError, UsageError
 from generator.scaffold import init_site, new_story
 
 
@@ -47,9 +48,69 @@ def _parser() -> argparse.ArgumentParser:
     story.add_argument("--slug", help="自定义文件名(默认用标题的拼音)")
     story.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
 
+    _add_spreadsheet_commands(commands)
+
     init = commands.add_parser("init", help="新建一个网站文件夹,里面带一个能直接生成的小例子")
     init.add_argument("dir", type=Path, help="新网站的文件夹(不存在或为空)")
     return parser
+
+
+def _add_spreadsheet_commands(commands: Any) -> None:
+    """Add `template`, `import` and `export` (spreadsheets in and out)."""
+    template = commands.add_parser("template", help="生成发给各单位的填报表格（.xlsx）")
+    template.add_argument("file", type=Path, metavar="表格.xlsx", help="要生成的表格文件")
+    template.add_argument("--unit", metavar="单位编号", help="只给这个单位，并预先填好它已有的支部")
+    template.add_argument("--content", default="content", type=Path, help="内容文件夹（默认 content）")
+    imp = commands.add_parser("import", help="把填好的表格逐格检查后导入 content/（有问题则一条也不导入）")
+    imp.add_argument("files", nargs="+", type=Path, metavar="表格.xlsx", help="一个或多个填好的表格")
+    imp.add_argument("--content", default="content", type=Path, help="内容文件夹（默认 content）")
+    export = commands.add_parser("export", help="把全部记录导出为一个表格（内部资料），格式与填报表相同")
+    export.add_argument("file", type=Path, metavar="表格.xlsx", help="要生成的表格文件")
+    export.add_argument("--content", default="content", type=Path, help="内容文件夹（默认 content）")
+
+
+def _save(file: Path, data: bytes) -> None:
+    if file.suffix.lower() != ".xlsx":
+        raise UsageError(f"{file}: 文件名应以 .xlsx 结尾")
+    try:
+        file.write_bytes(data)
+    except OSError as error:
+        raise UsageError(f"{file}: 无法写入（{error.strerror or error}）；如果表格正在 Excel 或 WPS 里打开，请先关闭") from error
+
+
+def _template(args: argparse.Namespace) -> int:
+    from generator.xlsx_export import template_workbook  # openpyxl is loaded only for spreadsheets
+
+    data, who = template_workbook(args.content, args.unit)
+    _save(args.file, data)
+    print(f"已生成填报表 {args.file}（{who}）。发给单位填写，收回后运行 gongjian import {args.file}。")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from generator.xlsx_import import import_workbooks
+
+    plan = import_workbooks(args.files, args.content)
+    names = {"units": "单位", "branches": "支部", "villages": "共建村", "activities": "活动", "inspections": "督导"}
+    for kind, t in plan.tallies.items():
+        if t.added or t.updated or t.unchanged:
+            print(f"  {names[kind]}：新增 {t.added}、更新 {t.updated}、未变 {t.unchanged}")
+    total = [sum(getattr(t, f) for t in plan.tallies.values()) for f in ("added", "updated", "unchanged")]
+    print(f"导入完成：新增 {total[0]}、更新 {total[1]}、未变 {total[2]}，改动了 {len(plan.files)} 个文件。")
+    if plan.files:
+        print("接下来运行 gongjian check 检查，再运行 gongjian build 生成网站。")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from generator.xlsx_export import export_workbook
+
+    data, site = export_workbook(args.content)
+    _save(args.file, data)
+    print(f"已导出 {args.file}：{len(site.units)} 个单位、{len(site.branches)} 个支部、{len(site.villages)} 个共建村、"
+          f"{len(site.activities)} 次活动、{len(site.inspections)} 次督导。")
+    print("注意：这个表格是内部资料（含支部书记、联系电话、受益人和督导记录），不要公开发布或外传。")
+    return 0
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -98,7 +159,8 @@ def _check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"build": _build, "check": _check, "serve": _serve, "new": _new, "init": _init}
+    handlers = {"build": _build, "check": _check, "serve": _serve, "new": _new, "init": _init,
+                "template": _template, "import": _import, "export": _export}
     try:
         return handlers[args.command](args)
     except GongjianError as error:

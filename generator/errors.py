@@ -58,3 +58,15 @@ class TemplateProblem(GongjianError):
 def _problem_order(p: Problem) -> tuple[str, int]:
     # Stable sort: problems on one line keep the order they were found in.
     return (p.path, p.line)
+
+
+class ImportProblems(GongjianError):
+    """Workbooks cannot be imported: every problem located by sheet and cell; content/ was not changed."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} 个问题")
+
+    def lines(self) -> list[str]:
+        """Return every problem in sheet and cell order, then a count."""
+        return [*self.problems, f"共 {len(self.problems)} 个问题，请改正表格后再导入；content/ 没有任何改动。"]

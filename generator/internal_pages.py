@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from generator.dashboard import build_dashboard
+from generator.docx_report import report_docx
 from generator.ledger import branch_csv, branch_rows, lagging_csv, lagging_groups, unit_csv, unit_rows
 from generator.model import Site
 from generator.pages import Page, Plan, check_unique_paths
 from generator.progress import Progress, lagging_cutoff, progress_json
 from generator.supervision import summarize_supervision
+from generator.xlsx_ledger import ledger_workbook
 
 REPORT = "progress-report.html"
 
@@ -43,6 +45,8 @@ def plan_internal(site: Site, progress: Progress) -> Plan:
         "ledger-branches.csv": branch_csv(branches),
         "ledger-units.csv": unit_csv(units),
         "lagging.csv": lagging_csv(lagging),
+        "ledger.xlsx": ledger_workbook(site, progress, branches, units, lagging, dash),
+        "progress-report.docx": report_docx(site, progress, units, lagging, supervision, dash),
     }
     check_unique_paths(pages, files)
     return Plan(pages, files)

@@ -1,0 +1,364 @@
+"""Read filled-in workbooks into raw records, check them with the YAML rules, and locate problems by cell."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
+
+from generator.errors import ContentError, ImportProblems, Problem
+from generator.load import RECORD_TYPES, LineList, LineMap, RawContent, RawRecord, load_content, parse_yaml
+from generator.model import Site
+from generator.records_write import WritePlan, plan_records, write_files
+from generator.validate import validate_content
+from generator.workbook import BY_TITLE, GUIDE_SHEET, OPTIONS_SHEET, SHEETS, Column, SheetLayout, cell_value, norm_header
+
+STEP = 1000  # a cell is a "line number" k·STEP; lines of YAML inside a cell are k·STEP + n
+
+
+@dataclass(frozen=True)
+class Place:
+    """A cell of a workbook (or a whole row, when `column` is empty) and the column's header."""
+
+    order: tuple[int, int, int, int]
+    file: str
+    sheet: str
+    ref: str
+    layout: SheetLayout
+    column: Column | None
+
+    def __str__(self) -> str:
+        return f"{self.file} {self.sheet}!{self.ref}"
+
+
+class Locator:
+    """Hand out line numbers that stand for cells, and turn them back into sheet and cell."""
+
+    def __init__(self) -> None:
+        self.places: dict[int, Place] = {}
+
+    def token(self, place: Place) -> int:
+        """Return a new line number for `place`."""
+        number = (len(self.places) + 1) * STEP
+        self.places[number // STEP] = place
+        return number
+
+    def find(self, line: int) -> Place | None:
+        """Return the place a line number stands for."""
+        return self.places.get(line // STEP)
+
+
+@dataclass
+class Sheets:
+    """What the workbooks hold: raw records per kind, and problems that no field rule could see."""
+
+    locator: Locator = field(default_factory=Locator)
+    records: dict[str, list[RawRecord]] = field(default_factory=lambda: {k: [] for k in RECORD_TYPES})
+    problems: list[tuple[Place | None, str, str]] = field(default_factory=list)  # place, field, message
+    missing: set[tuple[str, str, str]] = field(default_factory=set)  # (file, sheet, key) of absent required columns
+    present: dict[tuple[int, str], set[str]] = field(default_factory=dict)  # (row token, kind) → columns given
+    parse_problems: list[Problem] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _open(path: Path, display: str, out: Sheets) -> Any:
+    if not path.is_file():
+        out.problems.append((None, "", f"{display}: 找不到这个文件"))
+        return None
+    try:
+        return load_workbook(path, data_only=True)  # a formula counts by the value Excel or WPS saved for it
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        hint = "请在 Excel 或 WPS 里用“另存为”选择“Excel 工作簿(*.xlsx)”后再导入"
+        why = "打不开" if isinstance(error, OSError) else "不是 .xlsx 格式的表格"
+        out.problems.append((None, "", f"{display}: 这个文件{why}；{hint}"))
+        return None
+
+
+def read_workbooks(paths: Sequence[Path]) -> Sheets:
+    """Read every workbook into raw records whose line numbers stand for cells."""
+    out = Sheets()
+    for number, path in enumerate(paths):
+        display = str(path)
+        out.files.add(display)
+        wb = _open(path, display, out)
+        if wb is None:
+            continue
+        known = [s.title for s in SHEETS]
+        titles = [BY_TITLE.get(ws.title.strip()) for ws in wb.worksheets]
+        children_here = {t.kind for t in titles if t is not None and t.parent}
+        parents: dict[str, dict[str, LineMap]] = {"activities": {}, "inspections": {}}
+        later: list[tuple[Worksheet, SheetLayout, int]] = []
+        for index, (ws, layout) in enumerate(zip(wb.worksheets, titles, strict=True)):
+            if layout is None:
+                if ws.title not in (OPTIONS_SHEET, GUIDE_SHEET) and _has_data(ws):
+                    out.problems.append((None, "", f"{display} {ws.title}: 不认识这个工作表，它不能导入；"
+                                                   f"能导入的工作表：{'、'.join(known)}"))
+                continue
+            if layout.parent:
+                later.append((ws, layout, index))  # after the records they belong to
+            else:
+                _read_sheet(ws, layout, (number, index), display, out, parents, children_here)
+        for ws, layout, index in later:
+            _read_sheet(ws, layout, (number, index), display, out, parents, children_here)
+    return out
+
+
+def _has_data(ws: Worksheet) -> bool:
+    return any(not _empty(value) for row in ws.iter_rows(values_only=True) for value in row)
+
+
+def _columns(ws: Worksheet, layout: SheetLayout, order: tuple[int, int], display: str,
+             out: Sheets) -> dict[int, Column] | None:
+    """Map column numbers to the layout by header text; None when the header cannot be read."""
+    header_merged = False
+    for merged in ws.merged_cells.ranges:
+        place = Place((*order, merged.min_row, merged.min_col), display, ws.title, str(merged), layout, None)
+        if merged.min_row == 1:
+            header_merged = True
+            out.problems.append((place, "", "表头有合并单元格，无法对应到字段；请取消合并，每列只写一个表头"
+                                            "（或用 gongjian template 重新生成表格）"))
+        else:
+            out.problems.append((place, "", "这里是合并单元格，无法判断属于哪一行；请取消合并，在每一行都填上内容"))
+    by_header = {norm_header(c.header): c for c in layout.columns}
+    for c in layout.columns:  # “党员人数” for “党员人数（人）”: the unit in brackets may be left out
+        by_header.setdefault(re.sub(r"（[^（）]*）$", "", norm_header(c.header)), c)
+    columns: dict[int, Column] = {}
+    for cell in ws[1]:
+        if _empty(cell.value):
+            continue
+        col = int(cell.column)  # type: ignore[arg-type]
+        place = Place((*order, 1, col), display, ws.title, f"{get_column_letter(col)}1", layout, None)
+        column = by_header.get(norm_header(cell.value))
+        if column is None:
+            names = "、".join(c.header for c in layout.columns)
+            out.problems.append((place, "", f"不认识这一列“{cell.value}”；这张表的列是：{names}"))
+        elif column in columns.values():
+            out.problems.append((place, "", f"“{column.header}”这一列出现了两次；请删掉一列"))
+        else:
+            columns[col] = column
+    for column in layout.columns:
+        if column.required and column not in columns.values():
+            place = Place((*order, 1, 0), display, ws.title, "1", layout, None)
+            out.problems.append((place, "", f"缺少必填的一列“{column.header}”；请加上这一列（表头写在第 1 行）"))
+            out.missing.add((display, ws.title, column.key))
+    return None if header_merged else columns
+
+
+def _read_sheet(ws: Worksheet, layout: SheetLayout, order: tuple[int, int], display: str, out: Sheets,
+                parents: dict[str, dict[str, LineMap]], children: set[str]) -> None:
+    columns = _columns(ws, layout, order, display, out)
+    if columns is None:
+        return
+    loc = out.locator
+    for row in ws.iter_rows(min_row=2):
+        values = {int(c.column): c.value for c in row if int(c.column) in columns}  # type: ignore[arg-type]
+        if all(_empty(v) for v in values.values()):
+            continue  # blank lines between and after the records
+        number = int(row[0].row)  # type: ignore[arg-type]
+        data = LineMap()
+        data.line = loc.token(Place((*order, number, 0), display, ws.title, f"A{number}", layout, None))
+        data.key_lines = {}
+        for col, column in columns.items():
+            place = Place((*order, number, col), display, ws.title, f"{get_column_letter(col)}{number}", layout, column)
+            token = loc.token(place)
+            data.key_lines[column.key] = token
+            data[column.key] = None if _empty(values.get(col)) else _value(column, values[col], token, display, out)
+        out.present[(data.line, layout.kind)] = {c.key for c in columns.values()} | children
+        if layout.parent:
+            _attach(data, layout, out, parents, Place((*order, number, 0), display, ws.title, f"A{number}", layout, None))
+        else:
+            out.records[layout.kind].append(RawRecord(layout.kind, display, data.line, data))
+            if layout.kind in parents and isinstance(data.get("id"), str):
+                parents[layout.kind].setdefault(data["id"], data)
+
+
+def _value(column: Column, raw: Any, token: int, display: str, out: Sheets) -> Any:
+    """Return the YAML value of a filled cell, with line numbers that lead back to it."""
+    if column.type == "yaml":
+        text = raw if isinstance(raw, str) else str(raw)
+        return parse_yaml(text, display, out.parse_problems, line_offset=token)
+    value = cell_value(column, raw)
+    if isinstance(value, list):
+        items = LineList(value)
+        items.line = token
+        items.item_lines = [token] * len(value)
+        return items
+    return value
+
+
+def _attach(data: LineMap, layout: SheetLayout, out: Sheets, parents: dict[str, dict[str, LineMap]],
+            row: Place) -> None:
+    """Add a 捐赠/受益人/督导检查 row to its activity or inspection in the same workbook."""
+    key = "activity" if layout.parent == "activities" else "inspection"
+    parent_id = data.pop(key, None)
+    parent = parents[layout.parent].get(str(parent_id)) if parent_id is not None else None
+    place = out.locator.find(data.key_lines.pop(key, data.line)) or row
+    if parent is None:
+        sheet = "活动" if layout.parent == "activities" else "督导"
+        what = f"“{parent_id}”不在本表格的“{sheet}”工作表里" if parent_id is not None else "不能为空"
+        out.problems.append((place, "", f"{what}；请填写同一表格“{sheet}”表里的编号"))
+        return
+    if layout.kind == "checks":
+        checks = parent.get("checks")
+        if checks is None:
+            checks = LineMap()
+            checks.line = data.line
+            checks.key_lines = {}
+            parent["checks"] = checks
+            parent.key_lines["checks"] = data.line
+        item, result = data.get("item"), data.get("result")
+        item_place = out.locator.find(data.key_lines["item"]) if "item" in data.key_lines else row
+        if item is None:
+            out.problems.append((item_place, "", "不能为空，请填写检查项目"))
+        elif item in checks:
+            out.problems.append((item_place, "", f"同一次督导重复写了检查项目“{item}”；请删掉一行"))
+        else:
+            checks[str(item)] = result
+            checks.key_lines[str(item)] = data.key_lines.get("result", data.line)
+        return
+    items = parent.get(layout.kind)
+    if items is None:
+        items = LineList()
+        items.line = data.line
+        items.item_lines = []
+        parent[layout.kind] = items
+        parent.key_lines[layout.kind] = data.line
+    items.append(data)
+    items.item_lines.append(data.line)
+
+
+# --- problems back to cells ---------------------------------------------------------------------------------------
+
+SHEET_OF = {s.kind: s.title for s in SHEETS if not s.parent}
+_ITEM = re.compile(r"第(\d+)项")
+
+
+def _field_name(place: Place, problem_field: str) -> str:
+    """Return the header a problem is about, e.g. “投入资金（元）” or “参与支部 第2项”."""
+    if place.column is not None and place.column.type != "yaml":
+        item = _ITEM.search(problem_field)
+        many = place.column.type in ("refs", "choices", "lines")
+        return place.column.header + (f" {item.group(0)}" if item and many else "")
+    if place.column is not None:
+        return place.column.header
+    key = problem_field.split(" ")[0].split(".")[0]
+    for column in place.layout.columns:
+        if column.key == key:
+            return column.header
+    return problem_field
+
+
+def locate(problems: Iterable[Problem], sheets: Sheets) -> list[str]:
+    """Return every problem as a line, workbook cells named as `FILE 表!C12`, in sheet and cell order."""
+    located: list[tuple[tuple[int, ...], str]] = []
+    others: list[Problem] = []
+
+    def cell_name(match: re.Match[str]) -> str:
+        place = sheets.locator.find(int(match.group(2)))
+        return str(place) if place is not None else match.group(0)
+
+    files = "|".join(re.escape(f) for f in sorted(sheets.files, key=len, reverse=True))
+    mention = re.compile(rf"({files}):(\d+)") if files else None
+    for problem in problems:
+        place = sheets.locator.find(problem.line) if problem.path in sheets.files else None
+        if place is None:
+            others.append(problem)
+            continue
+        if problem.message.startswith("缺少必填字段") and (place.file, place.sheet, problem.field) in sheets.missing:
+            continue  # already said once for the whole column
+        message = mention.sub(cell_name, problem.message) if mention else problem.message
+        for kind, title in SHEET_OF.items():  # the validator's hint names YAML files; here it is a sheet
+            message = message.replace(f"请先在 {kind}.yaml 或 {kind}/ 里添加它", f"请先在“{title}”表里添加它")
+        name = _field_name(place, problem.field)
+        located.append((place.order, f"{place}: {name}: {message}" if name else f"{place}: {message}"))
+    for place, name, message in sheets.problems:
+        if place is None:
+            located.append(((-1,), message))
+        else:
+            located.append((place.order, f"{place}: {name}: {message}" if name else f"{place}: {message}"))
+    located.sort(key=lambda item: item[0])
+    return [line for _, line in located] + [str(p) for p in sorted(others)]
+
+
+def _grouper(site: Site) -> Callable[[str, dict[str, Any]], str]:
+    """Return which file of content/<kind>/ a new record goes to: one per unit where a record has one."""
+    unit_of = {b.id: b.unit for b in site.branches}
+    village_unit: dict[str, str] = {}
+    for b in site.branches:
+        if b.village is not None:
+            village_unit.setdefault(b.village, b.unit)
+
+    def group(kind: str, record: dict[str, Any]) -> str:
+        rid = str(record.get("id"))
+        if kind == "units":
+            return rid
+        if kind == "branches":
+            return str(record.get("unit"))
+        if kind == "activities":
+            return next((unit_of[b] for b in record.get("branches", []) if b in unit_of), "imported")
+        if kind == "villages":
+            return village_unit.get(rid, "common")
+        return str(record.get("date", "imported"))[:7]  # inspections: one file per month
+
+    return group
+
+
+def import_workbooks(paths: Sequence[Path], content_dir: Path) -> WritePlan:
+    """Check the workbooks against content/ with the YAML rules; write their records, or raise and write nothing."""
+    content = load_content(content_dir)
+    sheets = read_workbooks(paths)
+    problems = list(content.problems) + sheets.parse_problems
+    site = None
+    try:
+        site = validate_content(merged_content(content, sheets))
+    except ContentError as error:
+        problems += error.problems
+    if problems or sheets.problems or site is None:
+        raise ImportProblems(locate(problems, sheets))
+    plan = plan_records(content, sheets.records, _grouper(site))
+    write_files(plan.files)
+    return plan
+
+
+def record_id(raw: RawRecord) -> str | None:
+    """Return a raw record's id when it has a usable one."""
+    value = raw.data.get("id") if isinstance(raw.data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+KEPT = ("extra", "internal")
+
+
+def merged_content(content: RawContent, sheets: Sheets) -> RawContent:
+    """Return content/ with each workbook record replacing the record of the same id (internal fields kept)."""
+    records: dict[str, list[RawRecord]] = {}
+    for kind in RECORD_TYPES:
+        existing = {rid: raw for raw in content.records[kind] if (rid := record_id(raw)) is not None}
+        incoming = {rid for raw in sheets.records[kind] if (rid := record_id(raw)) is not None}
+        for raw in sheets.records[kind]:
+            old = existing.get(record_id(raw) or "")
+            if old is not None and isinstance(old.data, dict):
+                keep_missing(raw.data, old.data, sheets.present.get((raw.line, kind), set()))
+        records[kind] = [r for r in content.records[kind] if record_id(r) not in incoming] + sheets.records[kind]
+    return RawContent(content.root, content.site, records, content.stories, content.assets, [],
+                      content.unreadable)
+
+
+
+def keep_missing(data: LineMap, old: dict[str, Any], present: set[str]) -> None:
+    """Keep what content/ has where the workbook says nothing: columns it lacks, empty 附加/内部 cells."""
+    for key, value in old.items():
+        if data.get(key) is None and (key not in present or key in KEPT):
+            data[key] = value
