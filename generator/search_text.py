@@ -1,0 +1,143 @@
+"""What search sees of a built public page: its indexed text, title and facets (kind, units, years).
+
+A page is indexed when it has a `data-pagefind-body` region (the templates mark story, unit, month and
+progress pages); inside it, elements marked `data-pagefind-ignore` are left out. The attribute names
+predate gongjian's own index and are kept so the templates need no change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+BODY = "data-pagefind-body"
+IGNORE = "data-pagefind-ignore"
+KINDS = {"stories": "故事", "units": "单位", "activities": "活动", "progress": "进展"}
+# Elements that end a run of text: the text on either side is not one word (table cells, list items…).
+BLOCKS = frozenset(
+    "address article aside blockquote br caption dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr "
+    "li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+)
+VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+SKIPPED = frozenset(("script", "style", "template", "noscript"))
+SPACES = re.compile(r"\s+")
+UNIT_PATH = re.compile(r"^/units/([^/]+)/$")
+MONTH_PATH = re.compile(r"^activities/(\d{4})-\d{2}/$")
+# One character in, one character out, so positions in folded text are positions in the shown text.
+FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+FOLD = {c: v + 32 if 0x41 <= v <= 0x5A else v for c, v in FOLD.items()} | {c: c + 32 for c in range(0x41, 0x5B)}
+
+
+@dataclass(frozen=True)
+class PageText:
+    """One indexed page: site-relative URL, title, whitespace-collapsed text and its facets."""
+
+    url: str
+    title: str
+    text: str
+    kind: str
+    units: tuple[str, ...]
+    years: tuple[int, ...]
+
+
+def fold(text: str) -> str:
+    """Fold full-width Latin and digits to half-width and A–Z to a–z, keeping every position."""
+    return text.translate(FOLD)
+
+
+class _Reader(HTMLParser):
+    """Collect the text of the body region minus ignored elements, its first h1, links and dates."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool, bool]] = []  # (tag, opens the body, is ignored)
+        self.body = 0
+        self.ignored = 0
+        self.seen_body = False
+        self.parts: list[str] = []
+        self.title: list[str] | None = None
+        self.title_done = False
+        self.hrefs: list[str] = []
+        self.dates: list[str] = []
+
+    def _inside(self) -> bool:
+        return self.body > 0 and self.ignored == 0 and not any(tag in SKIPPED for tag, _, _ in self.stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = dict(attrs)
+        if tag in BLOCKS:
+            self.parts.append(" ")
+        if self._inside():
+            if tag == "a" and names.get("href"):
+                self.hrefs.append(names["href"] or "")
+            if tag == "time" and names.get("datetime"):
+                self.dates.append(names["datetime"] or "")
+            if tag == "h1" and not self.title_done:
+                self.title = []
+        if tag in VOID:
+            return
+        opens, ignores = BODY in names, IGNORE in names
+        self.stack.append((tag, opens, ignores))
+        self.body += opens
+        self.ignored += ignores
+        self.seen_body = self.seen_body or opens
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in BLOCKS:
+            self.parts.append(" ")
+        if tag == "h1" and self.title is not None and not self.title_done:
+            self.title_done = True
+        if not any(open_tag == tag for open_tag, _, _ in self.stack):
+            return  # a stray end tag closes nothing
+        while self.stack:
+            open_tag, opens, ignores = self.stack.pop()
+            self.body -= opens
+            self.ignored -= ignores
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if not self._inside():
+            return
+        self.parts.append(data)
+        if self.title is not None and not self.title_done:
+            self.title.append(data)
+
+
+def _collapse(text: str) -> str:
+    return SPACES.sub(" ", text).strip()
+
+
+def page_url(rel_path: str) -> str:
+    """Return the site-relative URL of a built file: `stories/x/index.html` → `stories/x/`."""
+    return rel_path[: -len("index.html")] if rel_path == "index.html" or rel_path.endswith("/index.html") else rel_path
+
+
+def extract(html: str, rel_path: str) -> PageText | None:
+    """Return what search indexes of one built page, or None if the page has no indexed region."""
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    if not reader.seen_body:
+        return None
+    url = page_url(rel_path)
+    text = _collapse("".join(reader.parts))
+    title = _collapse("".join(reader.title or [])) or text[:30]
+    units: list[str] = []
+    own = UNIT_PATH.match("/" + url)
+    for href in (["/" + url] if own else []) + reader.hrefs:
+        found = UNIT_PATH.match(urlsplit(urljoin("http://site/" + url, href)).path)
+        if found and found.group(1) not in units:
+            units.append(found.group(1))
+    years = {int(d[:4]) for d in reader.dates if d[:4].isdigit()}
+    month = MONTH_PATH.match(url)
+    if month:
+        years.add(int(month.group(1)))
+    kind = KINDS.get(url.split("/", 1)[0], "其他")
+    return PageText(url, title, text, kind, tuple(units), tuple(sorted(years)))
