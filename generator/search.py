@@ -18,6 +18,7 @@ import os
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from generator.errors import GongjianError
@@ -54,7 +55,7 @@ def grams(text: str) -> set[str]:
     """Return every character and every pair of adjacent characters of the folded text, spaces excluded."""
     folded = fold(text)
     found = {c for c in folded if c != " "}
-    found.update(a + b for a, b in zip(folded, folded[1:], strict=False) if a != " " and b != " ")
+    found.update(a + b for a, b in pairwise(folded) if a != " " and b != " ")
     return found
 
 

@@ -16,11 +16,12 @@ BODY = "data-pagefind-body"
 IGNORE = "data-pagefind-ignore"
 KINDS = {"stories": "故事", "units": "单位", "activities": "活动", "progress": "进展"}
 # Elements that end a run of text: the text on either side is not one word (table cells, list items…).
-BLOCKS = frozenset(
-    "address article aside blockquote br caption dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 header hr "
-    "li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
-)
-VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+BLOCKS = frozenset((
+    "address", "article", "aside", "blockquote", "br", "caption", "dd", "div", "dl", "dt", "figcaption", "figure",
+    "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+))
+VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"])
 SKIPPED = frozenset(("script", "style", "template", "noscript"))
 SPACES = re.compile(r"\s+")
 UNIT_PATH = re.compile(r"^/units/([^/]+)/$")

@@ -155,6 +155,7 @@
     var input = form.querySelector("input[name=q]");
     var status = document.getElementById("search-status");
     if (window.location.protocol === "file:") {
+      status.classList.add("search-note");
       status.textContent = "直接从文件夹打开网页时无法搜索。请用 gongjian serve 预览，或把 site/public 发布到网站服务器后再搜索。";
       return;
     }
