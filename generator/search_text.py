@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml.html import HtmlElement
 
 BODY = "data-pagefind-body"
 IGNORE = "data-pagefind-ignore"
@@ -48,68 +50,33 @@ def fold(text: str) -> str:
     return text.translate(FOLD)
 
 
-class _Reader(HTMLParser):
-    """Collect the text of the body region minus ignored elements, its first h1, links and dates."""
+class _Walk:
+    """Collect the text of the body regions minus ignored elements, their first h1, links and dates."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, bool, bool]] = []  # (tag, opens the body, is ignored)
-        self.body = 0
-        self.ignored = 0
-        self.seen_body = False
         self.parts: list[str] = []
-        self.title: list[str] | None = None
-        self.title_done = False
+        self.title: str | None = None
         self.hrefs: list[str] = []
         self.dates: list[str] = []
 
-    def _inside(self) -> bool:
-        return self.body > 0 and self.ignored == 0 and not any(tag in SKIPPED for tag, _, _ in self.stack)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        names = dict(attrs)
-        if tag in BLOCKS:
-            self.parts.append(" ")
-        if self._inside():
-            if tag == "a" and names.get("href"):
-                self.hrefs.append(names["href"] or "")
-            if tag == "time" and names.get("datetime"):
-                self.dates.append(names["datetime"] or "")
-            if tag == "h1" and not self.title_done:
-                self.title = []
-        if tag in VOID:
-            return
-        opens, ignores = BODY in names, IGNORE in names
-        self.stack.append((tag, opens, ignores))
-        self.body += opens
-        self.ignored += ignores
-        self.seen_body = self.seen_body or opens
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in BLOCKS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in BLOCKS:
-            self.parts.append(" ")
-        if tag == "h1" and self.title is not None and not self.title_done:
-            self.title_done = True
-        if not any(open_tag == tag for open_tag, _, _ in self.stack):
-            return  # a stray end tag closes nothing
-        while self.stack:
-            open_tag, opens, ignores = self.stack.pop()
-            self.body -= opens
-            self.ignored -= ignores
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        if not self._inside():
-            return
-        self.parts.append(data)
-        if self.title is not None and not self.title_done:
-            self.title.append(data)
-
+    def element(self, el: HtmlElement) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""  # comments and processing instructions have no text
+        if tag and IGNORE not in el.attrib and tag not in SKIPPED:
+            block = tag in BLOCKS
+            if block:
+                self.parts.append(" ")
+            if tag == "a" and el.get("href"):
+                self.hrefs.append(el.get("href", ""))
+            elif tag == "time" and el.get("datetime"):
+                self.dates.append(el.get("datetime", ""))
+            elif tag == "h1" and self.title is None:
+                self.title = _collapse(el.text_content())
+            self.parts.append(el.text or "")
+            for child in el:
+                self.element(child)
+                self.parts.append(child.tail or "")
+            if block:
+                self.parts.append(" ")
 
 def _collapse(text: str) -> str:
     return SPACES.sub(" ", text).strip()
@@ -122,21 +89,25 @@ def page_url(rel_path: str) -> str:
 
 def extract(html: str, rel_path: str) -> PageText | None:
     """Return what search indexes of one built page, or None if the page has no indexed region."""
-    reader = _Reader()
-    reader.feed(html)
-    reader.close()
-    if not reader.seen_body:
+    if BODY not in html:
         return None
+    root = lxml.html.document_fromstring(html)
+    bodies = root.xpath(f"//*[@{BODY}][not(ancestor::*[@{BODY}])]")
+    if not bodies:
+        return None
+    walk = _Walk()
+    for body in bodies:
+        walk.element(body)
     url = page_url(rel_path)
-    text = _collapse("".join(reader.parts))
-    title = _collapse("".join(reader.title or [])) or text[:30]
+    text = _collapse("".join(walk.parts))
+    title = walk.title or text[:30]
     units: list[str] = []
     own = UNIT_PATH.match("/" + url)
-    for href in (["/" + url] if own else []) + reader.hrefs:
+    for href in (["/" + url] if own else []) + walk.hrefs:
         found = UNIT_PATH.match(urlsplit(urljoin("http://site/" + url, href)).path)
         if found and found.group(1) not in units:
             units.append(found.group(1))
-    years = {int(d[:4]) for d in reader.dates if d[:4].isdigit()}
+    years = {int(d[:4]) for d in walk.dates if d[:4].isdigit()}
     month = MONTH_PATH.match(url)
     if month:
         years.add(int(month.group(1)))
