@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -109,5 +110,9 @@ def test_search_page_marks_the_query_and_filters_with_counts(
     assert box is not None and box["width"] <= width  # the filters fit the screen
     unit_options = page.locator("#facet-unit option").all_inner_texts()
     assert unit_options[0].startswith("全部单位") and len(unit_options) >= 2
+    option = page.locator("#facet-unit option").nth(1)
+    shown = int(re.search(r"（(\d+)）", option.inner_text()).group(1))  # type: ignore[union-attr]
+    page.select_option("#facet-unit", option.get_attribute("value"))
+    assert page.locator("#search-results li").count() == shown >= 1 and "unit=" in page.url
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing runs off the side
     assert not errors, errors

@@ -211,7 +211,10 @@
         radio.checked = state[name] === v;
         radio.addEventListener("change", function () { state[name] = v; shown = PAGE_SIZE; draw(); });
         item.appendChild(radio);
-        item.appendChild(document.createTextNode(v ? label(v) : "全部"));
+        var text = document.createElement("span");
+        text.className = "label";
+        text.textContent = v ? label(v) : "全部";
+        item.appendChild(text);
         var n = document.createElement("span");
         n.className = "count";
         n.textContent = String(tally[v] || 0);
