@@ -1,46 +1,151 @@
-"""Full-text search for the public site: run Pagefind (the build that segments Chinese) over it."""
+"""Full-text search for the public site: a character-bigram index that gongjian writes itself.
+
+Chinese has no spaces, and word segmenters disagree (the indexer's and the browser's), so a
+word-based engine misses pages. This index keys every page by each character and each pair of
+adjacent characters of its text; the browser (templates/static/search.js) intersects the pairs of
+the query and then checks the stored text for the exact query, so a result always contains it and
+no page that contains it is missed. Layout under `search/data/` of the public folder:
+
+- `meta.json`: pages (URL, title, kind, unit numbers, years, text chunk), units (id, name), shard count;
+- `grams/<n>.json`: {gram: [page numbers]} for the grams whose hash falls in shard n;
+- `text/<n>.json`: [[page number, text], …], a few pages per file.
+"""
 
 from __future__ import annotations
 
+import json
 import os
-import subprocess
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from generator.errors import GongjianError
+from generator.search_text import PageText, extract, fold
 
-BUNDLE = "pagefind"
-INSTALL_HINT = "请安装:python -m pip install 'pagefind[extended]'"
+DATA = "search/data"
+FORMAT = 1
+SHARD_BYTES = 16_000  # aim per grams file: a query of a few characters fetches a few small files
+CHUNK_BYTES = 32_000  # aim per text file
 
 
 class SearchIndexError(GongjianError):
     """The search index could not be built; the previous site stays in place."""
 
 
-def pagefind_binary() -> Path:
-    """Return the Pagefind executable shipped inside the `pagefind-bin-extended` wheel."""
-    try:
-        import pagefind_bin_extended
-    except ImportError:
-        raise SearchIndexError(f"生成搜索索引需要 Pagefind 扩展版(支持中文分词),但没有安装;{INSTALL_HINT}") from None
-    try:
-        return Path(pagefind_bin_extended.get_executable())
-    except FileNotFoundError:
-        raise SearchIndexError(f"Pagefind 扩展版安装不完整,找不到它的程序;{INSTALL_HINT}") from None
+@dataclass(frozen=True)
+class IndexStats:
+    """What index_search wrote: pages indexed, files and bytes."""
+
+    pages: int
+    files: int
+    bytes: int
 
 
-def index_search(public_dir: Path) -> None:
-    """Write the search index into `public_dir`/pagefind; only the public folder is ever indexed."""
-    binary = pagefind_binary()
-    # Run inside the public folder so no pagefind.yml of the user's project changes what is indexed,
-    # and with no PAGEFIND_* settings from the environment.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAGEFIND_")}
+def gram_hash(gram: str) -> int:
+    """Hash a gram over its code points (the same arithmetic as search.js)."""
+    h = 0
+    for char in gram:
+        h = (h * 31 + ord(char)) & 0xFFFFFFFF
+    return h
+
+
+def grams(text: str) -> set[str]:
+    """Return every character and every pair of adjacent characters of the folded text, spaces excluded."""
+    folded = fold(text)
+    found = {c for c in folded if c != " "}
+    found.update(a + b for a, b in pairwise(folded) if a != " " and b != " ")
+    return found
+
+
+def read_pages(public_dir: Path) -> list[PageText]:
+    """Extract every indexed page of a built public folder, in URL order."""
+    pages = []
+    for path in sorted(public_dir.rglob("*.html")):
+        rel = path.relative_to(public_dir).as_posix()
+        if rel.startswith(DATA + "/"):
+            continue
+        page = extract(path.read_text(encoding="utf-8"), rel)
+        if page is not None:
+            pages.append(page)
+    return pages
+
+
+def _dump(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _shard_count(postings: dict[str, list[int]]) -> int:
+    estimate = sum(len(g.encode("utf-8")) + 6 + 4 * len(ids) for g, ids in postings.items())
+    count = 1
+    while count * SHARD_BYTES < estimate and count < 4096:
+        count *= 2
+    return count
+
+
+def index_files(pages: list[PageText]) -> dict[str, bytes]:
+    """Lay out the index of these pages as files relative to the data folder."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for number, page in enumerate(pages):
+        for gram in grams(page.text):
+            postings[gram].append(number)
+    shards = _shard_count(postings)
+    by_shard: list[dict[str, list[int]]] = [{} for _ in range(shards)]
+    for gram in sorted(postings):
+        by_shard[gram_hash(gram) % shards][gram] = postings[gram]
+    files = {f"grams/{n}.json": _dump(shard) for n, shard in enumerate(by_shard)}
+
+    chunk_of: list[int] = []
+    chunks: list[list[list[object]]] = [[]]
+    size = 0
+    for number, page in enumerate(pages):
+        weight = len(page.text.encode("utf-8"))
+        if chunks[-1] and size + weight > CHUNK_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append([number, page.text])
+        size += weight
+        chunk_of.append(len(chunks) - 1)
+    files.update({f"text/{n}.json": _dump(chunk) for n, chunk in enumerate(chunks)})
+
+    names = {u: u for page in pages for u in page.units}
+    names.update({page.url.split("/")[1]: page.title for page in pages if page.kind == "单位" and page.url.count("/") == 2})
+    unit_ids = sorted(names)
+    unit_number = {u: n for n, u in enumerate(unit_ids)}
+    meta = {
+        "format": FORMAT,
+        "shards": shards,
+        "units": [[u, names[u]] for u in unit_ids],
+        "pages": [
+            {"u": p.url, "t": p.title, "k": p.kind, "n": [unit_number[u] for u in p.units], "y": list(p.years), "c": chunk_of[i]}
+            for i, p in enumerate(pages)
+        ],
+    }
+    files["meta.json"] = _dump(meta)
+    return files
+
+
+def index_search(public_dir: Path) -> IndexStats:
+    """Write the search index of a finished public folder into its search/data/; the single entry point."""
     try:
-        result = subprocess.run(
-            [str(binary), "--site", ".", "--output-subdir", BUNDLE, "--silent"],
-            cwd=public_dir, env=env, capture_output=True, text=True, timeout=600, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise SearchIndexError(f"生成搜索索引失败:无法运行 Pagefind({error})") from None
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise SearchIndexError("生成搜索索引失败(Pagefind):" + (detail[-1] if detail else f"退出码 {result.returncode}"))
+        pages = read_pages(public_dir)
+        files = index_files(pages)
+        target = public_dir / DATA
+        staging = target.with_name(f".data-{os.getpid()}")
+        if staging.exists():
+            shutil.rmtree(staging)
+        for rel, data in files.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        # Swap the whole folder so a preview never serves half an index.
+        old = target.with_name(f".old-{os.getpid()}")
+        if target.exists():
+            target.rename(old)
+        staging.rename(target)
+        if old.exists():
+            shutil.rmtree(old)
+    except (OSError, UnicodeDecodeError) as error:
+        raise SearchIndexError(f"生成搜索索引失败:{error}") from None
+    return IndexStats(pages=len(pages), files=len(files), bytes=sum(map(len, files.values())))

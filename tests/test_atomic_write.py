@@ -72,10 +72,10 @@ def test_sigkill_at_random_moments_leaves_old_or_new_site(tmp_path: Path) -> Non
     total, write_phase = time.perf_counter() - started, time.perf_counter() - seen_at
     assert staging_seen and fingerprint(out) == expected["a"]
 
-    # The last thing written before the swap: the search index (Pagefind writes it in one go), else the last file.
+    # The last thing written before the swap: the search index (its folder is renamed into place), else the last file.
     last = max(rel for rel, digest in expected["a"].items() if digest != "dir" and rel != MARKER)
-    if "public/pagefind/pagefind-entry.json" in expected["a"]:
-        last = "public/pagefind/pagefind-entry.json"
+    if "public/search/data/meta.json" in expected["a"]:
+        last = "public/search/data/meta.json"
     rng = random.Random(20171124)
     state, killed_pids, mid_write, swapped = "a", set(), 0, 0
     for run in range(RUNS):

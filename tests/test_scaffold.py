@@ -78,7 +78,7 @@ def test_init_starts_a_site_that_builds_with_search_images_and_no_broken_links(t
                            env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
     assert build.returncode == 0, build.stderr
     public = target / "site/public"
-    assert (public / "pagefind/pagefind.js").is_file()
+    assert (public / "search/data/meta.json").is_file()
     assert list((public / "images").glob("yizhen-*-640.jpg"))
     assert (public / "tags/song-jian-kang-xia-xiang/index.html").is_file()
     assert broken_links(public, url_root="/gongjian/") == []
