@@ -32,11 +32,11 @@ from generator.public import public_view
 from generator.public_pages import plan_public
 from generator.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
 from generator.render import make_environment, render_pages, template_dirs
-from generator.search import index_search
+from generator.search import SearchIndexer
 from generator.validate import validate_content
 from generator.write import guard_output, output_intact, read_record, write_site
 
-_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "pygal", "pypinyin", "pagefind")
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "pygal", "pypinyin", "lxml", "openpyxl", "python-docx")
 
 
 @functools.cache
@@ -212,11 +212,6 @@ def summarize(progress: Progress) -> BuildSummary:
     return BuildSummary(p.as_of.isoformat(), p.branches.paired, p.branches.total, p.activities.count, len(p.lagging))
 
 
-def _index_public(staging: Path) -> None:
-    """Post-render step on the staging folder: the search index covers public/ only."""
-    index_search(staging / "public")
-
-
 def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: bool = True,
                cache: bool = True) -> BuildResult:
     """Build both sides into `out_dir`; on any error the previous output stays as it was.
@@ -241,11 +236,13 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
                                    time.perf_counter() - started, None, None, BuildSummary(**summary), unchanged=True)
         checked = project.check(inventory)
         files = project.render(checked, templates)
+        if search:
+            files.update(SearchIndexer().index(files))
         summary_ = summarize(checked.progress)
         public = sum(1 for rel in files if rel.startswith("public/"))
         record_: dict[str, Any] = {"inputs": inputs, "summary": asdict(summary_), "public": public,
                                    "internal": len(files) - public}
-        write_site(files, out_dir, finish=_index_public if search else None, record=record_)
+        write_site(files, out_dir, record=record_)
     finally:
         if store is not None:
             store.close()

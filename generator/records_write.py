@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 
 from generator.errors import ImportProblems, Problem
-from generator.load import RECORD_TYPES, LineList, LineMap, RawContent, RawRecord, parse_yaml, read_text
+from generator.load import LineList, LineMap, RawContent, RawRecord, parse_yaml, read_text
+from generator.reader import RECORD_TYPES
 from generator.validate import plain
 
 DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")

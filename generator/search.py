@@ -14,9 +14,8 @@ no page that contains it is missed. Layout under `search/data/` of the public fo
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -59,7 +58,7 @@ def grams(text: str) -> set[str]:
     return found
 
 
-def read_pages(public_dir: Path) -> list[PageText]:
+def read_pages(public_dir: Path) -> list[PageText]:  # for tests and benchmarks: what a built folder indexes
     """Extract every indexed page of a built public folder, in URL order."""
     pages = []
     for path in sorted(public_dir.rglob("*.html")):
@@ -126,26 +125,46 @@ def index_files(pages: list[PageText]) -> dict[str, bytes]:
     return files
 
 
-def index_search(public_dir: Path) -> IndexStats:
-    """Write the search index of a finished public folder into its search/data/; the single entry point."""
+def search_files(public: Mapping[str, bytes], pages: Callable[[str, bytes], PageText | None] | None = None
+                 ) -> dict[str, bytes]:
+    """Return the index files (paths under the public folder) for the public pages given as rel → HTML bytes.
+
+    The index is made from the pages in memory and handed to the writer like any page;
+    `pages` may remember extracted pages between builds (the preview's memo).
+    """
+    read = pages or (lambda rel, data: extract(data.decode("utf-8"), rel))
     try:
-        pages = read_pages(public_dir)
-        files = index_files(pages)
-        target = public_dir / DATA
-        staging = target.with_name(f".data-{os.getpid()}")
-        if staging.exists():
-            shutil.rmtree(staging)
-        for rel, data in files.items():
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        # Swap the whole folder so a preview never serves half an index.
-        old = target.with_name(f".old-{os.getpid()}")
-        if target.exists():
-            target.rename(old)
-        staging.rename(target)
-        if old.exists():
-            shutil.rmtree(old)
-    except (OSError, UnicodeDecodeError) as error:
+        found = [page for rel in sorted(public) if rel.endswith(".html") and not rel.startswith(DATA + "/")
+                 and (page := read(rel, public[rel])) is not None]
+    except UnicodeDecodeError as error:
         raise SearchIndexError(f"生成搜索索引失败:{error}") from None
-    return IndexStats(pages=len(pages), files=len(files), bytes=sum(map(len, files.values())))
+    return {f"{DATA}/{rel}": data for rel, data in index_files(found).items()}
+
+
+def index_stats(files: Mapping[str, bytes]) -> IndexStats:
+    """Return how many pages, files and bytes an index has."""
+    meta = json.loads(files[f"{DATA}/meta.json"])
+    return IndexStats(pages=len(meta["pages"]), files=len(files), bytes=sum(map(len, files.values())))
+
+
+class SearchIndexer:
+    """Make the index of a build's public pages, remembering each page's text for the next build."""
+
+    def __init__(self) -> None:
+        self.texts: dict[str, tuple[bytes, PageText | None]] = {}
+
+    def index(self, files: Mapping[str, bytes | Path]) -> dict[str, bytes]:
+        """Return the index files (paths under the output folder) of the public pages among `files`."""
+        public = {rel[len("public/"):]: data for rel, data in files.items()
+                  if rel.startswith("public/") and isinstance(data, bytes)}
+        known, self.texts = self.texts, {}
+
+        def text_of(rel: str, data: bytes) -> PageText | None:
+            # A page the render stage reused is the very bytes object of the last build: its text is known.
+            entry = known.get(rel)
+            if entry is None or entry[0] is not data:
+                entry = (data, extract(data.decode("utf-8"), rel))
+            self.texts[rel] = entry
+            return entry[1]
+
+        return {f"public/{rel}": data for rel, data in search_files(public, text_of).items()}

@@ -3,9 +3,9 @@
 The preview keeps one `Project` (build.py) for its whole session, so a save
 re-reads only the files that changed and re-renders only the pages whose
 inputs changed. Pages are served from memory as soon as they are rendered and
-browsers are told to reload; then, in the background, the one writer
-(write.py) puts the same files into the preview folder and the search index is
-made there. A failing indexer costs the preview its search box, never its
+browsers are told to reload; then, in the background, the search index is
+made from the same pages and the one writer (write.py) puts pages and index into
+the preview folder. A failing indexer costs the preview its search box, never its
 pages. A burst of saves becomes one build; saves made during a build lead to
 one more build after it, so the preview always ends on the last save. A build
 that fails turns every page into an error page listing the problems; the next
@@ -41,7 +41,7 @@ from generator.build import Project
 from generator.errors import GongjianError, UsageError
 from generator.reader import Stamp, scan_content, scan_templates
 from generator.reload import LiveReload, inject
-from generator.search import index_search
+from generator.search import SearchIndexer
 from generator.write import write_site
 
 # A build starts at the first poll that finds nothing new after a save, so saves closer
@@ -52,7 +52,7 @@ STATUS_PATH = "/__gongjian__/status"
 Report = Callable[[str], None]
 Files = Mapping[str, bytes | Path]
 Builder = Callable[[], Files]
-Indexer = Callable[[Path], None]
+Indexer = Callable[[Files], Mapping[str, bytes]]
 
 
 @dataclass(frozen=True)
@@ -96,27 +96,23 @@ def changed_paths(before: dict[str, Stamp], after: dict[str, Stamp]) -> set[str]
     return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
 
 
-def index_preview(staging: Path) -> None:
-    """Make the search index of the preview's public side (on the writer's staging folder)."""
-    index_search(staging / "public")
-
-
 class Preview:
     """The state of one preview: what is watched, the latest build, and the browsers to tell."""
 
     def __init__(self, content_dir: Path, out_dir: Path, report: Report, builder: Builder | None = None,
-                 indexer: Indexer | None = index_preview) -> None:
+                 indexer: Indexer | None = None) -> None:
         self.content = content_dir.resolve()
         self.out = out_dir.resolve()
         self.report = report
         self.project = Project(self.content, drafts=True)
         self.builder = builder or self._build_files
-        self.indexer = indexer
+        self.indexer = indexer or SearchIndexer().index
         self.generation = 0
         self.builds = 0
         self.written = 0  # the generation whose files (and search index) are in the preview folder
         self.outcome: Outcome | None = None
         self.files: Files = {}
+        self.index: Mapping[str, bytes] = {}  # the search index of the latest written build
         self.live = LiveReload(lambda: self.generation)
         self._building: Future[None] | None = None
         self._pending: set[str] = set()
@@ -191,13 +187,15 @@ class Preview:
             return  # a newer build was queued and written already
         generation, files = queued
         try:
-            write_site(files, self.out, finish=self.indexer)
+            index = self.indexer(files)
         except GongjianError as error:
             self.report(f"  搜索索引没有更新(页面不受影响):{';'.join(error.lines())}")
-            write_site(files, self.out)
+            index = {}
         except Exception as error:
             self.report(f"  搜索索引没有更新(页面不受影响):{type(error).__name__}: {error}")
-            write_site(files, self.out)
+            index = {}
+        self.index = index
+        write_site({**files, **index}, self.out)
         self.written = generation
     def _finish(self, done: Future[None]) -> None:
         """Note the end of a build job."""
@@ -279,13 +277,9 @@ class Preview:
         failed = self.outcome is None or not self.outcome.ok
         if failed and (key not in files or key.endswith(".html")):
             return self._status_page()
-        data: bytes | None
-        content = files.get(key)
-        if content is None:
-            # Not a page of the build: the search index, which the writer made in the preview folder.
-            data = _read(self.out.joinpath(*key.split("/"))) if parts[:1] == ["pagefind"] else None
-        else:
-            data = _read(content) if isinstance(content, Path) else content
+        # The search index follows the pages by a moment: it is made after the reload.
+        content = files.get(key) or self.index.get(key)
+        data = _read(content) if isinstance(content, Path) else content
         if data is None:
             return self._not_found(side)
         kind = _content_type(Path(key))

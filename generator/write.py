@@ -11,7 +11,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -126,15 +126,12 @@ def _reusable(out: Path, manifest: Mapping[str, list[Any]]) -> dict[str, str]:
     return found
 
 
-def write_site(files: Mapping[str, bytes | Path], out_dir: Path,
-               finish: Callable[[Path], None] | None = None, record: Mapping[str, Any] | None = None) -> Manifest:
+def write_site(files: Mapping[str, bytes | Path], out_dir: Path, record: Mapping[str, Any] | None = None) -> Manifest:
     """Write `files` (relative path → bytes or a file to copy) as the new `out_dir`, atomically.
 
     A file whose bytes equal those of the live output (known from the manifest the last
     build left beside it, and still untouched on disk) is hard-linked from it instead
-    of written: files are never changed in place, so both trees stay intact. `finish`
-    runs on the complete staging folder before it is swapped in (the search index is
-    built there); if it raises, the previous output stays as it was. `record` (input
+    of written: files are never changed in place, so both trees stay intact. `record` (input
     fingerprint, figures) is kept with the manifest in MANIFEST. Returns the manifest.
     """
     out = out_dir.resolve()
@@ -163,11 +160,6 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path,
                     handle.write(data)
             st = target.stat()
             manifest[rel] = [sha, st.st_size, st.st_mtime_ns, st.st_ino]
-        if finish is not None:
-            finish(staging)
-            for rel, found in _scan(staging).items():  # what finish made: recorded, never reused
-                if rel not in manifest:
-                    manifest[rel] = ["", *found]
         (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         (staging / MANIFEST).write_text(json.dumps({**(record or {}), "files": manifest}, ensure_ascii=False,
                                                    separators=(",", ":"), sort_keys=True), encoding="utf-8")

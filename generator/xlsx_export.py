@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import UsageError
-from generator.load import RECORD_TYPES, RawContent, load_content
+from generator.load import RawContent, load_content
 from generator.model import Site
+from generator.reader import RECORD_TYPES
 from generator.validate import CHECK_RESULTS, METHODS, NEEDS, plain, validate_content
 from generator.workbook import ACTIVITY_KINDS, SHEETS, UNIT_KINDS, Options, SheetLayout, label, write_workbook
 

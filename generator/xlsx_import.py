@@ -15,8 +15,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.errors import ContentError, ImportProblems, Problem
-from generator.load import RECORD_TYPES, LineList, LineMap, RawContent, RawRecord, load_content, parse_yaml
+from generator.load import LineList, LineMap, RawContent, RawRecord, load_content, parse_yaml
 from generator.model import Site
+from generator.reader import RECORD_TYPES
 from generator.records_write import WritePlan, plan_records, write_files
 from generator.validate import validate_content
 from generator.workbook import BY_TITLE, GUIDE_SHEET, OPTIONS_SHEET, SHEETS, Column, SheetLayout, cell_value, norm_header

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from generator.search import SearchIndexError, gram_hash, grams, index_search, read_pages
+from generator.search import SearchIndexError, gram_hash, grams, index_stats, read_pages, search_files
 from generator.search_text import extract, fold
-from generator.write import MARKER, write_site
+from generator.write import MARKER
+from tests.conftest import FIXTURES
 
 PAGE = """<!DOCTYPE html><html><head><title>页</title><script>var 脚本 = 1;</script></head><body>
 <header><a href="../../">首页</a></header>
@@ -48,37 +50,29 @@ def test_only_public_pages_with_a_body_are_indexed(showcase: Path) -> None:
     assert len(texts) == 7
 
 
-def test_a_failing_post_render_step_leaves_the_previous_output(tmp_path: Path) -> None:
+def test_the_index_is_written_by_the_one_writer_with_the_pages(tmp_path: Path) -> None:
+    from generator.build import build_site
+
+    shutil.copytree(FIXTURES / "showcase", tmp_path / "project")
     out = tmp_path / "site"
-    write_site({"public/index.html": b"old"}, out)
-
-    def fail(staging: Path) -> None:
-        assert (staging / "public/index.html").read_bytes() == b"new"  # it runs on the complete staging folder
-        raise SearchIndexError("搜索索引失败")
-
-    with pytest.raises(SearchIndexError):
-        write_site({"public/index.html": b"new"}, out, finish=fail)
-    assert (out / "public/index.html").read_bytes() == b"old"
+    build_site(tmp_path / "project" / "content", out)
+    files = json.loads((out / ".gongjian-manifest.json").read_text(encoding="utf-8"))["files"]
+    assert "public/search/data/meta.json" in files and files["public/search/data/meta.json"][0]  # hashed like any page
     assert (out / MARKER).is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folder left behind
 
 
-def test_index_failure_is_reported_in_plain_words(tmp_path: Path) -> None:
-    (tmp_path / "search").write_text("一个文件挡住了 search 文件夹", encoding="utf-8")
-    (tmp_path / "index.html").write_text("<main data-pagefind-body>正文</main>", encoding="utf-8")
+def test_an_undecodable_page_is_reported_in_plain_words() -> None:
     with pytest.raises(SearchIndexError) as caught:
-        index_search(tmp_path)
+        search_files({"index.html": "<main data-pagefind-body>正文</main>".encode("gbk")})
     assert caught.value.lines()[0].startswith("生成搜索索引失败:")
 
 
-def test_reindexing_replaces_the_index_in_place(tmp_path: Path) -> None:
-    (tmp_path / "index.html").write_text("<main data-pagefind-body>第一版</main>", encoding="utf-8")
-    first = index_search(tmp_path)
-    (tmp_path / "index.html").write_text("<main data-pagefind-body>第二版</main>", encoding="utf-8")
-    second = index_search(tmp_path)
-    assert first.pages == second.pages == 1
-    assert "第二版" in (tmp_path / "search/data/text/0.json").read_text(encoding="utf-8")
-    assert sorted(p.name for p in (tmp_path / "search").iterdir()) == ["data"]  # no staging folder left behind
+def test_the_index_follows_the_pages_it_is_given() -> None:
+    first = search_files({"index.html": "<main data-pagefind-body>第一版</main>".encode()})
+    second = search_files({"index.html": "<main data-pagefind-body>第二版</main>".encode()})
+    assert index_stats(first).pages == index_stats(second).pages == 1
+    assert "第二版" in second["search/data/text/0.json"].decode("utf-8")
+    assert all(rel.startswith("search/data/") for rel in second)
 
 
 @pytest.mark.browser

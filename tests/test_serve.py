@@ -125,16 +125,16 @@ def test_a_bug_in_the_build_becomes_an_error_page_not_a_dead_preview(tmp_path: P
 
 
 def test_a_failing_search_index_costs_the_search_box_not_the_pages(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    def missing_pagefind(out: Path) -> None:
-        raise SearchIndexError("生成搜索索引需要 Pagefind 扩展版(支持中文分词),但没有安装")
+    def missing_index(files: object) -> dict[str, bytes]:
+        raise SearchIndexError("生成搜索索引失败:磁盘已满")
 
     said: list[str] = []
-    preview_ = Preview(scratch(), tmp_path / "out", said.append, indexer=missing_pagefind)
+    preview_ = Preview(scratch(), tmp_path / "out", said.append, indexer=missing_index)
     try:
         _run_preview(preview_, 1)
         answer = preview_.respond("public", STORY_PAGE, "/" + STORY_PAGE)
         assert answer.status == 200 and "义诊进村 健康到家" in answer.body.decode("utf-8")
-        assert any("搜索索引没有更新(页面不受影响)" in line and "Pagefind" in line for line in said)
+        assert any("搜索索引没有更新(页面不受影响)" in line and "磁盘已满" in line for line in said)
     finally:
         preview_.close()
 
