@@ -150,7 +150,7 @@ class _PublicIndex:
         value = (a.funds or 0.0) + sum(d.value or 0.0 for d in a.donations)
         pictures = [self.pictures[p] for p in a.photos if p in self.pictures]
         photos = tuple(
-            Photo(p, a.title if len(pictures) == 1 else f"{a.title}(照片 {i}/{len(pictures)})")
+            Photo(p, a.title if len(pictures) == 1 else f"{a.title}（照片 {i}/{len(pictures)}）")
             for i, p in enumerate(pictures, start=1)
         )
         return ActivityView(a, branches, tuple(self.units[u] for u in unit_ids),

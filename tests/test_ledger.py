@@ -104,9 +104,9 @@ def test_branch_csv_is_excel_ready() -> None:
     assert tuple(table[0]) == BRANCH_HEADER
     rows = {r[1]: dict(zip(BRANCH_HEADER, r, strict=True)) for r in table[1:]}
     b1 = rows["hosp-b1"]
-    assert b1["单位"] == "市第四人民医院" and b1["共建村"] == "王辉村" and b1["乡镇(街道)"] == "北城街道办事处"
+    assert b1["单位"] == "市第四人民医院" and b1["共建村"] == "王辉村" and b1["乡镇（街道）"] == "北城街道办事处"
     assert b1["对接日期"] == (AS_OF - 60 * DAY).isoformat()
-    assert (b1["投入资金(元)"], b1["捐赠折合(元)"], b1["合计(元)"]) == ("1100.5", "2000", "3100.5")
+    assert (b1["投入资金（元）"], b1["捐赠折合（元）"], b1["合计（元）"]) == ("1100.5", "2000", "3100.5")
     assert b1["联系电话"] == "'=HYPERLINK(1)"  # never a live formula in Excel
     assert rows["agri-b1"]["支部名称"] == "'+市农科院机关党支部"
     assert rows["hosp-b3"]["约谈"] == "尚未对接" and rows["hosp-b3"]["共建村"] == ""
