@@ -73,8 +73,9 @@ class LaggingGroup:
 
 
 def branch_rows(site: Site, progress: Progress) -> tuple[BranchRow, ...]:
-    """Return a ledger line per branch, sorted by unit then branch id."""
+    """Return a ledger line per branch, by unit (in the official order of site.units) then branch id."""
     units = {u.id: u for u in site.units}
+    rank = {u.id: n for n, u in enumerate(site.units)}
     villages = {v.id: v for v in site.villages}
     paired = paired_branches(site)
     lagging = {e.branch: e.reason for e in progress.lagging}
@@ -100,12 +101,13 @@ def branch_rows(site: Site, progress: Progress) -> tuple[BranchRow, ...]:
             b.paired_on if is_paired else None, count[b.id], people[b.id], money(funds[b.id]),
             money(donated[b.id]), money(funds[b.id] + donated[b.id]), last.get(b.id), lagging.get(b.id),
         ))
-    return tuple(sorted(rows, key=lambda r: (r.unit.id, r.branch.id)))
+    return tuple(sorted(rows, key=lambda r: (rank[r.unit.id], r.branch.id)))
 
 
 def unit_rows(site: Site, progress: Progress) -> tuple[UnitRow, ...]:
-    """Return a ledger line per unit, in unit id order as in progress.json."""
+    """Return a ledger line per unit, in the official order of site.units (progress.json keeps id order)."""
     units = {u.id: u for u in site.units}
+    figures = {f.unit: f for f in progress.by_unit}
     pairs: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for b in site.branches:
         pairs[b.unit][0] += b.member_pairs or 0
@@ -116,7 +118,7 @@ def unit_rows(site: Site, progress: Progress) -> tuple[UnitRow, ...]:
         lagging[unit_of[entry.branch]] += 1
     return tuple(
         UnitRow(units[f.unit], f, ratio(f.paired, f.branches), pairs[f.unit][0], pairs[f.unit][1], lagging[f.unit])
-        for f in progress.by_unit
+        for f in (figures[u.id] for u in site.units)
     )
 
 
