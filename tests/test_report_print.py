@@ -28,7 +28,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory, browser):  # type: ignore[
     from pypdf import PdfReader
 
     root = tmp_path_factory.mktemp("report")
-    build_site(write_report_campaign(root, units=20), root / "site")
+    build_site(write_report_campaign(root, units=20), root / "site", search=False)
     page = browser.new_page()
     page.goto((root / "site" / "internal" / "progress-report.html").as_uri())
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)  # the paper size comes from the report's CSS
@@ -89,7 +89,7 @@ def test_units_appear_in_their_official_order(printed) -> None:  # type: ignore[
 
 def test_the_report_stays_one_file(tmp_path: Path) -> None:
     root = tmp_path
-    build_site(write_report_campaign(root, units=3), root / "site")
+    build_site(write_report_campaign(root, units=3), root / "site", search=False)
     html = (root / "site" / "internal" / "progress-report.html").read_text(encoding="utf-8")
     assert not re.search(r"\b(src|href)=|url\(|@import", html)
     assert "@bottom-center" in html and "@top-left" in html
