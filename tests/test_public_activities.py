@@ -64,3 +64,16 @@ def test_the_timeline_intro_lists_the_kinds_actually_used(public: Path) -> None:
     # a3 (主题党日) is after as_of: not counted, not named; nothing from the example city's list either
     assert sorted(kinds) == sorted(["送健康下乡", "科技培训", "济贫帮困"])
     assert "主题党日" not in page.split("<main", 1)[1].split("</main>")[0]
+
+
+def test_a_long_list_of_branches_folds_but_keeps_every_name(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    branches = "".join(f"- id: agri-x{n}\n  name: 市农科院第{n}支部\n  unit: agri\n  members: 5\n" for n in range(1, 8))
+    activity = ("- id: big\n  date: 2017-11-21\n  title: 联合宣讲\n  kind: 思想教育\n"
+                f"  branches: [{', '.join(f'agri-x{n}' for n in range(1, 8))}]\n  participants: 30\n")
+    build_site(scratch({"branches/more.yaml": branches, "activities/big.yaml": activity}), tmp_path / "site", search=False)
+    page = (tmp_path / "site/public/activities/index.html").read_text(encoding="utf-8")
+    item = _item(page, "联合宣讲")
+    folded = re.search(r'<details class="who"><summary>(.*?)</summary>(.*?)</details>', item, re.S)
+    assert folded is not None and _text(folded.group(1)) == "7个支部参加（展开名单）"
+    assert all(f'href="../units/agri/#agri-x{n}">市农科院第{n}支部</a>' in folded.group(2) for n in range(1, 8))
+    assert "<details" not in _item(page, "科技培训")  # two branches: shown as they are
