@@ -43,8 +43,8 @@ class Chart:
 
 
 def describe(bars: Sequence[Bar]) -> str:
-    """Return the bars as one sentence of text: 甲:3;乙:5."""
-    return ";".join(f"{b.label}:{b.text}" for b in bars) + "。" if bars else "暂无数据。"
+    """Return the bars as one sentence of text: 甲：3；乙：5。"""
+    return "；".join(f"{b.label}：{b.text}" for b in bars) + "。" if bars else "暂无数据。"
 
 
 def _percent(value: float, scale: float) -> str:

@@ -90,13 +90,14 @@ class Dashboard:
 def activity_rows(site: Site) -> tuple[ActivityRow, ...]:
     """Return the counted activities, newest first."""
     units = {u.id: u for u in site.units}
+    rank = {u.id: n for n, u in enumerate(site.units)}  # site.units is in the official order
     branches = {b.id: b for b in site.branches}
     villages = {v.id: v for v in site.villages}
     rows = []
     for a in counted_activities(site):
         owned = tuple(branches[b] for b in a.branches)
         funds, donated = activity_value(a)
-        rows.append(ActivityRow(a, owned, tuple(units[u] for u in sorted({b.unit for b in owned})),
+        rows.append(ActivityRow(a, owned, tuple(units[u] for u in sorted({b.unit for b in owned}, key=rank.__getitem__)),
                                 tuple(villages[v] for v in a.villages), money(funds), money(donated),
                                 money(funds + donated)))
     return tuple(sorted(rows, key=lambda r: (r.activity.date, r.activity.id), reverse=True))
@@ -173,20 +174,21 @@ def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], 
 
     pairing = bar_chart("pairing", "支部对接进度", [
         Bar("已完成对接的支部", b.paired, f"{b.paired:,}/{b.total:,} · {_rate(b.rate)}")], scale=b.total or 1)
+    place = {r.unit.id: n for n, r in enumerate(units)}  # ties keep the official order
     behind = sorted((r for r in units if r.figures.paired < r.figures.branches),
-                    key=lambda r: (r.rate, -r.figures.branches, r.unit.id))
+                    key=lambda r: (r.rate, -r.figures.branches, place[r.unit.id]))
     pairing_units = bar_chart(
-        "pairing-units", "尚未全部对接的单位(对接率最低的在前)",
+        "pairing-units", "尚未全部对接的单位（对接率最低的在前）",
         [Bar(r.unit.name, r.rate, f"{r.figures.paired}/{r.figures.branches} · {_rate(r.rate)}") for r in behind[:TOP_UNITS]],
         scale=1.0)
-    by_value = sorted(units, key=lambda r: (-r.figures.total_value, r.unit.id))[:TOP_UNITS]
+    by_value = sorted(units, key=lambda r: (-r.figures.total_value, place[r.unit.id]))[:TOP_UNITS]
     unit_value = bar_chart(
-        "unit-value", "各单位资金与捐赠折合(最多的在前)",
+        "unit-value", "各单位资金与捐赠折合（最多的在前）",
         [Bar(r.unit.name, r.figures.total_value, _wan(r.figures.total_value)) for r in by_value])
-    described = ";".join(f"{w.start.month}月{w.start.day}日起一周 {w.activities} 次" for w in weeks)
+    described = "；".join(f"{w.start.month}月{w.start.day}日起一周 {w.activities} 次" for w in weeks)
     weekly_chart = column_chart(
         "weekly", "每周活动次数", [_short(w.start) for w in weeks], [w.activities for w in weeks], "活动次数",
-        f"每周(周一至周日)开展的活动次数:{described}。" if weeks else "暂无活动记录。")
+        f"每周（周一至周日）开展的活动次数：{described}。" if weeks else "暂无活动记录。")
     valued = sorted((i for i in items if i.value > 0), key=lambda i: (-i.value, i.item, i.unit))
     donation_chart = bar_chart(
         "donations", "捐赠物资折合金额",
@@ -198,8 +200,8 @@ def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], 
         Bar("共建村所在乡镇中督导到的", _share(cov.paired_towns_visited, cov.towns_paired),
             f"{cov.paired_towns_visited}/{cov.towns_paired} 个乡镇"),
     ], scale=1.0, description=(
-        f"督导组共走访 {cov.villages_visited} 个村、{cov.towns_visited} 个乡镇;已对接的 {cov.villages_paired} 个共建村中"
-        f"督导到 {cov.paired_visited} 个,共建村所在的 {cov.towns_paired} 个乡镇中督导到 {cov.paired_towns_visited} 个。"))
+        f"督导组共走访 {cov.villages_visited} 个村、{cov.towns_visited} 个乡镇；已对接的 {cov.villages_paired} 个共建村中"
+        f"督导到 {cov.paired_visited} 个，共建村所在的 {cov.towns_paired} 个乡镇中督导到 {cov.paired_towns_visited} 个。"))
     group_chart = bar_chart("groups", "各督导组督导次数",
                             [Bar(_group_name(g.group), len(g.visits), f"{len(g.visits)} 次 · {g.villages} 个村")
                              for g in supervision.groups])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
+
 from generator.dashboard import build_dashboard
 from generator.docx_report import report_docx
 from generator.ledger import branch_csv, branch_rows, lagging_csv, lagging_groups, unit_csv, unit_rows
@@ -21,6 +23,11 @@ from generator.xlsx_ledger import ledger_workbook
 REPORT = "progress-report.html"
 
 
+def css_string(text: str) -> Markup:
+    """Return text as a CSS string literal that cannot end the string or the <style> element it is written in."""
+    return Markup('"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"')
+
+
 def plan_internal(site: Site, progress: Progress) -> Plan:
     """Plan the dashboard, ledgers, lagging list, inspections, activities, report, JSON and CSV."""
     branches = branch_rows(site, progress)
@@ -31,6 +38,8 @@ def plan_internal(site: Site, progress: Progress) -> Plan:
     base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "progress": progress,
                             "cutoff": lagging_cutoff(site)}
     overview = {**base, "dash": dash, "units": units, "lagging": lagging, "supervision": supervision}
+    # The printed report repeats the issuing organisation on every page (CSS @page margin boxes take strings only).
+    issuer = css_string(site.settings.organization or site.settings.title)
     pages = (
         Page("index.html", "dashboard.html", overview),
         Page("ledger-branches.html", "ledger_branches.html", {**base, "rows": branches}),
@@ -38,7 +47,7 @@ def plan_internal(site: Site, progress: Progress) -> Plan:
         Page("lagging.html", "lagging.html", {**base, "groups": lagging}),
         Page("activities.html", "activities.html", {**base, "dash": dash}),
         Page("inspections.html", "inspections.html", {**base, "supervision": supervision}),
-        Page(REPORT, "report.html", overview),
+        Page(REPORT, "report.html", {**overview, "issuer_css": issuer}),
     )
     files = {
         "progress.json": progress_json(progress).encode("utf-8"),

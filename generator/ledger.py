@@ -73,8 +73,9 @@ class LaggingGroup:
 
 
 def branch_rows(site: Site, progress: Progress) -> tuple[BranchRow, ...]:
-    """Return a ledger line per branch, sorted by unit then branch id."""
+    """Return a ledger line per branch, by unit (in the official order of site.units) then branch id."""
     units = {u.id: u for u in site.units}
+    rank = {u.id: n for n, u in enumerate(site.units)}
     villages = {v.id: v for v in site.villages}
     paired = paired_branches(site)
     lagging = {e.branch: e.reason for e in progress.lagging}
@@ -100,12 +101,13 @@ def branch_rows(site: Site, progress: Progress) -> tuple[BranchRow, ...]:
             b.paired_on if is_paired else None, count[b.id], people[b.id], money(funds[b.id]),
             money(donated[b.id]), money(funds[b.id] + donated[b.id]), last.get(b.id), lagging.get(b.id),
         ))
-    return tuple(sorted(rows, key=lambda r: (r.unit.id, r.branch.id)))
+    return tuple(sorted(rows, key=lambda r: (rank[r.unit.id], r.branch.id)))
 
 
 def unit_rows(site: Site, progress: Progress) -> tuple[UnitRow, ...]:
-    """Return a ledger line per unit, in unit id order as in progress.json."""
+    """Return a ledger line per unit, in the official order of site.units (progress.json keeps id order)."""
     units = {u.id: u for u in site.units}
+    figures = {f.unit: f for f in progress.by_unit}
     pairs: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for b in site.branches:
         pairs[b.unit][0] += b.member_pairs or 0
@@ -116,7 +118,7 @@ def unit_rows(site: Site, progress: Progress) -> tuple[UnitRow, ...]:
         lagging[unit_of[entry.branch]] += 1
     return tuple(
         UnitRow(units[f.unit], f, ratio(f.paired, f.branches), pairs[f.unit][0], pairs[f.unit][1], lagging[f.unit])
-        for f in progress.by_unit
+        for f in (figures[u.id] for u in site.units)
     )
 
 
@@ -140,14 +142,36 @@ def lagging_groups(site: Site, rows: Sequence[BranchRow]) -> tuple[LaggingGroup,
 
 # --- CSV for Excel -----------------------------------------------------------------------------------------------
 
+class Text(str):
+    """A cell that must stay text in a spreadsheet: an identifier or a phone number."""
+
+
 Cell = str | int | float | date | None
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LITERAL_LIMIT = 255  # Excel refuses a string constant longer than this inside a formula
+
+
+def _text_cell(value: str) -> str:
+    """Write an identifier or phone number as the formula ="…" so that it stays text.
+
+    Opened directly, Excel and WPS guess types: 13800138000 becomes 1.38E+10, 0635 loses its 0, 1-2 becomes a
+    date. A leading ' is shown as a character when a CSV is opened (it only works when typed), and a leading tab
+    stays in the cell; the formula ="…" is the form both Excel and WPS evaluate to the text itself. It cannot run
+    anything: the value is a string constant, its quotes doubled.
+    """
+    if not value:
+        return ""
+    if len(value) > LITERAL_LIMIT or value.startswith(FORMULA_STARTS):  # the formula guard below keeps it text
+        return _cell(str(value))
+    return '="' + value.replace('"', '""') + '"'
 
 
 def _cell(value: Cell) -> str:
     """Write a cell as Excel should read it; text that Excel would run as a formula gets a leading '."""
     if value is None:
         return ""
+    if isinstance(value, Text):
+        return _text_cell(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, int):
@@ -169,31 +193,35 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-BRANCH_HEADER = ("单位", "支部编号", "支部名称", "党员人数", "共建村", "乡镇(街道)", "县(市、区)", "对接日期",
-                 "活动次数", "党员参与人次", "投入资金(元)", "捐赠折合(元)", "合计(元)", "最近活动",
+def _phone(value: str | None) -> Text | None:
+    return Text(value) if value else None
+
+
+BRANCH_HEADER = ("单位", "支部编号", "支部名称", "党员人数", "共建村", "乡镇（街道）", "县（市、区）", "对接日期",
+                 "活动次数", "党员参与人次", "投入资金（元）", "捐赠折合（元）", "合计（元）", "最近活动",
                  "党员结对数", "重点户结对数", "支部书记", "联系电话", "约谈")
 
 
 def branch_csv(rows: Sequence[BranchRow]) -> bytes:
     """Return the branch ledger as CSV."""
     return csv_bytes(BRANCH_HEADER, (
-        (r.unit.name, r.branch.id, r.branch.name, r.branch.members,
+        (r.unit.name, Text(r.branch.id), r.branch.name, r.branch.members,
          r.village.name if r.village else None, r.village.town if r.village else None,
          r.village.county if r.village else None, r.paired_on, r.activities, r.participants, r.funds,
          r.donation_value, r.total_value, r.last_activity, r.branch.member_pairs, r.branch.household_pairs,
-         r.branch.secretary, r.branch.phone, REASONS.get(r.lagging or ""))
+         r.branch.secretary, _phone(r.branch.phone), REASONS.get(r.lagging or ""))
         for r in rows
     ))
 
 
 UNIT_HEADER = ("单位编号", "单位名称", "类别", "支部数", "已对接", "对接率", "活动次数", "党员参与人次",
-               "资金与捐赠折合(元)", "最近活动", "党员结对数", "重点户结对数", "约谈支部数")
+               "资金与捐赠折合（元）", "最近活动", "党员结对数", "重点户结对数", "约谈支部数")
 
 
 def unit_csv(rows: Sequence[UnitRow]) -> bytes:
     """Return the unit ledger as CSV."""
     return csv_bytes(UNIT_HEADER, (
-        (r.unit.id, r.unit.name, r.unit.kind, r.figures.branches, r.figures.paired, f"{r.rate * 100:.2f}%",
+        (Text(r.unit.id), r.unit.name, r.unit.kind, r.figures.branches, r.figures.paired, f"{r.rate * 100:.2f}%",
          r.figures.activities,
          r.figures.participants, r.figures.total_value, r.figures.last_activity, r.member_pairs,
          r.household_pairs, r.lagging)
@@ -208,7 +236,7 @@ LAGGING_HEADER = ("单位", "支部编号", "支部名称", "原因", "对接日
 def lagging_csv(groups: Sequence[LaggingGroup]) -> bytes:
     """Return the lagging list as CSV, grouped by unit as on the page."""
     return csv_bytes(LAGGING_HEADER, (
-        (g.unit.name, e.row.branch.id, e.row.branch.name, e.reason_zh, e.row.paired_on, e.row.last_activity,
-         e.days_since, e.row.branch.secretary, e.row.branch.phone)
+        (g.unit.name, Text(e.row.branch.id), e.row.branch.name, e.reason_zh, e.row.paired_on, e.row.last_activity,
+         e.days_since, e.row.branch.secretary, _phone(e.row.branch.phone))
         for g in groups for e in g.rows
     ))

@@ -50,6 +50,12 @@ class Unit:
     extra: Mapping[str, Any]
     internal: Mapping[str, Any]
     source: Source
+    order: int | None = None  # 排序: the official order; units without one come after, by id
+
+
+def unit_order(unit: Unit) -> tuple[bool, int, str]:
+    """Return the sort key of the official order: units with an `order` first, by it, then by id."""
+    return (unit.order is None, unit.order or 0, unit.id)
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,7 @@ class Story:
 
 @dataclass(frozen=True)
 class Site:
-    """The whole validated campaign; records sorted by id, stories newest first."""
+    """The whole validated campaign; records sorted by id (units in their official order), stories newest first."""
 
     settings: Settings
     as_of: date

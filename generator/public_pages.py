@@ -45,7 +45,8 @@ class ActivityView:
     branches: tuple[PublicBranch, ...]
     units: tuple[PublicUnit, ...]
     villages: tuple[PublicVillage, ...]
-    value: float
+    value: float  # funds plus the 折合 value of donated goods
+    donation_value: float  # the 折合 value of donated goods only: cash is 投入资金, never 折合
     photos: tuple[Photo, ...]
 
 
@@ -136,6 +137,7 @@ class _PublicIndex:
     def __init__(self, site: PublicSite, pictures: Mapping[str, Picture], memo: IdentityMemo) -> None:
         self.memo = memo
         self.units = {u.id: u for u in site.units}
+        self.rank = {u.id: n for n, u in enumerate(site.units)}  # site.units is in the official order
         self.branches = {b.id: b for b in site.branches}
         self.villages = {v.id: v for v in site.villages}
         self.pictures = pictures
@@ -154,15 +156,15 @@ class _PublicIndex:
 
     def _activity(self, a: PublicActivity) -> ActivityView:
         branches = tuple(self.branches[b] for b in a.branches)
-        unit_ids = sorted({b.unit for b in branches})
-        value = (a.funds or 0.0) + sum(d.value or 0.0 for d in a.donations)
+        unit_ids = sorted({b.unit for b in branches}, key=self.rank.__getitem__)
+        donated = sum(d.value or 0.0 for d in a.donations)
         pictures = [self.pictures[p] for p in a.photos if p in self.pictures]
         photos = tuple(
-            Photo(p, a.title if len(pictures) == 1 else f"{a.title}(照片 {i}/{len(pictures)})")
+            Photo(p, a.title if len(pictures) == 1 else f"{a.title}（照片 {i}/{len(pictures)}）")
             for i, p in enumerate(pictures, start=1)
         )
         return ActivityView(a, branches, tuple(self.units[u] for u in unit_ids),
-                            tuple(self.villages[v] for v in a.villages), value, photos)
+                            tuple(self.villages[v] for v in a.villages), (a.funds or 0.0) + donated, donated, photos)
 
     def story(self, s: Story) -> StoryView:
         """Return the view of a story; the same object as last build when nothing it shows changed."""
@@ -186,6 +188,14 @@ def _story_units(s: Story, branches: Mapping[str, PublicBranch]) -> set[str]:
     if s.unit:
         units.add(s.unit)
     return units
+
+
+def activity_kinds(activities: Sequence[ActivityView]) -> tuple[str, ...]:
+    """Return the kinds of activity the records use, the most frequent first (ties by name)."""
+    counts: dict[str, int] = defaultdict(int)
+    for view in activities:
+        counts[view.activity.kind] += 1
+    return tuple(sorted(counts, key=lambda k: (-counts[k], k)))
 
 
 def _list_pages(stories: Sequence[StoryView], folder: str, template: str, base: Mapping[str, Any]) -> list[Page]:
@@ -255,7 +265,7 @@ def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None,
         Page("index.html", "index.html", {**base, "progress": site.progress, "featured": featured,
                                           "latest": activities[:LATEST_ACTIVITIES], "unit_count": len(units)}),
         Page("units/index.html", "units.html", {**base, "units": units}),
-        Page("activities/index.html", "timeline.html", {**base, "months": month_views,
+        Page("activities/index.html", "timeline.html", {**base, "months": month_views, "kinds": activity_kinds(activities),
                                                         "latest": activities[:LATEST_ACTIVITIES]}),
         Page("progress/index.html", "progress.html", {**base, "progress": site.progress}),
         Page("tags/index.html", "tags.html", {**base, "tags": tags}),

@@ -327,13 +327,13 @@ def error_page(problems: Iterable[str]) -> str:
     lines = list(problems)
     count = next((line for line in lines if line.startswith("共 ")), None)
     items = "".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines if line != count)
-    heading = f"内容有问题,预览暂时无法生成({html.escape(count.rstrip('。'))})" if count else "预览暂时无法生成"
+    heading = f"内容有问题，预览暂时无法生成（{html.escape(count.rstrip('。'))}）" if count else "预览暂时无法生成"
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>预览出错 · gongjian</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_PAGE_STYLE}</style></head>'
         f'<body><main id="gongjian-error"><h1>{heading}</h1>'
-        '<p class="hint">每条写明“文件:行号: 字段: 问题”。改好并保存后,这个页面会自动回到网站。'
-        "在改好之前,gongjian build 也不会覆盖原来的 site/。</p>"
+        '<p class="hint">每条写明“<code>文件:行号: 字段: 问题</code>”。改好并保存后，这个页面会自动回到网站。'
+        "在改好之前，<code>gongjian build</code> 也不会覆盖原来的 <code>site/</code>。</p>"
         f"<ol>{items}</ol></main></body></html>"
     )
 
@@ -343,7 +343,7 @@ def building_page() -> str:
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>正在生成预览 · gongjian</title>'
         f"<style>{_PAGE_STYLE}</style></head><body><main><h1>正在生成预览…</h1>"
-        '<p class="hint">生成完成后,这个页面会自动刷新。</p></main></body></html>'
+        '<p class="hint">生成完成后，这个页面会自动刷新。</p></main></body></html>'
     )
 
 

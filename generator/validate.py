@@ -27,6 +27,7 @@ from generator.model import (
     Story,
     Unit,
     Village,
+    unit_order,
 )
 
 ID_RULE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -346,12 +347,13 @@ def _settings(raw: RawRecord | None, problems: list[Problem]) -> Settings | None
 
 
 def _unit(f: Fields, refs: _Refs, src: Source) -> Unit | None:
-    f.known(("id", "name", "short_name", "kind"))
+    f.known(("id", "name", "short_name", "kind", "order"))
     uid, name, kind = f.ident(), f.text("name"), f.text("kind")
     short = f.text("short_name", required=False)
+    order = f.count("order", required=False)
     if uid is None or name is None or kind is None:
         return None
-    return Unit(uid, name, short or name, kind, f.free("extra"), f.free("internal"), src)
+    return Unit(uid, name, short or name, kind, f.free("extra"), f.free("internal"), src, order)
 
 
 def _village(f: Fields, refs: _Refs, src: Source) -> Village | None:
@@ -609,7 +611,7 @@ def validate_content(content: RawContent, memo: IdentityMemo | None = None) -> S
     return Site(
         settings=settings,
         as_of=as_of,
-        units=units,
+        units=tuple(sorted(units, key=unit_order)),
         branches=branches,
         villages=villages,
         activities=activities,

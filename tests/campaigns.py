@@ -16,6 +16,7 @@ from generator.model import (
     Source,
     Unit,
     Village,
+    unit_order,
 )
 
 AS_OF = date(2017, 11, 24)
@@ -58,6 +59,6 @@ def site(units: Sequence[Unit] = (), branches: Sequence[Branch] = (), villages: 
                         Campaign("“1+1”好支部共建行动", date(2017, 9, 1)), as_of, lagging_days, False, {})
     by_id = sorted  # the validated Site keeps records sorted by id
     return Site(settings, as_of,
-                tuple(by_id(units, key=lambda r: r.id)), tuple(by_id(branches, key=lambda r: r.id)),
+                tuple(sorted(units, key=unit_order)), tuple(by_id(branches, key=lambda r: r.id)),
                 tuple(by_id(villages, key=lambda r: r.id)), tuple(by_id(activities, key=lambda r: r.id)),
                 tuple(by_id(inspections, key=lambda r: r.id)), (), frozenset())

@@ -87,7 +87,7 @@ def test_bar_chart_is_accessible_svg_with_percent_widths() -> None:
     root = ET.fromstring(str(chart.svg))
     assert root.get("role") == "img" and root.get("aria-labelledby") == "x-t x-d"
     assert root.find(f"{SVG}title").text == "各单位 <对接>"  # type: ignore[union-attr]
-    assert root.find(f"{SVG}desc").text == "甲&乙:3 个;丙:6 个。"  # type: ignore[union-attr]
+    assert root.find(f"{SVG}desc").text == "甲&乙：3 个；丙：6 个。"  # type: ignore[union-attr]
     widths = [r.get("width") for r in root.iter(f"{SVG}rect")]
     assert widths == ["100%", "50%", "100%", "100%"]
 
@@ -160,7 +160,7 @@ def test_dashboard_shows_what_the_records_say(scratch, tmp_path: Path) -> None: 
     build_site(scratch(), out)
     internal = out / "internal"
     index = (internal / "index.html").read_text(encoding="utf-8")
-    assert "2/3" in index and "支部完成对接(66.7%)" in index
+    assert "2/3" in index and "支部完成对接（66.7%）" in index
     lagging = (internal / "lagging.html").read_text(encoding="utf-8")
     assert "市农科院机关党支部" in lagging and "尚未对接" in lagging
     # hosp-b1: paired 2017-09-20, last active 10-23, on or before the cutoff 10-25: to be called, phone at hand

@@ -61,7 +61,7 @@ def test_small_and_transparent_images_are_not_enlarged_and_stay_png(showcase: Pa
 def test_activity_photos_have_alt_text_from_the_record(showcase: Path) -> None:
     timeline = (showcase / "public/activities/2017-11/index.html").read_text(encoding="utf-8")
     alts = [t["alt"] for t in img_tags(timeline)]
-    assert alts == ["科技培训(照片 1/2)", "科技培训(照片 2/2)"]
+    assert alts == ["科技培训（照片 1/2）", "科技培训（照片 2/2）"]
 
 
 def test_photos_are_turned_upright_and_lose_their_exif(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -98,15 +98,21 @@ def read(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
+def unquote(cell: str) -> str:
+    """Return the text a spreadsheet shows for a cell written as the formula ="…"."""
+    assert cell.startswith('="') and cell.endswith('"'), cell
+    return cell[2:-1].replace('""', '"')
+
+
 def test_branch_csv_is_excel_ready() -> None:
     s = campaign()
     table = read(branch_csv(branch_rows(s, compute_progress(s))))
     assert tuple(table[0]) == BRANCH_HEADER
-    rows = {r[1]: dict(zip(BRANCH_HEADER, r, strict=True)) for r in table[1:]}
+    rows = {unquote(r[1]): dict(zip(BRANCH_HEADER, r, strict=True)) for r in table[1:]}
     b1 = rows["hosp-b1"]
-    assert b1["单位"] == "市第四人民医院" and b1["共建村"] == "王辉村" and b1["乡镇(街道)"] == "北城街道办事处"
+    assert b1["单位"] == "市第四人民医院" and b1["共建村"] == "王辉村" and b1["乡镇（街道）"] == "北城街道办事处"
     assert b1["对接日期"] == (AS_OF - 60 * DAY).isoformat()
-    assert (b1["投入资金(元)"], b1["捐赠折合(元)"], b1["合计(元)"]) == ("1100.5", "2000", "3100.5")
+    assert (b1["投入资金（元）"], b1["捐赠折合（元）"], b1["合计（元）"]) == ("1100.5", "2000", "3100.5")
     assert b1["联系电话"] == "'=HYPERLINK(1)"  # never a live formula in Excel
     assert rows["agri-b1"]["支部名称"] == "'+市农科院机关党支部"
     assert rows["hosp-b3"]["约谈"] == "尚未对接" and rows["hosp-b3"]["共建村"] == ""
@@ -116,10 +122,10 @@ def test_unit_and_lagging_csv() -> None:
     s = campaign()
     p = compute_progress(s)
     units = read(unit_csv(unit_rows(s, p)))
-    hosp = next(r for r in units if r[0] == "hosp")
+    hosp = next(r for r in units if r[0] == '="hosp"')
     assert hosp[1:6] == ["市第四人民医院", "机关", "3", "2", "66.67%"]
     lagging = read(lagging_csv(lagging_groups(s, branch_rows(s, p))))
-    assert [r[1] for r in lagging[1:]] == ["agri-b1", "hosp-b2", "hosp-b3"]
+    assert [unquote(r[1]) for r in lagging[1:]] == ["agri-b1", "hosp-b2", "hosp-b3"]
     assert lagging[1][3:7] == ["近期无活动", (AS_OF - 90 * DAY).isoformat(), (AS_OF - 50 * DAY).isoformat(), "50"]
     assert lagging[2][6] == ""  # no activity: no number of days
 
@@ -127,3 +133,24 @@ def test_unit_and_lagging_csv() -> None:
 def test_csv_guards_every_formula_start_and_keeps_numbers_plain() -> None:
     data = csv_bytes(["a"], [["=1+1"], ["-2"], ["@x"], ["\tx"], ["普通"], [-0.5], [3], [2.25], [None]])
     assert [r[0] for r in read(data)[1:]] == ["'=1+1", "'-2", "'@x", "'\tx", "普通", "-0.5", "3", "2.25", ""]
+
+
+def test_identifiers_and_phone_numbers_stay_text_in_excel() -> None:
+    # Excel and WPS would show 13800138000 as 1.38E+10, drop the 0 of 0635 and read 1-2 as a date.
+    s = c.site(units=[c.unit("1-2")], villages=[c.village("v1")],
+               branches=[c.branch("007", "1-2", "v1", AS_OF - 5 * DAY, phone="13800138000", secretary="王"),
+                         c.branch("008", "1-2", phone='0635-8"1"'), c.branch("009", "1-2")])
+    p = compute_progress(s)
+    table = read(branch_csv(branch_rows(s, p)))
+    column = {name: n for n, name in enumerate(BRANCH_HEADER)}
+    cells = {unquote(r[column["支部编号"]]): r for r in table[1:]}
+    assert set(cells) == {"007", "008", "009"}
+    assert cells["007"][column["联系电话"]] == '="13800138000"'
+    assert unquote(cells["008"][column["联系电话"]]) == '0635-8"1"'  # a quote inside cannot end the string early
+    assert cells["009"][column["联系电话"]] == ""  # nothing written, nothing shown
+    assert cells["007"][column["党员人数"]] == "10"  # numbers stay numbers
+    units = read(unit_csv(unit_rows(s, p)))
+    assert units[1][0] == '="1-2"'
+    lagging = read(lagging_csv(lagging_groups(s, branch_rows(s, p))))
+    assert {unquote(r[1]) for r in lagging[1:]} == {"008", "009"}
+    assert all(r[8] in ("", '="0635-8""1"""') for r in lagging[1:])

@@ -50,7 +50,7 @@ def test_long_story_lists_are_paginated_with_working_links(scratch, tmp_path: Pa
     second = pages[1].read_text(encoding="utf-8")
     assert '<a rel="prev" href="../../">' in second and '<a rel="next" href="../3/">' in second
     assert '<a aria-current="page" href="./">2</a>' in second
-    assert "<title>先进支部(第 2 页)" in second
+    assert "<title>先进支部（第 2 页）" in second
     # the unit's own list is paginated the same way
     assert (public / "units/hosp/stories/page/3/index.html").is_file()
 
@@ -60,8 +60,8 @@ def test_homophone_tags_get_separate_pages(scratch, tmp_path: Path) -> None:  # 
     build_site(scratch(many_stories(6)), out, search=False)
     xianjin = (out / "public/tags/xian-jin/index.html").read_text(encoding="utf-8")
     xianjin2 = (out / "public/tags/xian-jin-2/index.html").read_text(encoding="utf-8")
-    assert "<h1>标签:先进</h1>" in xianjin and xianjin.count('<li class="card">') == 6
-    assert "<h1>标签:先锦</h1>" in xianjin2 and xianjin2.count('<li class="card">') == 2
+    assert "<h1>标签：先进</h1>" in xianjin and xianjin.count('<li class="card">') == 6
+    assert "<h1>标签：先锦</h1>" in xianjin2 and xianjin2.count('<li class="card">') == 2
     tags = (out / "public/tags/index.html").read_text(encoding="utf-8")
     assert 'href="xian-jin/">先进</a>' in tags and 'href="xian-jin-2/">先锦</a>' in tags
 
