@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from generator.assets import Published, asset_files, publish
 from generator.cache import TEMPLATES, BuildCache
-from generator.images import Picture, inspect_images, render_images
 from generator.internal_pages import plan_internal
 from generator.load import load_content
 from generator.markup import MarkdownRenderer
 from generator.model import Site
 from generator.pages import Plan
 from generator.progress import Progress, compute_progress
-from generator.public import public_view
-from generator.public_pages import plan_public
 from generator.render import make_environment, render_plan, template_dirs
 from generator.search import index_search
 from generator.validate import validate_content
@@ -31,7 +28,7 @@ class Checked:
     progress: Progress
     public: Plan
     internal: Plan
-    pictures: Mapping[str, Picture]
+    assets: Published  # the public side's assets (and notes about unused ones); the internal side uses none
 
 
 @dataclass(frozen=True)
@@ -63,9 +60,8 @@ def check_site(content_dir: Path, drafts: bool = False) -> Checked:
     """Load, validate, compute and plan, without rendering or writing."""
     site = validate_content(load_content(content_dir))
     progress = compute_progress(site)
-    pictures = inspect_images(site, content_dir)
-    return Checked(site, progress, plan_public(public_view(site, progress, drafts), pictures),
-                   plan_internal(site, progress), pictures)
+    published = publish(site, progress, content_dir, drafts)
+    return Checked(site, progress, published.plan, plan_internal(site, progress), published)
 
 
 def _static_files(dirs: list[Path], folder: str, prefix: str) -> dict[str, Path]:
@@ -108,9 +104,7 @@ def render_site(content_dir: Path, checked: Checked, cache: BuildCache | None = 
         files[f"internal/{rel}"] = data
     for rel, source in _static_files(dirs, "static", "public/static/").items():
         files[rel] = source
-    for rel in sorted(checked.site.assets):
-        files[f"public/assets/{rel}"] = content_dir / "assets" / rel
-    for rel, data in render_images(checked.pictures.values(), content_dir).items():
+    for rel, data in asset_files(checked.assets, content_dir).items():
         files[f"public/{rel}"] = data
     return files
 

@@ -1,9 +1,10 @@
-"""Story covers and activity photos: read and check them, then make resized copies for the public site.
+"""Images used by published pages: read and check them, then make resized, metadata-free copies.
 
 `inspect_images` runs with `check` (so a broken photo is reported like any other
 content problem, with its file and field); `render_images` makes the copies at
-build time. Copies are re-encoded, which also drops EXIF data such as where a
-photo was taken.
+build time. Copies are re-encoded from pixels only: EXIF (where and with what a
+photo was taken), XMP, comments and text chunks are not carried over, and the
+original file is never published. Which images are used is decided in assets.py.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from generator.errors import ContentError, Problem
-from generator.model import Site
 from generator.slugs import slugify
 
 SMALL_WIDTH = 640  # cards and lists (two columns on a desktop, full width on a phone)
 LARGE_WIDTH = 1280  # the story page and Open Graph previews
 JPEG_QUALITY = 82
 RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+# Also treated as images, so they are refused with a hint rather than copied with their metadata.
+IMAGE_LIKE = RASTER | {".svg", ".tif", ".tiff", ".heic", ".heif", ".bmp", ".avif", ".jfif"}
 HINT = "请换成能打开的 JPEG 或 PNG 图片"
 
 
@@ -50,19 +52,6 @@ class Picture:
     large: Rendition
     resized: bool  # False for SVG, which is used as it is
     used_at: Problem  # where it is first referenced, for messages at build time
-
-
-def _uses(site: Site) -> dict[str, Problem]:
-    """Map each referenced image to the first place that references it."""
-    uses: dict[str, Problem] = {}
-    for story in site.stories:
-        if story.cover:
-            uses.setdefault(story.cover, Problem(story.source.path, story.source.line, "cover", ""))
-    for activity in site.activities:
-        for index, photo in enumerate(activity.photos, start=1):
-            where = Problem(activity.source.path, activity.source.line, f"photos 第{index}项", "")
-            uses.setdefault(photo, where)
-    return uses
 
 
 def _fit(width: int, height: int, target: int) -> tuple[int, int]:
@@ -134,14 +123,19 @@ def _picture(asset: str, data: bytes, used_at: Problem) -> Picture:
 
 def _problem(where: Problem, asset: str, error: Exception) -> Problem:
     reason = str(error) if isinstance(error, ValueError) and not isinstance(error, ET.ParseError) else "文件已损坏或不是图片"
-    return Problem(where.path, where.line, where.field, f"图片 assets/{asset} 无法读取({reason});{HINT}")
+    return Problem(where.path, where.line, where.field, f"图片 assets/{asset} 无法读取（{reason}）；{HINT}")
 
 
-def inspect_images(site: Site, content_dir: Path) -> dict[str, Picture]:
-    """Open every cover and photo; report each unreadable one as a content problem."""
+def is_image(asset: str) -> bool:
+    """True for a file that is published only as a re-encoded copy (or refused), never as it is."""
+    return posixpath.splitext(asset)[1].lower() in IMAGE_LIKE
+
+
+def inspect_images(uses: Mapping[str, Problem], content_dir: Path) -> dict[str, Picture]:
+    """Open every image in `uses` (asset → where it is first used); report each unreadable one."""
     pictures: dict[str, Picture] = {}
     problems: list[Problem] = []
-    for asset, where in sorted(_uses(site).items()):
+    for asset, where in sorted(uses.items()):
         try:
             pictures[asset] = _picture(asset, (content_dir / "assets" / asset).read_bytes(), where)
         except (OSError, UnidentifiedImageError, ValueError, ET.ParseError, Image.DecompressionBombError) as error:
@@ -153,9 +147,10 @@ def inspect_images(site: Site, content_dir: Path) -> dict[str, Picture]:
 
 def _encode(image: Image.Image, size: tuple[int, int], ext: str, icc: bytes | None) -> bytes:
     copy = image.resize(size, Image.Resampling.LANCZOS) if size != image.size else image.copy()
+    copy.info.clear()  # Pillow writes a JPEG comment, XMP or a PNG profile from `info` unless told otherwise
     buffer = io.BytesIO()
     if ext == "png":
-        copy.save(buffer, "PNG", optimize=True)
+        copy.save(buffer, "PNG", optimize=True, icc_profile=icc)
     else:
         copy.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True,
                                  icc_profile=icc)
