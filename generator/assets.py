@@ -11,7 +11,7 @@ refers to are listed as notes by `check` and never published.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from generator.links import (
     reference,
     rewrite,
 )
+from generator.markup import MarkdownRenderer
 from generator.model import Site, Story
 from generator.pages import Plan
 from generator.progress import Progress
@@ -167,13 +168,13 @@ def _resolve(body: _Body, resolver: _Resolver, problems: list[Problem]) -> tuple
     return replace(body.story, body=rewrite(body.story.body, body.links, urls)), pages
 
 
-def _notes(site: Site, used: set[str], content_dir: Path) -> tuple[Problem, ...]:
+def _notes(site: Site, used: set[str], content_dir: Path, render: Callable[[str], str]) -> tuple[Problem, ...]:
     """A note for each asset no story (draft or not) and no activity (of any date) refers to."""
     referred = set(used)
     for story in site.stories:
         if story.cover:
             referred.add(story.cover)
-        for link in find_links(story.body, 1):
+        for link in find_links(story.body, 1, render):
             ref = None if is_external(link.target) else reference(link.target, _story_path(story))
             if ref is not None and ref[0] == "asset":
                 referred.add(posixpath.normpath(ref[1]))
@@ -187,7 +188,8 @@ def _notes(site: Site, used: set[str], content_dir: Path) -> tuple[Problem, ...]
 def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = False) -> Published:
     """Plan the public side with the assets its pages use; check every link of the published story bodies."""
     view = public_view(site, progress, drafts)
-    bodies = [_Body(s, tuple(find_links(s.body, body_line(s, content_dir)))) for s in view.stories]
+    render = MarkdownRenderer(site.settings.allow_raw_html, frozenset(KINDS)).block
+    bodies = [_Body(s, tuple(find_links(s.body, body_line(s, content_dir), render))) for s in view.stories]
     images, files, problems = _uses(site, view, bodies)
     try:
         pictures = inspect_images(images, content_dir)
@@ -211,7 +213,7 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
                                                  f"{target or '首页'}）；{HINT}"))
     if problems:
         raise ContentError(problems)
-    return Published(plan, pictures, tuple(sorted(files)), _notes(site, set(images) | set(files), content_dir))
+    return Published(plan, pictures, tuple(sorted(files)), _notes(site, set(images) | set(files), content_dir, render))
 
 
 def asset_files(published: Published, content_dir: Path) -> dict[str, bytes | Path]:

@@ -104,8 +104,8 @@ def render_site(content_dir: Path, checked: Checked, cache: BuildCache | None = 
         files[f"internal/{rel}"] = data
     for rel, source in _static_files(dirs, "static", "public/static/").items():
         files[rel] = source
-    for rel, data in asset_files(checked.assets, content_dir).items():
-        files[f"public/{rel}"] = data
+    for rel, asset in asset_files(checked.assets, content_dir).items():
+        files[f"public/{rel}"] = asset
     return files
 
 

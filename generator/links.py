@@ -19,12 +19,10 @@ from __future__ import annotations
 import html.parser
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-
-import markdown
 
 from generator.errors import Problem
 from generator.model import Story
@@ -32,6 +30,7 @@ from generator.model import Story
 KINDS = {"story": "故事", "unit": "单位", "branch": "支部", "activity": "活动", "asset": "文件"}
 STORY_DEPTH = "../../"  # from stories/<slug>/ back to the site root
 HINT = "站内链接可写 story:故事文件名、unit:单位编号、branch:支部编号、activity:活动编号、asset:文件路径"
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
@@ -60,22 +59,20 @@ class _Targets(html.parser.HTMLParser):
             self.found.append((value.strip(), tag == "img"))
 
 
-_PARSER = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
-
-
 def _destination(target: str) -> re.Pattern[str]:
     """Where `target` stands as a destination: `](…`, `]: …`, or an href/src attribute value."""
     return re.compile(r"(?:\]\(\s*<?|\]:[ \t]*<?|\b(?:href|src)\s*=\s*[\"']?)(" + re.escape(target) + ")", re.IGNORECASE)
 
 
-def find_links(body: str, first_line: int) -> list[Link]:
+def find_links(body: str, first_line: int, render: Callable[[str], str]) -> list[Link]:
     """Return every link and image target of a Markdown body; `first_line` is the body's line in its file.
 
-    Python-Markdown says which targets there are (reference links, raw HTML and all);
-    each is then found in the text, in order, for its line and for rewriting.
+    `render` (the site's Markdown renderer, keeping our reference schemes) says which targets the
+    page will hold (reference links, raw HTML that survives the sanitiser and all); each is then
+    found in the text, in order, for its line and for rewriting.
     """
     parser = _Targets()
-    parser.feed(_PARSER.reset().convert(body))
+    parser.feed(render(body))
     parser.close()
     links: list[Link] = []
     position = 0
@@ -102,8 +99,14 @@ def body_line(story: Story, content_dir: Path) -> int:
     return max(1, text.count("\n") - story.body.count("\n") + 1)
 
 
+def _as_browser_reads(target: str) -> str:
+    """Drop what a browser drops from a URL: tabs and line breaks anywhere, controls and spaces at the ends."""
+    return re.sub(r"[\t\n\r]", "", target).strip(_C0_AND_SPACE)
+
+
 def is_external(target: str) -> bool:
     """True for a link with a scheme other than ours, a `//host` link or a bare #fragment."""
+    target = _as_browser_reads(target)
     scheme = _SCHEME.match(target)
     if scheme:
         return scheme.group(1).lower() not in KINDS
@@ -115,6 +118,7 @@ def reference(target: str, story_path: str) -> tuple[str, str] | None:
 
     `story_path` is the story file relative to content/, e.g. `stories/x.md`.
     """
+    target = _as_browser_reads(target)
     scheme = _SCHEME.match(target)
     if scheme:
         kind = scheme.group(1).lower()
@@ -132,7 +136,7 @@ def reference(target: str, story_path: str) -> tuple[str, str] | None:
 
 def page_target(target: str, page: str) -> str | None:
     """Resolve a page URL from the story page `page` (e.g. stories/x/) to a site path; None if outside."""
-    path = unquote(urlsplit(target).path)
+    path = unquote(urlsplit(_as_browser_reads(target)).path)
     joined = posixpath.normpath(posixpath.join(page, path))
     if joined.startswith("..") or joined.startswith("/"):
         return None
