@@ -14,6 +14,7 @@ import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import quote
 
 from generator.errors import ContentError, Problem
 from generator.images import Picture, inspect_images, is_image, render_images
@@ -164,7 +165,8 @@ def _resolve(body: _Body, resolver: _Resolver, problems: list[Problem]) -> tuple
             problems.append(problem(body.story, link, why))
             continue
         fragment = link.target.split("#", 1)[1] if "#" in link.target and "#" not in path else ""
-        urls[link.target] = STORY_DEPTH + path + (f"#{fragment}" if fragment else "")
+        # Quoted: a file name with spaces or brackets must not end the Markdown link or make the href invalid.
+        urls[link.target] = quote(STORY_DEPTH + path + (f"#{fragment}" if fragment else ""), safe="/#")
     return replace(body.story, body=rewrite(body.story.body, body.links, urls)), pages
 
 

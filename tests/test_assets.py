@@ -94,16 +94,20 @@ def test_story_links_resolve_references_and_files(scratch, tmp_path: Path) -> No
     pdf = b"%PDF-1.4\n% as it is\n%%EOF\n"
     body = ("[医院](unit:hosp)、[支部](branch:hosp-b1)、[活动](activity:a1)、[另一篇](story:wanghui-health)、"
             "[同上](wanghui-health.md)、[首页](../../)\n\n"
-            "![村委会](asset:photos/cun.jpg)\n\n[方案](../assets/files/plan.pdf) [标记](asset:mark.svg)\n")
+            "![村委会](asset:photos/cun.jpg)\n\n[方案](../assets/files/plan.pdf) [标记](asset:mark.svg) "
+            "[附件](<asset:files/实施方案 (2).docx>)\n")
     content = scratch({"assets/photos/cun.jpg": jpeg((5, 5, 5), exif=gps_exif()), "assets/files/plan.pdf": pdf,
+                       "assets/files/实施方案 (2).docx": b"PK docx",
                        "stories/linked.md": story("链接", body)})
     out = tmp_path / "site"
     files = build(content, out)
     assert (out / "public/assets/files/plan.pdf").read_bytes() == pdf  # other files: copied as they are
     assert "assets/mark.svg" in files and not [f for f in files if f.startswith("assets/photos/")]
+    assert "assets/files/实施方案 (2).docx" in files
     page = (out / "public/stories/linked/index.html").read_text(encoding="utf-8")
     for href in ("../../units/hosp/", "../../units/hosp/#hosp-b1", "../../activities/2017-10/#activity-a1",
-                 "../../stories/wanghui-health/", "../../assets/files/plan.pdf", "../../assets/mark.svg"):
+                 "../../stories/wanghui-health/", "../../assets/files/plan.pdf", "../../assets/mark.svg",
+                 "../../assets/files/%E5%AE%9E%E6%96%BD%E6%96%B9%E6%A1%88%20%282%29.docx"):
         assert f'href="{href}"' in page, href
     [src] = re.findall(r'<img alt="村委会" src="([^"]+)"', page)
     assert src.startswith("../../images/photos-cun-")
