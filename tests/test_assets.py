@@ -10,13 +10,15 @@ import pytest
 from PIL import Image
 
 from generator.build import build_site, check_site
+from generator.errors import ContentError
 from generator.links import find_links
 from generator.markup import MarkdownRenderer
 from tests.conftest import run_cli
 from tests.sitecheck import broken_links
 
 STORY = "---\ntitle: {title}\ndate: 2017-10-26\n{front}---\n{body}"
-LINE = "link-line"  # placeholder replaced by the line under test; its line number in the file is asserted
+# A body whose line 7 (line 12 of the file) is the link under test; the external link and the anchor are fine.
+BODY = "第一段。\n\n## 小标题\n\n[外部链接不查](https://example.org/nowhere/) 和 [锚点](#小标题)\n\n{line}\n"
 
 
 def jpeg(colour: tuple[int, int, int], size: tuple[int, int] = (900, 600), exif: Image.Exif | None = None) -> bytes:
@@ -129,34 +131,40 @@ def test_story_links_resolve_references_and_files(scratch, tmp_path: Path) -> No
     ("[引用][r]\n\n[r]: unit:nobody", "链接 unit:nobody: 没有编号为 nobody 的单位"),
 ])
 def test_broken_story_links_fail_check_at_their_line(scratch, line: str, message: str) -> None:  # type: ignore[no-untyped-def]
-    body = f"第一段。\n\n## 小标题\n\n[外部链接不查](https://example.org/nowhere/) 和 [锚点](#小标题)\n\n{line}\n"
-    content = scratch({"stories/bad.md": story("坏链接", body, author="宣传组")})
+    content = scratch({"stories/bad.md": story("坏链接", BODY.format(line=line), author="宣传组")})
+    with pytest.raises(ContentError) as caught:
+        check_site(content)
+    expected_line = 14 if line.startswith("[引用]") else 12  # front matter 5 lines; a reference link: its definition
+    [problem] = caught.value.problems  # the external link and the #anchor are not reported
+    assert str(problem).startswith(f"content/stories/bad.md:{expected_line}: {message}"), str(problem)
+
+
+def test_a_link_to_a_missing_page_fails_the_check_command(scratch) -> None:  # type: ignore[no-untyped-def]
+    content = scratch({"stories/bad.md": story("坏链接", BODY.format(line="[见](../no-such-story/)"), author="宣传组")})
     result = run_cli("check", "--content", str(content))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    expected_line = 14 if line.startswith("[引用]") else 12  # front matter 5 lines; a reference link: its definition
-    assert f"content/stories/bad.md:{expected_line}: {message}" in result.stderr, result.stderr
-    assert result.stderr.count("content/stories/bad.md") == 1
+    assert result.stderr.startswith("content/stories/bad.md:12: 链接 ../no-such-story/: 网站上没有这个页面"), result.stderr
 
 
 def test_links_of_a_draft_are_checked_when_drafts_are_built(scratch) -> None:  # type: ignore[no-untyped-def]
     content = scratch({"stories/draft-note.md": story("草稿", "[坏](unit:nobody)\n", draft="true")})
     check_site(content)  # not published, not checked
-    with pytest.raises(Exception, match="1 个问题"):
+    with pytest.raises(ContentError, match="1 个问题"):
         check_site(content, drafts=True)
 
 
 def test_an_image_link_to_a_file_that_is_not_an_image_is_an_error(scratch) -> None:  # type: ignore[no-untyped-def]
     content = scratch({"assets/plan.pdf": b"%PDF", "stories/x.md": story("x", "![方案](asset:plan.pdf)\n")})
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ContentError) as caught:
         check_site(content)
-    assert "content/assets/plan.pdf 不是图片" in str(caught.value.problems[0])  # type: ignore[attr-defined]
+    assert "content/assets/plan.pdf 不是图片" in str(caught.value.problems[0])
 
 
 def test_phone_formats_pillow_cannot_strip_safely_are_refused_not_copied(scratch) -> None:  # type: ignore[no-untyped-def]
     content = scratch({"assets/p.heic": b"\x00\x00\x00\x18ftypheic", "stories/x.md": story("x", "[原图](asset:p.heic)\n")})
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ContentError) as caught:
         check_site(content)
-    assert "不支持 .heic 格式" in str(caught.value.problems[0])  # type: ignore[attr-defined]
+    assert "不支持 .heic 格式" in str(caught.value.problems[0])
 
 
 def test_links_are_found_at_their_lines_in_document_order() -> None:
