@@ -45,7 +45,7 @@ class Published:
     """The public plan and the assets it uses; notes about files nothing uses."""
 
     plan: Plan
-    pictures: Mapping[str, Picture]  # images, published as re-encoded copies (SVG as it is)
+    pictures: Mapping[str, Picture]  # images, published as re-encoded copies (SVG cleaned of metadata)
     files: tuple[str, ...]  # other files, copied as they are to assets/
     notes: tuple[Problem, ...]
 
@@ -219,11 +219,8 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
 
 
 def asset_files(published: Published, content_dir: Path) -> dict[str, bytes | Path]:
-    """The asset outputs of the public side (paths under public/): re-encoded images, then files as they are."""
+    """The asset outputs of the public side (paths under public/): clean image copies, then files as they are."""
     out: dict[str, bytes | Path] = dict(render_images(published.pictures.values(), content_dir))
-    for picture in published.pictures.values():
-        if not picture.resized:
-            out[picture.large.path] = content_dir / "assets" / picture.asset
     for rel in published.files:
         out[f"assets/{rel}"] = content_dir / "assets" / rel
     return out

@@ -30,6 +30,13 @@ RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 # Also treated as images, so they are refused with a hint rather than copied with their metadata.
 IMAGE_LIKE = RASTER | {".svg", ".tif", ".tiff", ".heic", ".heif", ".bmp", ".avif", ".jfif"}
 HINT = "请换成能打开的 JPEG 或 PNG 图片"
+_ACTIVE = {"script", "foreignObject", "iframe", "embed", "object"}
+_EDITORS = tuple(f"{{{ns}" for ns in (
+    "http://www.inkscape.org/namespaces/inkscape", "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+    "http://ns.adobe.com/", "http://www.bohemiancoding.com/sketch/ns", "http://purl.org/dc/elements/1.1/",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://creativecommons.org/ns#"))
+ET.register_namespace("", "http://www.w3.org/2000/svg")  # keep <svg>, not <ns0:svg>, in cleaned copies
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,31 @@ def _svg_size(data: bytes) -> tuple[int, int]:
     raise ValueError("SVG 没有写 width/height 或 viewBox")
 
 
+def clean_svg(data: bytes) -> bytes:
+    """Return an SVG without comments, <metadata> or editors' attributes; refuse scripts and embedded pictures.
+
+    Drawing programs write the author's name and file paths (`sodipodi:docname`,
+    `inkscape:export-filename`, RDF under <metadata>); an embedded photo carries its EXIF.
+    """
+    root = ET.fromstring(data)  # comments and processing instructions are dropped here
+    for element in root.iter():
+        for child in list(element):
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag.rsplit("}", 1)[-1] in _ACTIVE:
+                raise ValueError("SVG 里有脚本或嵌入的网页，不能发布")
+            if tag.rsplit("}", 1)[-1] == "metadata" or tag.startswith(_EDITORS):
+                element.remove(child)
+        for name, value in list(element.attrib.items()):
+            local = name.rsplit("}", 1)[-1].lower()
+            if name.startswith(_EDITORS):
+                del element.attrib[name]
+            elif local.startswith("on"):
+                raise ValueError("SVG 里有脚本（事件属性），不能发布")
+            elif local == "href" and value.strip().lower().startswith("data:"):
+                raise ValueError("SVG 里嵌入了图片，照片请直接用 JPEG 或 PNG 文件")
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
 def _output_format(image: Image.Image) -> str:
     """Keep transparency as PNG; everything else becomes JPEG."""
     has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
@@ -107,6 +139,7 @@ def _picture(asset: str, data: bytes, used_at: Problem) -> Picture:
     stem = slugify(posixpath.splitext(asset)[0].replace("/", "-")) or "image"
     extension = posixpath.splitext(asset)[1].lower()
     if extension == ".svg":
+        clean_svg(data)  # refuse now what cannot be published
         width, height = _svg_size(data)
         same = Rendition(f"assets/{asset}", width, height)
         return Picture(asset, width, height, same, same, False, used_at)
@@ -158,20 +191,21 @@ def _encode(image: Image.Image, size: tuple[int, int], ext: str, icc: bytes | No
 
 
 def render_images(pictures: Iterable[Picture], content_dir: Path) -> Mapping[str, bytes]:
-    """Make the resized copies; a file that breaks now is reported like at check time."""
+    """Make the resized copies and the cleaned SVGs; a file that breaks now is reported like at check time."""
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
     for picture in pictures:
-        if not picture.resized:
-            continue
         try:
+            if not picture.resized:
+                files[picture.large.path] = clean_svg((content_dir / "assets" / picture.asset).read_bytes())
+                continue
             image = _open((content_dir / "assets" / picture.asset).read_bytes())
             icc = image.info.get("icc_profile")
             for rendition in (picture.small, picture.large):
                 if rendition.path not in files:
                     ext = rendition.path.rsplit(".", 1)[1]
                     files[rendition.path] = _encode(image, (rendition.width, rendition.height), ext, icc)
-        except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as error:
+        except (OSError, UnidentifiedImageError, ValueError, ET.ParseError, Image.DecompressionBombError) as error:
             problems.append(_problem(picture.used_at, picture.asset, error))
     if problems:
         raise ContentError(problems)

@@ -181,3 +181,34 @@ def test_internal_side_gets_no_assets(scratch, tmp_path: Path) -> None:  # type:
     internal = [p for p in (tmp_path / "site/internal").rglob("*") if p.is_file()]
     assert internal and not [p for p in internal if p.suffix in (".jpg", ".png", ".svg", ".pdf")]
     assert not [p for p in internal if re.search(rb"(src|href)=\"[^\"]*(images|assets)/", p.read_bytes())]
+
+
+SVG_WITH_METADATA = (
+    '<?xml version="1.0"?><!-- 作者 张三 --><svg xmlns="http://www.w3.org/2000/svg"'
+    ' xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"'
+    ' xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" sodipodi:docname="C:/Users/张三/徽标.svg"'
+    ' inkscape:export-filename="张三的文件.png" width="20" height="10"><metadata>张三</metadata>'
+    '<title>徽标</title><rect width="20" height="10" fill="#c00"/></svg>')
+
+
+@pytest.mark.e2e
+def test_svg_is_published_without_comments_metadata_or_editor_paths(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    content = scratch({"assets/logo.svg": SVG_WITH_METADATA, "stories/x.md": story("x", cover="logo.svg")})
+    out = tmp_path / "site"
+    build(content, out)
+    published = (out / "public/assets/logo.svg").read_text(encoding="utf-8")
+    assert "张三" not in published and "<title>徽标</title>" in published and 'fill="#c00"' in published
+
+
+@pytest.mark.parametrize(("svg", "reason"), [
+    ('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"><script>alert(1)</script></svg>', "脚本"),
+    ('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1" onload="alert(1)"/>', "事件属性"),
+    ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="1" height="1">'
+     '<image xlink:href="data:image/jpeg;base64,AAAA"/></svg>', "嵌入了图片"),
+])
+def test_svg_with_script_or_an_embedded_photo_is_refused_at_check(scratch, svg: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+    content = scratch({"assets/bad.svg": svg, "stories/x.md": story("x", cover="bad.svg")})
+    with pytest.raises(ContentError) as caught:
+        check_site(content)
+    [problem] = caught.value.problems
+    assert problem.field == "cover" and reason in problem.message
