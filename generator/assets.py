@@ -167,6 +167,8 @@ def _resolve(body: _Body, resolver: _Resolver, problems: list[Problem]) -> tuple
         fragment = link.target.split("#", 1)[1] if "#" in link.target and "#" not in path else ""
         # Quoted: a file name with spaces or brackets must not end the Markdown link or make the href invalid.
         urls[link.target] = quote(STORY_DEPTH + path + (f"#{fragment}" if fragment else ""), safe="/#")
+    if not urls:  # the same object: memos keyed on identity (the new core's) keep working
+        return body.story, pages
     return replace(body.story, body=rewrite(body.story.body, body.links, urls)), pages
 
 
