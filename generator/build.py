@@ -14,22 +14,19 @@ import hashlib
 import importlib.metadata
 import sys
 import time
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from generator.images import Picture, inspect_images, render_images
+from generator.assets import Published, asset_files, publish
 from generator.internal_pages import plan_internal
 from generator.load import ParseMemo, load_content
 from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, Sameness, cache_folder
 from generator.model import Site
 from generator.pages import Page, Plan
 from generator.progress import Progress, compute_progress
-from generator.public import public_view
-from generator.public_pages import plan_public
 from generator.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
 from generator.render import make_environment, render_pages, template_dirs
 from generator.search import SearchIndexer
@@ -62,7 +59,7 @@ class Checked:
     progress: Progress
     public: Plan
     internal: Plan
-    pictures: Mapping[str, Picture]
+    assets: Published  # the public side's assets (and notes about unused ones); the internal side uses none
 
 
 @dataclass(frozen=True)
@@ -128,9 +125,8 @@ class Project:
                    *site.branches, *site.villages, *site.activities, *site.inspections)
         progress: Progress = memo.get(("progress", *records), lambda: compute_progress(site))
         internal: Plan = memo.get(("internal", progress, *records), lambda: plan_internal(site, progress))
-        pictures = inspect_images(site, self.content_dir)
-        public = plan_public(public_view(site, progress, self.drafts, memo), pictures, memo)
-        return Checked(site, progress, public, internal, pictures)
+        published = publish(site, progress, self.content_dir, self.drafts, memo)
+        return Checked(site, progress, published.plan, internal, published)
 
     def _markdown(self, allow_raw_html: bool) -> MarkdownMemo:
         if self.markdown is None or self.markdown.allow_raw_html != allow_raw_html:
@@ -171,10 +167,8 @@ class Project:
                 files[f"{side}/{rel}"] = data
         for rel, source in static_files(dirs, "static").items():
             files[f"public/static/{rel}"] = source
-        for rel in sorted(checked.site.assets):
-            files[f"public/assets/{rel}"] = self.content_dir / "assets" / rel
-        for rel, data in render_images(checked.pictures.values(), self.content_dir).items():
-            files[f"public/{rel}"] = data
+        for rel, asset in asset_files(checked.assets, self.content_dir, self.records).items():
+            files[f"public/{rel}"] = asset
         markdown.save()
         markdown.forget_unused()
         return dict(sorted(files.items()))

@@ -153,6 +153,8 @@ def _check(args: argparse.Namespace) -> int:
     site = checked.site
     print(f"内容检查通过:{len(site.units)} 个单位、{len(site.branches)} 个支部、{len(site.villages)} 个共建村、"
           f"{len(site.activities)} 次活动、{len(site.inspections)} 次督导、{len(site.stories)} 篇故事。")
+    for note in checked.assets.notes:
+        print(note)
     return 0
 
 

@@ -1,9 +1,10 @@
-"""Story covers and activity photos: read and check them, then make resized copies for the public site.
+"""Images used by published pages: read and check them, then make resized, metadata-free copies.
 
 `inspect_images` runs with `check` (so a broken photo is reported like any other
 content problem, with its file and field); `render_images` makes the copies at
-build time. Copies are re-encoded, which also drops EXIF data such as where a
-photo was taken.
+build time. Copies are re-encoded from pixels only: EXIF (where and with what a
+photo was taken), XMP, comments and text chunks are not carried over, and the
+original file is never published. Which images are used is decided in assets.py.
 """
 
 from __future__ import annotations
@@ -20,14 +21,22 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from generator.errors import ContentError, Problem
-from generator.model import Site
 from generator.slugs import slugify
 
 SMALL_WIDTH = 640  # cards and lists (two columns on a desktop, full width on a phone)
 LARGE_WIDTH = 1280  # the story page and Open Graph previews
 JPEG_QUALITY = 82
 RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+# Also treated as images, so they are refused with a hint rather than copied with their metadata.
+IMAGE_LIKE = RASTER | {".svg", ".tif", ".tiff", ".heic", ".heif", ".bmp", ".avif", ".jfif"}
 HINT = "请换成能打开的 JPEG 或 PNG 图片"
+_ACTIVE = {"script", "foreignObject", "iframe", "embed", "object"}
+_EDITORS = tuple(f"{{{ns}" for ns in (
+    "http://www.inkscape.org/namespaces/inkscape", "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+    "http://ns.adobe.com/", "http://www.bohemiancoding.com/sketch/ns", "http://purl.org/dc/elements/1.1/",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://creativecommons.org/ns#"))
+ET.register_namespace("", "http://www.w3.org/2000/svg")  # keep <svg>, not <ns0:svg>, in cleaned copies
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 
 
 @dataclass(frozen=True)
@@ -52,19 +61,6 @@ class Picture:
     used_at: Problem  # where it is first referenced, for messages at build time
 
 
-def _uses(site: Site) -> dict[str, Problem]:
-    """Map each referenced image to the first place that references it."""
-    uses: dict[str, Problem] = {}
-    for story in site.stories:
-        if story.cover:
-            uses.setdefault(story.cover, Problem(story.source.path, story.source.line, "cover", ""))
-    for activity in site.activities:
-        for index, photo in enumerate(activity.photos, start=1):
-            where = Problem(activity.source.path, activity.source.line, f"photos 第{index}项", "")
-            uses.setdefault(photo, where)
-    return uses
-
-
 def _fit(width: int, height: int, target: int) -> tuple[int, int]:
     """Scale down to `target` wide, never up."""
     if width <= target:
@@ -84,6 +80,31 @@ def _svg_size(data: bytes) -> tuple[int, int]:
     if len(box) == 4:
         return round(float(box[2])), round(float(box[3]))
     raise ValueError("SVG 没有写 width/height 或 viewBox")
+
+
+def clean_svg(data: bytes) -> bytes:
+    """Return an SVG without comments, <metadata> or editors' attributes; refuse scripts and embedded pictures.
+
+    Drawing programs write the author's name and file paths (`sodipodi:docname`,
+    `inkscape:export-filename`, RDF under <metadata>); an embedded photo carries its EXIF.
+    """
+    root = ET.fromstring(data)  # comments and processing instructions are dropped here
+    for element in root.iter():
+        for child in list(element):
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag.rsplit("}", 1)[-1] in _ACTIVE:
+                raise ValueError("SVG 里有脚本或嵌入的网页，不能发布")
+            if tag.rsplit("}", 1)[-1] == "metadata" or tag.startswith(_EDITORS):
+                element.remove(child)
+        for name, value in list(element.attrib.items()):
+            local = name.rsplit("}", 1)[-1].lower()
+            if name.startswith(_EDITORS):
+                del element.attrib[name]
+            elif local.startswith("on"):
+                raise ValueError("SVG 里有脚本（事件属性），不能发布")
+            elif local == "href" and value.strip().lower().startswith("data:"):
+                raise ValueError("SVG 里嵌入了图片，照片请直接用 JPEG 或 PNG 文件")
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def _output_format(image: Image.Image) -> str:
@@ -118,6 +139,7 @@ def _picture(asset: str, data: bytes, used_at: Problem) -> Picture:
     stem = slugify(posixpath.splitext(asset)[0].replace("/", "-")) or "image"
     extension = posixpath.splitext(asset)[1].lower()
     if extension == ".svg":
+        clean_svg(data)  # refuse now what cannot be published
         width, height = _svg_size(data)
         same = Rendition(f"assets/{asset}", width, height)
         return Picture(asset, width, height, same, same, False, used_at)
@@ -134,14 +156,19 @@ def _picture(asset: str, data: bytes, used_at: Problem) -> Picture:
 
 def _problem(where: Problem, asset: str, error: Exception) -> Problem:
     reason = str(error) if isinstance(error, ValueError) and not isinstance(error, ET.ParseError) else "文件已损坏或不是图片"
-    return Problem(where.path, where.line, where.field, f"图片 assets/{asset} 无法读取({reason});{HINT}")
+    return Problem(where.path, where.line, where.field, f"图片 assets/{asset} 无法读取（{reason}）；{HINT}")
 
 
-def inspect_images(site: Site, content_dir: Path) -> dict[str, Picture]:
-    """Open every cover and photo; report each unreadable one as a content problem."""
+def is_image(asset: str) -> bool:
+    """True for a file that is published only as a re-encoded copy (or refused), never as it is."""
+    return posixpath.splitext(asset)[1].lower() in IMAGE_LIKE
+
+
+def inspect_images(uses: Mapping[str, Problem], content_dir: Path) -> dict[str, Picture]:
+    """Open every image in `uses` (asset → where it is first used); report each unreadable one."""
     pictures: dict[str, Picture] = {}
     problems: list[Problem] = []
-    for asset, where in sorted(_uses(site).items()):
+    for asset, where in sorted(uses.items()):
         try:
             pictures[asset] = _picture(asset, (content_dir / "assets" / asset).read_bytes(), where)
         except (OSError, UnidentifiedImageError, ValueError, ET.ParseError, Image.DecompressionBombError) as error:
@@ -153,9 +180,10 @@ def inspect_images(site: Site, content_dir: Path) -> dict[str, Picture]:
 
 def _encode(image: Image.Image, size: tuple[int, int], ext: str, icc: bytes | None) -> bytes:
     copy = image.resize(size, Image.Resampling.LANCZOS) if size != image.size else image.copy()
+    copy.info.clear()  # Pillow writes a JPEG comment, XMP or a PNG profile from `info` unless told otherwise
     buffer = io.BytesIO()
     if ext == "png":
-        copy.save(buffer, "PNG", optimize=True)
+        copy.save(buffer, "PNG", optimize=True, icc_profile=icc)
     else:
         copy.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True,
                                  icc_profile=icc)
@@ -163,20 +191,21 @@ def _encode(image: Image.Image, size: tuple[int, int], ext: str, icc: bytes | No
 
 
 def render_images(pictures: Iterable[Picture], content_dir: Path) -> Mapping[str, bytes]:
-    """Make the resized copies; a file that breaks now is reported like at check time."""
+    """Make the resized copies and the cleaned SVGs; a file that breaks now is reported like at check time."""
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
     for picture in pictures:
-        if not picture.resized:
-            continue
         try:
+            if not picture.resized:
+                files[picture.large.path] = clean_svg((content_dir / "assets" / picture.asset).read_bytes())
+                continue
             image = _open((content_dir / "assets" / picture.asset).read_bytes())
             icc = image.info.get("icc_profile")
             for rendition in (picture.small, picture.large):
                 if rendition.path not in files:
                     ext = rendition.path.rsplit(".", 1)[1]
                     files[rendition.path] = _encode(image, (rendition.width, rendition.height), ext, icc)
-        except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as error:
+        except (OSError, UnidentifiedImageError, ValueError, ET.ParseError, Image.DecompressionBombError) as error:
             problems.append(_problem(picture.used_at, picture.asset, error))
     if problems:
         raise ContentError(problems)

@@ -34,7 +34,7 @@ MAX_ENTRIES = 50_000  # about 5,000 stories' bodies ten times over; older entrie
 _LIBRARIES = ("markdown", "nh3")
 
 
-_VALUE_TYPES = (str, int, float, bool, bytes, type(None))
+_VALUE_TYPES = (str, int, float, bool, bytes, type(None), frozenset)
 
 
 class Sameness:
@@ -259,7 +259,7 @@ class IdentityMemo:
     def canonical(self, name: str, value: Any) -> Any:
         """Return the object kept under `name` if it equals `value` (so its identity carries over), else keep `value`."""
         kept = self.tokens.get(name)
-        if kept is not None and type(kept) is type(value) and kept == value:
+        if kept is not None and same(kept, value):
             return kept
         self.tokens[name] = value
         return value

@@ -19,11 +19,12 @@ def test_build_writes_both_sides(scratch, tmp_path: Path) -> None:  # type: igno
     files = snapshot(out)
     for page in ["public/index.html", "public/stories/index.html", "public/stories/wanghui-health/index.html",
                  "public/units/hosp/index.html", "public/activities/index.html", "public/activities/2017-10/index.html",
-                 "public/progress/index.html", "public/404.html", "public/static/style.css", "public/assets/mark.svg",
+                 "public/progress/index.html", "public/404.html", "public/static/style.css",
                  "internal/index.html", "internal/progress.json"]:
         assert page in files, page
     assert MARKER in files
     assert "public/stories/draft-note/index.html" not in files
+    assert "public/assets/mark.svg" not in files  # no page uses it (see tests/test_assets.py)
     home = files["public/index.html"].decode()
     assert '<html lang="zh-CN">' in home and "2/3" in home
 

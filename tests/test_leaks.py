@@ -15,13 +15,26 @@ from typing import Any
 
 import pytest
 import yaml
+from PIL import Image
 
 from generator import public
 from generator.build import build_site, check_site
 from generator.errors import TemplateProblem
 from generator.public import public_view
 from tests.conftest import REPO, run_cli
-from tests.markers import HIDDEN, NEEDS, NOT_IN_PUBLIC_MODEL, PUBLIC, Markers, scan, scan_text, write_campaign
+from tests.markers import (
+    HIDDEN,
+    NEEDS,
+    NOT_IN_PUBLIC_MODEL,
+    PUBLIC,
+    Markers,
+    image_uses,
+    scan,
+    scan_names,
+    scan_pixels,
+    scan_text,
+    write_campaign,
+)
 
 INTERNAL_NAMES = {"secretary", "phone", "needs", "problems", "beneficiaries", "internal", "inspections", "findings",
                   "follow_up", "checks", "lagging", "by_unit"}
@@ -60,6 +73,53 @@ def test_drafts_are_published_only_with_the_flag(campaign: Path, tmp_path: Path)
     assert result.returncode == 0, result.stderr
     hits = set().union(*scan(out / "public").values())
     assert hits and all(marker.startswith("zzdraft") for marker in hits)
+
+
+@pytest.fixture(scope="module")
+def image_campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_campaign(tmp_path_factory.mktemp("leak-images"), units=2, branches_per_unit=2,
+                          activities_per_branch=1, images=True)
+
+
+def _images(folder: Path) -> list[Path]:
+    return [p for p in sorted(folder.rglob("*")) if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".webp", ".gif")]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("drafts", [False, True], ids=["published", "with-drafts"])
+def test_hidden_images_reach_public_in_no_form(image_campaign: Path, tmp_path: Path, drafts: bool) -> None:
+    """Draft, future and internal-only images: not by name, not by metadata, not by their pixels, resized or not."""
+    out = tmp_path / "site"
+    result = run_cli("build", "--content", str(image_campaign), "--out", str(out), *(["--drafts"] if drafts else []))
+    assert result.returncode == 0, result.stderr
+    public, assets = out / "public", image_campaign / "assets"
+    uses = image_uses(image_campaign)
+    hidden = {role: assets / name for role, name in uses["hidden"].items()}
+    shown = {role: assets / name for role, name in uses["public"].items()}
+    seen = scan_pixels(public, [*hidden.values(), shown["cover"], shown["body"]])
+    # The scans can see: both public pictures are found, as resized copies only.
+    assert {shown["cover"].name, shown["body"].name} <= set(seen.values())
+    assert all(path.startswith("images/") for path in seen)
+    names = scan_names(public)
+    markers = set().union(set(), *scan(public).values())
+    if drafts:  # drafts are published on purpose: their images are, the others still are not
+        draft_pictures = {hidden["draft_cover"].name, hidden["draft_body"].name}
+        assert set(seen.values()) - {shown["cover"].name, shown["body"].name} == draft_pictures
+        assert names and all("zzdraft" in name for name in names)
+        assert markers and all(marker.startswith("zzdraft") for marker in markers)
+    else:
+        assert set(seen.values()) == {shown["cover"].name, shown["body"].name}
+        assert names == set()
+        assert markers == set()  # no marker in any file: not the EXIF of the GPS cover, not a copied original
+    # Originals are never published; no published image carries EXIF, XMP or a comment.
+    originals = {p.read_bytes() for p in _images(assets)}
+    published = _images(public)
+    assert published and not any(p.read_bytes() in originals for p in published)
+    for path in published:
+        with Image.open(path) as image:
+            assert not image.getexif() and not {"exif", "xmp", "comment", "Comment"} & set(image.info), path
+    # Other files linked from a published story are copied as they are.
+    assert (public / "assets" / uses["public"]["pdf"]).read_bytes() == shown["pdf"].read_bytes()
 
 
 def _hidden_in_model(content: Path) -> set[bytes]:
