@@ -66,7 +66,9 @@ EDITS: dict[str, Edit] = {
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURES / "minimal", tmp_path / "project")
-    return tmp_path / "project" / "content"
+    content = tmp_path / "project" / "content"
+    _replace(content / "stories/wanghui-health.md", "title: ", "cover: mark.svg\ntitle: ")  # so an asset is published
+    return content
 
 
 @pytest.mark.parametrize("drafts", [True, False])
