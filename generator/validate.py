@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,7 @@ from generator.model import (
 
 ID_RULE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DATE_RULE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DECIMAL_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
 NEEDS = ("班子软弱涣散", "设施短缺陈旧", "经济贫困落后", "其他")
 METHODS = ("听", "看", "查", "访")
 CHECK_RESULTS = ("达标", "基本达标", "未达标")
@@ -79,6 +81,51 @@ def _number_hint(value: Any) -> str:
     return ""
 
 
+def half_width(text: str) -> str:
+    """Return `text` with full-width letters, digits and signs made half-width (NFKC)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _full_width_slip(value: Any, shape: re.Pattern[str]) -> str | None:
+    """Say which full-width characters keep `value` from matching `shape`, and how it should read."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    fixed = half_width(text)
+    if fixed == text or not shape.fullmatch(fixed):
+        return None
+    wide = dict.fromkeys(c for c in text if half_width(c) != c)
+    named = ["全角数字"] if any(half_width(c).isdigit() for c in wide) else []
+    named += [f"全角的“{c}”" for c in wide if not half_width(c).isdigit()]
+    return f"“{text}”里有{'和'.join(named)}；请切换到半角（英文）输入，写成 {fixed}"
+
+
+_JOINERS = re.compile(r"[，、,；;][ \u3000]*")
+
+
+def _joined_items(value: Any) -> str | None:
+    """Explain a list item that is really several, joined by a full-width comma or 、."""
+    if not isinstance(value, str) or not re.search(r"[，、；]", value):
+        return None
+    parts = [p for p in _JOINERS.split(value.strip()) if p]
+    mark = "顿号“、”" if "、" in value else ("全角分号“；”" if "；" in value else "全角逗号“，”")
+    return f"“{value.strip()}”是用{mark}连起来的一项；列表各项之间请用半角逗号加空格分隔，写成 [{', '.join(parts)}]"
+
+
+def _ime_key(key: str, allowed: tuple[str, ...]) -> str | None:
+    """Explain an unknown key that is a known one typed with a Chinese input method."""
+    if "：" in key:
+        fixed = re.sub(r"[ \u3000]*：[ \u3000]*", ": ", key.strip(" \u3000"), count=1)
+        return f"“{key.strip()}”里用了全角冒号“：”；请改成半角冒号加空格，写成 {fixed}"
+    if key.startswith(("－", "—")):
+        return "列表项开头的“－”是全角的；请改成半角“-”加空格"
+    if key.strip(" \u3000") != key and key.strip(" \u3000") in allowed:
+        return "字段名前有全角空格（中文输入法下打出的空格）；请删掉它，改用半角空格缩进"
+    if half_width(key) in allowed:
+        return f"字段名“{key}”里有全角字符；请切换到半角（英文）输入，写成 {half_width(key)}"
+    return None
+
+
 def plain(value: Any) -> Any:
     """Turn line-aware YAML containers into plain dicts and lists."""
     if isinstance(value, dict):
@@ -109,6 +156,10 @@ class Fields:
         """Report keys that are not in `allowed` (a typo, usually)."""
         for key in self.data:
             if key in allowed or key in FREE_KEYS:
+                continue
+            slip = _ime_key(key, allowed)
+            if slip is not None:
+                self.fail(key, slip)
                 continue
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"是不是想写“{close[0]}”?" if close else f"可用的字段:{'、'.join(allowed)}。"
@@ -155,6 +206,9 @@ class Fields:
         value = self._get(key, required)
         if value is None:
             return None
+        if (slip := _full_width_slip(value, _DECIMAL_NUMBER)) is not None:
+            self.fail(key, slip)
+            return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             self.fail(key, f"应为不小于 0 的整数,这里是{_type_name(value)}{_number_hint(value)}")
             return None
@@ -164,6 +218,9 @@ class Fields:
         """Return a number ≥ 0 (yuan, or a quantity)."""
         value = self._get(key, required)
         if value is None:
+            return None
+        if (slip := _full_width_slip(value, _DECIMAL_NUMBER)) is not None:
+            self.fail(key, slip)
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(key, f"应为不小于 0 的{what},例如 1200 或 1200.5;这里是{_type_name(value)}{_number_hint(value)}")
@@ -182,6 +239,9 @@ class Fields:
         if value is None:
             return None
         text = str(value).strip()
+        if (slip := _full_width_slip(value, DATE_RULE)) is not None:
+            self.fail(key, slip)
+            return None
         if not isinstance(value, str) or not DATE_RULE.match(text):
             self.fail(key, f"日期应写成 YYYY-MM-DD,例如 2017-10-23;这里是{_type_name(value)}")
             return None
@@ -206,6 +266,10 @@ class Fields:
         value = self._get(key, required)
         if value is None:
             return []
+        if isinstance(value, str) and half_width(value.strip()).startswith("["):
+            fixed = re.sub(r"[,、]\s*", ", ", half_width(value.strip()))
+            self.fail(key, f"应为列表；“{value.strip()}”里的括号或逗号是全角的，请切换到半角（英文）输入，写成 {fixed}")
+            return []
         if not isinstance(value, LineList):
             self.fail(key, f"应为列表(每项一行,以“- ”开头,或写成 [a, b]),这里是{_type_name(value)}")
             return []
@@ -220,6 +284,8 @@ class Fields:
             where = f"{self.prefix}{key} 第{index}项"
             if not isinstance(item, str) or not item.strip():
                 self.problems.append(Problem(self.path, line, where, f"应为文字,这里是{_type_name(item)}"))
+            elif choices and item not in choices and (joined := _joined_items(item)) is not None:
+                self.problems.append(Problem(self.path, line, where, joined))
             elif choices and item not in choices:
                 self.problems.append(Problem(self.path, line, where, f"“{item}”不在可选范围内:{'、'.join(choices)}"))
             else:
@@ -255,7 +321,12 @@ class _Refs:
         self.ids = ids
         self.unreadable = unreadable
 
-    def check(self, fields: Fields, key: str, kind: str, value: Any, line: int, where: str) -> str | None:
+    def check(self, fields: Fields, key: str, kind: str, value: Any, line: int, where: str,
+              listed: bool = False) -> str | None:
+        joined = _joined_items(value) if listed else None
+        if joined is not None:
+            fields.problems.append(Problem(fields.path, line, where, joined))
+            return None
         if not isinstance(value, str) or not ID_RULE.match(value):
             fields.problems.append(Problem(fields.path, line, where, f"“{value}”不是合格的编号:{ID_HINT}"))
             return None
@@ -280,7 +351,7 @@ class _Refs:
         result: list[str] = []
         items = fields.items(key, required, at_least_one=required)
         for index, (item, line) in enumerate(items, start=1):
-            ref = self.check(fields, key, kind, item, line, f"{fields.prefix}{key} 第{index}项")
+            ref = self.check(fields, key, kind, item, line, f"{fields.prefix}{key} 第{index}项", listed=True)
             if ref is not None and ref not in result:
                 result.append(ref)
         return tuple(result)
