@@ -5,21 +5,23 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 
 from generator.cache import TEMPLATES, BuildCache
+from generator.errors import ContentError, Problem, UsageError
 from generator.images import Picture, inspect_images, render_images
 from generator.internal_pages import plan_internal
 from generator.load import load_content
 from generator.markup import MarkdownRenderer
 from generator.model import Site
 from generator.pages import Plan
-from generator.progress import Progress, compute_progress
+from generator.progress import Progress, ProgressChange, compute_progress, progress_change
 from generator.public import public_view
 from generator.public_pages import plan_public
 from generator.render import make_environment, render_plan, template_dirs
 from generator.search import index_search
-from generator.validate import validate_content
+from generator.validate import content_notes, validate_content
 from generator.write import guard_output, write_site
 
 
@@ -32,6 +34,9 @@ class Checked:
     public: Plan
     internal: Plan
     pictures: Mapping[str, Picture]
+    notes: tuple[Problem, ...] = ()
+    """What the build leaves out on purpose (records after as_of…): shown as 提示, errors with --strict."""
+    change: ProgressChange | None = None
 
 
 @dataclass(frozen=True)
@@ -57,15 +62,24 @@ class BuildResult:
     progress: Progress | None
     summary: BuildSummary
     unchanged: bool = False
+    notes: tuple[Problem, ...] = ()
 
 
-def check_site(content_dir: Path, drafts: bool = False) -> Checked:
+def check_site(content_dir: Path, drafts: bool = False, *, as_of: date | None = None,
+               since: date | None = None, strict: bool = False) -> Checked:
     """Load, validate, compute and plan, without rendering or writing."""
-    site = validate_content(load_content(content_dir))
+    raw = load_content(content_dir)
+    site = validate_content(raw, as_of)
+    notes = content_notes(raw, site)
+    if strict and notes:
+        raise ContentError(list(notes))
+    if since is not None and since >= site.as_of:
+        raise UsageError(f"--since {since.isoformat()} 不早于截至日期 {site.as_of.isoformat()}；请写更早的日期")
     progress = compute_progress(site)
+    change = progress_change(site, progress, since) if since is not None else None
     pictures = inspect_images(site, content_dir)
     return Checked(site, progress, plan_public(public_view(site, progress, drafts), pictures),
-                   plan_internal(site, progress), pictures)
+                   plan_internal(site, progress, change), pictures, notes, change)
 
 
 def _static_files(dirs: list[Path], folder: str, prefix: str) -> dict[str, Path]:
@@ -121,7 +135,8 @@ def _index_public(staging: Path) -> None:
 
 
 def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: bool = True,
-               cache: bool = True) -> BuildResult:
+               cache: bool = True, *, as_of: date | None = None, since: date | None = None,
+               strict: bool = False) -> BuildResult:
     """Build both sides into `out_dir`; on any error the previous output stays as it was.
 
     With `cache` (the default) earlier work is reused through `.gongjian-cache/` (see
@@ -130,14 +145,17 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
     started = time.perf_counter()
     guard_output(out_dir, content_dir)
     finish = _index_public if search else None
-    options = f"drafts={drafts}|search={search}"
+    options = f"drafts={drafts}|search={search}|as_of={as_of}|since={since}"
     reuse = BuildCache(content_dir, out_dir, options, template_dirs(content_dir)) if cache else None
     try:
         if reuse is not None and (recorded := reuse.unchanged()) is not None:
             summary = BuildSummary(**recorded["figures"])
+            notes = tuple(Problem(**n) for n in recorded.get("notes", []))
+            if strict and notes:
+                raise ContentError(list(notes))
             return BuildResult(out_dir, recorded["public"], recorded["internal"], time.perf_counter() - started,
-                               None, None, summary, unchanged=True)
-        checked = check_site(content_dir, drafts)
+                               None, None, summary, unchanged=True, notes=notes)
+        checked = check_site(content_dir, drafts, as_of=as_of, since=since, strict=strict)
         files = render_site(content_dir, checked, reuse)
         public = sum(1 for rel in files if rel.startswith("public/"))
         p = checked.progress
@@ -146,10 +164,10 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
         if reuse is None:
             write_site(files, out_dir, finish=finish)
         else:
-            reuse.write(files, {"figures": asdict(summary), "public": public, "internal": len(files) - public},
-                        finish)
+            reuse.write(files, {"figures": asdict(summary), "public": public, "internal": len(files) - public,
+                                "notes": [asdict(n) for n in checked.notes]}, finish)
     finally:
         if reuse is not None:
             reuse.close()
     return BuildResult(out_dir, public, len(files) - public, time.perf_counter() - started,
-                       checked.site, checked.progress, summary)
+                       checked.site, checked.progress, summary, notes=checked.notes)

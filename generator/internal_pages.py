@@ -13,13 +13,13 @@ from generator.dashboard import build_dashboard
 from generator.ledger import branch_csv, branch_rows, lagging_csv, lagging_groups, unit_csv, unit_rows
 from generator.model import Site
 from generator.pages import Page, Plan, check_unique_paths
-from generator.progress import Progress, lagging_cutoff, progress_json
+from generator.progress import Progress, ProgressChange, lagging_cutoff, progress_json
 from generator.supervision import summarize_supervision
 
 REPORT = "progress-report.html"
 
 
-def plan_internal(site: Site, progress: Progress) -> Plan:
+def plan_internal(site: Site, progress: Progress, change: ProgressChange | None = None) -> Plan:
     """Plan the dashboard, ledgers, lagging list, inspections, activities, report, JSON and CSV."""
     branches = branch_rows(site, progress)
     units = unit_rows(site, progress)
@@ -28,7 +28,7 @@ def plan_internal(site: Site, progress: Progress) -> Plan:
     dash = build_dashboard(site, progress, units, supervision)
     base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "progress": progress,
                             "cutoff": lagging_cutoff(site)}
-    overview = {**base, "dash": dash, "units": units, "lagging": lagging, "supervision": supervision}
+    overview = {**base, "change": change, "dash": dash, "units": units, "lagging": lagging, "supervision": supervision}
     pages = (
         Page("index.html", "dashboard.html", overview),
         Page("ledger-branches.html", "ledger_branches.html", {**base, "rows": branches}),

@@ -57,6 +57,8 @@ class RawStory:
     line: int
     front: Any
     body: str
+    body_line: int = 0
+    """The line of the file where the body starts (after the closing ---)."""
 
 
 @dataclass(frozen=True)
@@ -397,7 +399,7 @@ def _story_of(file: Path, content_dir: Path, problems: list[Problem]) -> RawStor
     if split is None:
         return None
     front, body = split
-    return RawStory(path, file.stem, 1, front, body)
+    return RawStory(path, file.stem, 1, front, body, text.count("\n", 0, len(text) - len(body)) + 1)
 
 
 def _stories(walker: _Walker, content_dir: Path, problems: list[Problem]) -> list[RawStory]:

@@ -405,14 +405,15 @@ def bind(host: str, port: int) -> list[Any]:
         raise UsageError(f"无法在 {host}:{port} 上启动预览({error.strerror or error});请检查 --host 和 --port") from None
 
 
-def serve_preview(content_dir: Path, host: str, port: int, open_browser: bool, report: Report) -> None:
+def serve_preview(content_dir: Path, host: str, port: int, open_browser: bool, report: Report,
+                  builder: Builder = build_preview) -> None:
     """Serve a live preview of both sides until Ctrl-C or SIGTERM."""
     if not content_dir.is_dir():
         raise UsageError(f"找不到内容文件夹 {content_dir};请用 --content 指明,或在网站文件夹里运行")
     sockets = bind(host, port)
     work = Path(tempfile.mkdtemp(prefix="gongjian-preview-"))
     try:
-        asyncio.run(_serve(Preview(content_dir, work / "site", report), sockets, host, open_browser))
+        asyncio.run(_serve(Preview(content_dir, work / "site", report, builder), sockets, host, open_browser))
     finally:
         for sock in sockets:
             sock.close()

@@ -7,7 +7,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -635,8 +635,11 @@ def _latest_date(branches: tuple[Branch, ...], activities: tuple[Activity, ...],
     return max(dates, default=None)
 
 
-def validate_content(content: RawContent) -> Site:
-    """Return the validated Site, or raise ContentError listing every problem."""
+def validate_content(content: RawContent, as_of: date | None = None) -> Site:
+    """Return the validated Site, or raise ContentError listing every problem.
+
+    `as_of` (from --as-of) overrides site.yaml; the Site's settings then carry it as if written there.
+    """
     problems = list(content.problems)
     settings = _settings(content.site, problems)
     refs = _Refs(_known_ids(content, problems), content.unreadable)
@@ -648,6 +651,8 @@ def validate_content(content: RawContent) -> Site:
     stories = [s for raw in content.stories if (s := _story(raw, refs, content.assets, problems)) is not None]
     if problems or settings is None:
         raise ContentError(problems)
+    if as_of is not None:
+        settings = replace(settings, as_of=as_of)
     as_of = settings.as_of or _latest_date(branches, activities, inspections) or settings.campaign.start
     return Site(
         settings=settings,
@@ -660,3 +665,50 @@ def validate_content(content: RawContent) -> Site:
         stories=tuple(sorted(stories, key=lambda s: (s.date, s.slug), reverse=True)),
         assets=content.assets,
     )
+
+
+PLACEHOLDER_BODY = "在这里写正文。"
+"""The body line `gongjian new story` writes; a published story that still has it is noted."""
+
+
+def _date_line(data: Any, key: str, line: int) -> int:
+    return data.key_lines.get(key, line) if isinstance(data, LineMap) else line
+
+
+def content_notes(content: RawContent, site: Site) -> tuple[Problem, ...]:
+    """List what the build leaves out on purpose, so nothing vanishes without a word.
+
+    Records dated after as_of are not counted; a published story dated after an as_of that
+    was given (site.yaml or --as-of) is not published; a published story whose body is still
+    the placeholder of `new story` is published, but noted.
+    """
+    as_of = site.as_of
+    late = f"晚于截至日期 {as_of.isoformat()}，本次不计入"
+    raw: dict[tuple[str, str], RawRecord] = {}
+    for kind, records in content.records.items():
+        for r in records:
+            if isinstance(r.data, dict) and isinstance(r.data.get("id"), str):
+                raw.setdefault((kind, r.data["id"]), r)
+    dated: list[tuple[str, str, date | None]] = [("branches", b.id, b.paired_on) for b in site.branches]
+    dated += [("activities", a.id, a.date) for a in site.activities]
+    dated += [("inspections", i.id, i.date) for i in site.inspections]
+    notes = []
+    for kind, rid, day in dated:
+        if day is not None and day > as_of:
+            record = raw[(kind, rid)]
+            key = "paired_on" if kind == "branches" else "date"
+            notes.append(Problem(record.path, _date_line(record.data, key, record.line), key, late))
+    stories = {s.path: s for s in content.stories}
+    for story in site.stories:
+        if story.draft:
+            continue
+        source = stories[story.source.path]
+        if site.settings.as_of is not None and story.date > as_of:
+            notes.append(Problem(story.source.path, _date_line(source.front, "date", 1), "date",
+                                 f"晚于截至日期 {as_of.isoformat()}，本次不发布"))
+        lines = story.body.split("\n")
+        if PLACEHOLDER_BODY in (line.strip() for line in lines):
+            at = next(n for n, line in enumerate(lines) if line.strip() == PLACEHOLDER_BODY)
+            notes.append(Problem(story.source.path, source.body_line + at, "正文",
+                                 f"还是新建故事时的占位文字“{PLACEHOLDER_BODY}”；请写好正文，或改回 draft: true"))
+    return tuple(sorted(notes))

@@ -21,7 +21,7 @@ from tests.conftest import FIXTURES, REPO, run_cli
 
 CORPUS = FIXTURES / "invalid"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
-TRAILER = "没有生成新网站,原来的输出保持不变。"
+TRAILER = "没有生成新网站，原来的输出保持不变。"
 
 
 def apply_case(case: Path, root: Path) -> Path:
