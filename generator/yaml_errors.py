@@ -50,7 +50,9 @@ _YAML_MESSAGES = (
 )
 
 
-_OPENED_AT = ("while scanning a quoted scalar", "expected ',' or ']'", "expected ',' or '}'")
+# Reported where the thing began: an unclosed quote or bracket, a key that never got its colon.
+_OPENED_AT = ("while scanning a quoted scalar", "expected ',' or ']'", "expected ',' or '}'",
+              "could not find expected ':'")
 
 
 def _indented_more(text: str, line: int) -> bool:
@@ -125,7 +127,6 @@ def explain_yaml_error(path: str, error: yaml.YAMLError, text: str, line_offset:
     else:
         raw = f"{getattr(error, 'context', '') or ''} {getattr(error, 'problem', '') or ''} {getattr(error, 'reason', '')}"
         if isinstance(error, yaml.MarkedYAMLError):
-            # An unclosed quote or bracket is reported where it was opened, not where the file ends.
             opened = any(key in raw for key in _OPENED_AT)
             mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
             line = mark.line + 1 if mark is not None else 1
