@@ -112,6 +112,14 @@ def _joined_items(value: Any) -> str | None:
     return f"“{value.strip()}”是用{mark}连起来的一项；列表各项之间请用半角逗号加空格分隔，写成 [{', '.join(parts)}]"
 
 
+def _colon_slip(value: Any) -> str | None:
+    """Explain text where fields were expected, written with a full-width colon (“members：23”)."""
+    if not isinstance(value, str) or "：" not in value:
+        return None
+    fixed = re.sub(r"[ \u3000]*：[ \u3000]*", ": ", value.strip(), count=1)
+    return f"应为“字段: 值”；“{value.strip()}”里用了全角冒号“：”，请改成半角冒号加空格，写成 {fixed}"
+
+
 def _ime_key(key: str, allowed: tuple[str, ...]) -> str | None:
     """Explain an unknown key that is a known one typed with a Chinese input method."""
     if "：" in key:
@@ -297,6 +305,9 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             return {}
+        if (slip := _colon_slip(value)) is not None:
+            self.fail(key, slip)
+            return {}
         if not isinstance(value, dict):
             self.fail(key, f"下面应写成“名称: 内容”的字段(缩进书写),这里是{_type_name(value)}")
             return {}
@@ -307,6 +318,9 @@ class Fields:
         """Return a nested mapping as Fields."""
         value = self._get(key, True)
         if value is None:
+            return None
+        if (slip := _colon_slip(value)) is not None:
+            self.fail(key, slip)
             return None
         if not isinstance(value, LineMap):
             self.fail(key, f"应为一组字段(下一行缩进书写),这里是{_type_name(value)}")
@@ -364,6 +378,9 @@ def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], wh
         return None
     if not isinstance(data, LineMap):
         line = raw.line if isinstance(raw, RawRecord) else 1
+        if (slip := _colon_slip(data)) is not None:
+            problems.append(Problem(raw.path, line, "", slip))
+            return None
         problems.append(
             Problem(raw.path, line, "", f"{what}应写成“字段: 值”的形式,这里是{_type_name(data)}")
         )
@@ -553,7 +570,7 @@ def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
     raw_checks = f.data.get("checks")
     if raw_checks is not None:
         if not isinstance(raw_checks, LineMap):
-            f.fail("checks", "应写成“检查项: 达标/基本达标/未达标”的字段组")
+            f.fail("checks", _colon_slip(raw_checks) or "应写成“检查项: 达标/基本达标/未达标”的字段组")
         else:
             for item, result in raw_checks.items():
                 if result not in CHECK_RESULTS:

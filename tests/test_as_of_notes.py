@@ -175,3 +175,24 @@ def test_since_must_come_before_as_of(scratch, tmp_path: Path) -> None:  # type:
                      "--since", "2017-12-01")
     assert result.returncode == 2 and not (tmp_path / "site").exists()
     assert f"--since 2017-12-01 不早于截至日期 {fixture_as_of().isoformat()}；请写更早的日期" in result.stderr
+
+
+@pytest.mark.e2e
+def test_serve_takes_as_of_and_since_and_shows_the_notes(scratch) -> None:  # type: ignore[no-untyped-def]
+    from tests.preview_server import preview, save
+
+    content = scratch()
+    day = date(2017, 11, 10)
+    with preview(content, "--as-of", day.isoformat(), "--since", "2017-11-03") as server:
+        code, dashboard = server.get("internal/")
+        assert code == 200 and "2017年11月10日" in dashboard and "本周新增对接" in dashboard
+        later = [a for a in records("activities") if isinstance(a["date"], date) and a["date"] > day]
+        server.wait_output(r"提示：content/activities\.yaml:\d+: date: 晚于截至日期 2017-11-10，本次不计入")
+        shown = [line for line in server.lines if "提示：content/activities.yaml" in line]
+        assert len(shown) == len(later)
+        # A save that changes nothing in the notes does not repeat them.
+        first = server.status()
+        story = content / "stories/wanghui-health.md"
+        save(story, story.read_text(encoding="utf-8") + "\n又一段。\n")
+        server.wait_build_after(first["generation"])
+        assert len([line for line in server.lines if "提示：content/activities.yaml" in line]) == len(later)
