@@ -73,16 +73,19 @@ IDEOGRAPHIC_SPACE = "\u3000"  # the full-width space a Chinese input method type
 _FULL_WIDTH_COLON = re.compile(r"^[ \u3000]*(?:-[ \u3000]+)*[^\s:：#'\"\[\]{},-][^\s:：]{0,40}[ \u3000]*：")
 # A value that opens with a quote and goes on after the closing one: title: "不忘初心"主题党日.
 _PART_QUOTED = re.compile(r"^(?P<head>[ ]*(?:-[ ]+)*[^\s:#'\"][^:]*:[ ]+)(?P<quoted>\"[^\"]*\"|'[^']*')(?P<rest>[^#]*?)[ ]*$")
-# Errors a slip of the input method causes on its own line or the next one.
+# Errors a slip of the input method causes on its own line, and those it causes on the next one.
 _SLIP_ERRORS = ("could not find expected ':'", "mapping values are not allowed", "expected <block end>",
                 "did not find expected key", "did not find expected '-'", "expected ',' or '}'",
                 "expected ',' or ']'", "expected the node content")
+_NEXT_LINE_ERRORS = ("mapping values are not allowed", "expected <block end>", "did not find expected")
 
 
 def _ime_slip(line: str, raw: str) -> str | None:
     """Name the input-method slip on `line` that explains the YAML error `raw`, with the fix."""
     indent = re.match(r"[ \u3000]*(?:-[ \u3000]+)*", line)
-    if indent is not None and IDEOGRAPHIC_SPACE in indent.group():
+    # Only before a key or a list item: a paragraph indent inside a block of text is content.
+    if (indent is not None and IDEOGRAPHIC_SPACE in indent.group()
+            and re.match(r"[^\s:：]+:( |$)|-[ \u3000]", line[indent.end():])):
         return "这一行开头有全角空格（中文输入法下打出的空格）；YAML 只能用半角空格缩进，请删掉它，改用半角空格"
     colon = _FULL_WIDTH_COLON.match(line)
     if colon is not None:
@@ -107,7 +110,8 @@ def _find_slip(text: str, line: int, raw: str) -> tuple[int, str] | None:
     lines = text.split("\n")
     content = [n for n in range(1, min(line, len(lines) + 1))
                if lines[n - 1].strip(" \u3000") and not lines[n - 1].lstrip(" \u3000").startswith("#")]
-    for n in (line, content[-1] if content else 0):
+    above = content[-1] if content and any(key in raw for key in _NEXT_LINE_ERRORS) else 0
+    for n in (line, above):
         if 1 <= n <= len(lines):
             found = _ime_slip(lines[n - 1], raw)
             if found is not None:

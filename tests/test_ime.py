@@ -49,3 +49,10 @@ def test_a_missing_colon_is_on_its_line_and_chinese_text_above_it_is_not_blamed(
     problems: list[Problem] = []
     parse_yaml("- id: t1\n  title: 主题：献爱心\n  name 甲\n  kind: 医院\n", "x.yaml", problems)
     assert [(p.line, p.message) for p in problems] == [(3, "缺少冒号“:”;每个字段应写成“字段: 值”")]
+
+
+@pytest.mark.parametrize("above", ["  summary: |\n    　　主题：献爱心\n", "  summary: |\n    　　说明: 一段话\n"])
+def test_a_paragraph_indent_or_colon_inside_text_is_not_blamed_for_the_error_below(above: str) -> None:
+    problems: list[Problem] = []
+    parse_yaml(f"- id: t1\n{above}  name 甲\n  kind: 医院\n", "x.yaml", problems)
+    assert [(p.line, p.message) for p in problems] == [(4, "缺少冒号“:”;每个字段应写成“字段: 值”")]
