@@ -120,6 +120,11 @@ def _colon_slip(value: Any) -> str | None:
     return f"应为“字段: 值”；“{value.strip()}”里用了全角冒号“：”，请改成半角冒号加空格，写成 {fixed}"
 
 
+def _plain_key(key: str) -> str:
+    """Return the key a writer meant, without full-width spaces, dashes and what follows a full-width colon."""
+    return half_width(key).strip().lstrip("-－— ").split(":")[0].strip()
+
+
 def _ime_key(key: str, allowed: tuple[str, ...]) -> str | None:
     """Explain an unknown key that is a known one typed with a Chinese input method."""
     if "：" in key:
@@ -166,8 +171,8 @@ class Fields:
             if key in allowed or key in FREE_KEYS:
                 continue
             slip = _ime_key(key, allowed)
-            if slip is not None:
-                self.fail(key, slip)
+            if slip is not None:  # named by the field meant, at the line of the key as written
+                self.problems.append(Problem(self.path, self.line(key), self.prefix + _plain_key(key), slip))
                 continue
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"是不是想写“{close[0]}”?" if close else f"可用的字段:{'、'.join(allowed)}。"
@@ -175,6 +180,8 @@ class Fields:
 
     def _get(self, key: str, required: bool) -> Any:
         value = self.data.get(key)
+        if key not in self.data and any(_plain_key(k) == key for k in self.data):
+            return None  # written with an input-method slip, which known() explains
         if value is None and required:
             self.fail(key, "缺少必填字段,请补上" if key not in self.data else "不能为空,请填写")
         return value

@@ -87,6 +87,9 @@ def _ime_slip(line: str, raw: str) -> str | None:
     if (indent is not None and IDEOGRAPHIC_SPACE in indent.group()
             and re.match(r"[^\s:：]+:( |$)|-[ \u3000]", line[indent.end():])):
         return "这一行开头有全角空格（中文输入法下打出的空格）；YAML 只能用半角空格缩进，请删掉它，改用半角空格"
+    dash = re.match(r"([ \u3000]*)[－—][ \u3000]*", line)
+    if dash is not None:
+        return f"列表项开头的“{line.strip()[0]}”是全角的；请改成半角“-”加空格，写成 - {line[dash.end():].strip()}"
     colon = _FULL_WIDTH_COLON.match(line)
     if colon is not None:
         fixed = re.sub(r"[ \u3000]*：[ \u3000]*", ": ", line.strip(" \u3000"), count=1).rstrip()
