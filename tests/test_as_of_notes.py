@@ -41,8 +41,13 @@ def notes_of(stderr: str) -> list[str]:
     return [line.removeprefix(NOTE) for line in stderr.splitlines() if line.startswith(NOTE)]
 
 
+LATE_PAIRING = "- id: late-b\n  name: 新对接支部\n  unit: hosp\n  members: 9\n  village: wanghui\n  paired_on: 2017-12-02\n"
+LATE_VISIT = "- id: late-i\n  date: 2017-12-03\n  group: 2\n  villages: [wanghui]\n"
+
+
 def test_check_lists_every_record_after_as_of_with_its_line(scratch) -> None:  # type: ignore[no-untyped-def]
-    content = scratch({"stories/late.md": LATE_STORY})
+    content = scratch({"stories/late.md": LATE_STORY, "branches/late.yaml": LATE_PAIRING,
+                       "inspections/late.yaml": LATE_VISIT})
     as_of = fixture_as_of()
     late = [a for a in records("activities") if isinstance(a["date"], date) and a["date"] > as_of]
     assert late, "the fixture must have an activity after as_of for this test to mean anything"
@@ -50,7 +55,9 @@ def test_check_lists_every_record_after_as_of_with_its_line(scratch) -> None:  #
     assert result.returncode == 0, result.stderr
     lines = [line_of(content / "activities.yaml", f"date: {a['date']}") for a in late]
     expected = [f"content/activities.yaml:{n}: date: 晚于截至日期 {as_of.isoformat()}，本次不计入" for n in lines]
-    expected.append(f"content/stories/late.md:3: date: 晚于截至日期 {as_of.isoformat()}，本次不发布")
+    expected += [f"content/branches/late.yaml:6: paired_on: 晚于截至日期 {as_of.isoformat()}，本次不计入",
+                 f"content/inspections/late.yaml:2: date: 晚于截至日期 {as_of.isoformat()}，本次不计入",
+                 f"content/stories/late.md:3: date: 晚于截至日期 {as_of.isoformat()}，本次不发布"]
     assert notes_of(result.stderr) == expected
     assert f"共 {len(expected)} 条提示" in result.stderr
     assert "内容检查通过" in result.stdout and NOTE not in result.stdout
