@@ -192,7 +192,7 @@ def _notes(site: Site, used: set[str], content_dir: Path, render: Callable[[str]
     for activity in site.activities:
         referred.update(activity.photos)
     folder = content_dir.name
-    return tuple(Problem(f"{folder}/assets/{rel}", 0, "", "提示：没有故事或活动用到这个文件，不会发布")
+    return tuple(Problem(f"{folder}/assets/{rel}", 0, "", "没有故事或活动用到这个文件，不会发布")
                  for rel in sorted(site.assets - referred))
 
 

@@ -15,22 +15,24 @@ import importlib.metadata
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from generator.assets import Published, asset_files, publish
-from generator.internal_pages import plan_internal
+from generator.errors import ContentError, Problem, UsageError
+from generator.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
 from generator.load import ParseMemo, load_content
 from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, Sameness, cache_folder
 from generator.model import Site
 from generator.pages import Page, Plan
-from generator.progress import Progress, compute_progress
+from generator.progress import Progress, ProgressChange, compute_progress, progress_change
 from generator.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
 from generator.render import make_environment, render_pages, template_dirs
 from generator.search import SearchIndexer
-from generator.validate import validate_content
+from generator.validate import content_notes, validate_content
 from generator.write import guard_output, output_intact, read_record, write_site
 
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "pygal", "pypinyin", "lxml", "openpyxl", "python-docx")
@@ -60,6 +62,10 @@ class Checked:
     public: Plan
     internal: Plan
     assets: Published  # the public side's assets (and notes about unused ones); the internal side uses none
+    figures: InternalFigures  # what the internal side's Office downloads are made of
+    notes: tuple[Problem, ...] = ()
+    """What the build leaves out on purpose (records after as_of, unused assets…): shown as 提示, errors with --strict."""
+    change: ProgressChange | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class BuildResult:
     progress: Progress | None
     summary: BuildSummary
     unchanged: bool = False
+    notes: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,9 @@ class Project:
     content_dir: Path
     drafts: bool = False
     store: MarkdownStore | None = None
+    as_of: date | None = None  # --as-of: overrides site.yaml
+    since: date | None = None  # --since: the dashboard and report also show the change since this day
+    strict: bool = False  # --strict: notes are errors
     parsed: ParseMemo = field(default_factory=ParseMemo)
     records: IdentityMemo = field(default_factory=IdentityMemo)
     markdown: MarkdownMemo | None = None
@@ -118,15 +128,32 @@ class Project:
         """Load, validate, compute and plan, without rendering or writing."""
         memo = self.records
         memo.next_build()
-        site = validate_content(load_content(self.content_dir, self.parsed, inventory), memo)
+        raw = load_content(self.content_dir, self.parsed, inventory)
+        site = validate_content(raw, self.as_of, memo)
+        if self.since is not None and self.since >= site.as_of:
+            raise UsageError(f"--since {self.since.isoformat()} 不早于截至日期 {site.as_of.isoformat()}；请写更早的日期")
         # What the figures and the internal side read: every record but the stories. When all of
-        # them are the objects of the last build, both are the results of the last build.
+        # them are the objects of the last build, the figures and the internal plan are those of the last build.
         records = (memo.canonical("settings", site.settings), memo.canonical("as_of", site.as_of), *site.units,
                    *site.branches, *site.villages, *site.activities, *site.inspections)
         progress: Progress = memo.get(("progress", *records), lambda: compute_progress(site))
-        internal: Plan = memo.get(("internal", progress, *records), lambda: plan_internal(site, progress))
+        change: ProgressChange | None = memo.get(
+            ("change", memo.canonical("since", self.since), progress, *records),
+            lambda: progress_change(site, progress, self.since) if self.since is not None else None)
+        figures: InternalFigures = memo.get(("figures", progress, *records), lambda: internal_figures(site, progress))
+        internal: Plan = memo.get(("internal", change, figures, *records),
+                                  lambda: plan_internal(site, progress, change, figures))
         published = publish(site, progress, self.content_dir, self.drafts, memo)
-        return Checked(site, progress, published.plan, internal, published)
+        notes = content_notes(raw, site) + published.notes
+        if self.strict and notes:
+            raise ContentError(list(notes))
+        return Checked(site, progress, published.plan, internal, published, figures, notes, change)
+
+    def office_files(self, checked: Checked) -> dict[str, bytes]:
+        """Return the internal side's Office downloads (output paths), made once per set of figures."""
+        made = self.records.get(("office", checked.figures),
+                                lambda: office_files(checked.site, checked.progress, checked.figures))
+        return {f"internal/{rel}": data for rel, data in made.items()}
 
     def _markdown(self, allow_raw_html: bool) -> MarkdownMemo:
         if self.markdown is None or self.markdown.allow_raw_html != allow_raw_html:
@@ -195,9 +222,10 @@ class _MemoryBytecode(jinja2.BytecodeCache):
         self.entries[bucket.key] = bucket.bytecode_to_string()
 
 
-def check_site(content_dir: Path, drafts: bool = False) -> Checked:
+def check_site(content_dir: Path, drafts: bool = False, *, as_of: date | None = None,
+               since: date | None = None, strict: bool = False) -> Checked:
     """Load, validate, compute and plan a site once, without rendering or writing."""
-    return Project(content_dir, drafts).check()
+    return Project(content_dir, drafts, as_of=as_of, since=since, strict=strict).check()
 
 
 def summarize(progress: Progress) -> BuildSummary:
@@ -207,7 +235,8 @@ def summarize(progress: Progress) -> BuildSummary:
 
 
 def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: bool = True,
-               cache: bool = True) -> BuildResult:
+               cache: bool = True, *, as_of: date | None = None, since: date | None = None,
+               strict: bool = False) -> BuildResult:
     """Build both sides into `out_dir`; on any error the previous output stays as it was.
 
     With `cache` (the default), an output already built from the same inputs is left as
@@ -218,27 +247,33 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
     guard_output(out_dir, content_dir)
     store = MarkdownStore(cache_folder(content_dir)) if cache else None
     try:
-        project = Project(content_dir, drafts, store)
+        project = Project(content_dir, drafts, store, as_of=as_of, since=since, strict=strict)
         inventory = scan_content(content_dir)
         templates = scan_templates(project.template_dirs())
-        inputs = fingerprint([inventory, templates], f"{code_salt()}|drafts={drafts}|search={search}")
+        options = f"drafts={drafts}|search={search}|as_of={as_of}|since={since}"
+        inputs = fingerprint([inventory, templates], f"{code_salt()}|{options}")
         if cache:
             record = read_record(out_dir.resolve())
             summary = record.get("summary")
             if record.get("inputs") == inputs and isinstance(summary, dict) and output_intact(out_dir, record):
+                notes = tuple(Problem(**n) for n in record.get("notes", []))
+                if strict and notes:
+                    raise ContentError(list(notes))
                 return BuildResult(out_dir, int(record.get("public", 0)), int(record.get("internal", 0)),
-                                   time.perf_counter() - started, None, None, BuildSummary(**summary), unchanged=True)
+                                   time.perf_counter() - started, None, None, BuildSummary(**summary), unchanged=True,
+                                   notes=notes)
         checked = project.check(inventory)
         files = project.render(checked, templates)
+        files.update(project.office_files(checked))
         if search:
             files.update(SearchIndexer().index(files))
         summary_ = summarize(checked.progress)
         public = sum(1 for rel in files if rel.startswith("public/"))
         record_: dict[str, Any] = {"inputs": inputs, "summary": asdict(summary_), "public": public,
-                                   "internal": len(files) - public}
+                                   "internal": len(files) - public, "notes": [asdict(n) for n in checked.notes]}
         write_site(files, out_dir, record=record_)
     finally:
         if store is not None:
             store.close()
     return BuildResult(out_dir, public, len(files) - public, time.perf_counter() - started,
-                       checked.site, checked.progress, summary_)
+                       checked.site, checked.progress, summary_, notes=checked.notes)

@@ -10,48 +10,97 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.argparse_zh import ChineseArgumentParser
 from generator.build import build_site, check_site
-from generator.errors import GongjianError, UsageError
+from generator.errors import GongjianError, Problem, UsageError
 from generator.scaffold import init_site, new_story
+from generator.validate import DATE_RULE, half_width
+
+
+def _day(text: str) -> date:
+    """Read a --as-of / --since date, strictly YYYY-MM-DD."""
+    fixed = half_width(text.strip())
+    if DATE_RULE.match(fixed):
+        try:
+            day = date.fromisoformat(fixed)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"没有 {fixed} 这一天，请检查月份和日期") from None
+        if fixed != text.strip():
+            raise argparse.ArgumentTypeError(f"“{text}”里有全角字符；请切换到半角（英文）输入，写成 {fixed}")
+        return day
+    raise argparse.ArgumentTypeError(f"“{text}”不是日期；请写成 YYYY-MM-DD，例如 2017-12-15")
+
+
+def _content_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", default="content", type=Path, metavar="文件夹",
+                        help="内容文件夹（默认 content）")
+
+
+def _date_options(parser: argparse.ArgumentParser, since: bool) -> None:
+    parser.add_argument("--as-of", type=_day, metavar="日期",
+                        help="统计截至这一天（YYYY-MM-DD），代替 site.yaml 里的 as_of；"
+                             "晚于它的记录不计入，并逐条提示")
+    if since:
+        parser.add_argument("--since", type=_day, metavar="日期",
+                            help="看板和一页报告同时列出这一天以后的新增（对接、活动、督导），如写上周的日期得到本周新增")
+
+
+def _strict_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--strict", action="store_true",
+                        help="把提示（如晚于截至日期的记录、未写正文的故事）当作错误：有提示就不通过")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="gongjian",
-        description="“1+1”好支部共建:把 content/ 里的记录和故事生成公开宣传网站和内部进展看板。",
+        description="“1+1”好支部共建：把 content/ 里的记录和故事生成公开宣传网站和内部进展看板。",
+        epilog="例如：gongjian build（生成网站）、gongjian serve（预览）、gongjian build -h（build 的全部参数）",
     )
-    parser.add_argument("--version", action="version", version=f"gongjian {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="命令", required=True)
+    parser.add_argument("--version", action="version", version=f"gongjian {__version__}", help="显示版本号并退出")
+    commands = parser.add_subparsers(dest="command", metavar="命令", required=True, title="命令",
+                                     help="下面之一；各命令的参数用 gongjian 命令 -h 查看")
 
-    build = commands.add_parser("build", help="生成网站到 site/(public/ 公开,internal/ 内部)")
-    build.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
-    build.add_argument("--out", default="site", type=Path, help="输出文件夹(默认 site)")
-    build.add_argument("--drafts", action="store_true", help="同时生成草稿(draft: true)故事")
+    build = commands.add_parser("build", help="检查内容并生成网站到 site/（public/ 公开，internal/ 内部）",
+                                description="检查内容并生成两个网站：site/public（公开）和 site/internal（内部）。")
+    _content_option(build)
+    build.add_argument("--out", default="site", type=Path, metavar="文件夹", help="输出文件夹（默认 site）")
+    build.add_argument("--drafts", action="store_true", help="同时生成草稿（draft: true）故事")
     build.add_argument("--no-cache", action="store_true",
-                       help="不用 .gongjian-cache/ 里的缓存,从头生成(结果与用缓存时完全相同,只是更慢)")
+                       help="不用 .gongjian-cache/ 里的缓存，从头生成（结果与用缓存时完全相同，只是更慢）")
+    _date_options(build, since=True)
+    _strict_option(build)
 
-    serve = commands.add_parser("serve", help="预览网站:保存文件后浏览器自动刷新(含草稿)")
-    serve.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
-    serve.add_argument("--host", default="127.0.0.1", help="监听地址(默认 127.0.0.1,只有本机能打开)")
-    serve.add_argument("--port", default=8000, type=int, help="端口(默认 8000;0 表示自动选一个空闲端口)")
+    check = commands.add_parser("check", help="只检查内容，不生成网站", description="只检查内容，不生成网站。")
+    _content_option(check)
+    _date_options(check, since=False)
+    _strict_option(check)
+
+    serve = commands.add_parser("serve", help="预览网站：保存文件后浏览器自动刷新（含草稿）",
+                                description="本地预览两个网站（含草稿）：保存内容或模板后浏览器自动刷新。按 Ctrl+C 停止。")
+    _content_option(serve)
+    serve.add_argument("--host", default="127.0.0.1", metavar="地址",
+                       help="监听地址（默认 127.0.0.1，只有本机能打开）")
+    serve.add_argument("--port", default=8000, type=int, metavar="端口",
+                       help="端口（默认 8000；0 表示自动选一个空闲端口）")
     serve.add_argument("--open", action="store_true", help="启动后用默认浏览器打开预览")
+    _date_options(serve, since=True)
 
-    check = commands.add_parser("check", help="只检查内容,不生成网站")
-    check.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
-
-    new = commands.add_parser("new", help="新建内容,例如:gongjian new story 义诊进村")
-    kinds = new.add_subparsers(dest="kind", metavar="类型", required=True)
-    story = kinds.add_parser("story", help="新建一篇故事(草稿),文件名由标题的拼音生成")
-    story.add_argument("title", nargs="+", help="故事标题(可以带空格)")
+    new = commands.add_parser("new", help="新建内容，例如：gongjian new story 义诊进村",
+                              description="新建内容。目前可以新建故事：gongjian new story 标题")
+    kinds = new.add_subparsers(dest="kind", metavar="类型", required=True, title="类型", help="目前只有 story（故事）")
+    story = kinds.add_parser("story", help="新建一篇故事（草稿），文件名由标题的拼音生成",
+                             description="在 content/stories/ 里新建一篇故事草稿，文件名由标题的拼音生成。")
+    story.add_argument("title", nargs="+", metavar="标题", help="故事标题（可以带空格）")
     story.add_argument("--branch", action="append", default=[], metavar="支部编号",
-                       help="相关支部的编号,可写多次")
-    story.add_argument("--slug", help="自定义文件名(默认用标题的拼音)")
-    story.add_argument("--content", default="content", type=Path, help="内容文件夹(默认 content)")
+                       help="相关支部的编号，可写多次")
+    story.add_argument("--slug", metavar="文件名", help="自定义文件名（默认用标题的拼音）")
+    _content_option(story)
 
     _add_spreadsheet_commands(commands)
 
-    init = commands.add_parser("init", help="新建一个网站文件夹,里面带一个能直接生成的小例子")
-    init.add_argument("dir", type=Path, help="新网站的文件夹(不存在或为空)")
+    init = commands.add_parser("init", help="新建一个网站文件夹，里面带一个能直接生成的小例子",
+                               description="新建一个网站文件夹，里面带一个能直接生成的小例子。")
+    init.add_argument("dir", type=Path, metavar="文件夹", help="新网站的文件夹（不存在或为空）")
     return parser
 
 
@@ -113,48 +162,60 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notes(notes: tuple[Problem, ...]) -> None:
+    """Show what the build leaves out on purpose: each as 提示, to stderr like the errors, then a count."""
+    for note in notes:
+        print(f"提示：{note}", file=sys.stderr)
+    if notes:
+        print(f"共 {len(notes)} 条提示（不是错误，不影响生成；加 --strict 可按错误处理）。", file=sys.stderr)
+
+
 def _new(args: argparse.Namespace) -> int:
     path = new_story(args.content, " ".join(args.title), date.today(), args.branch, args.slug)
     print(f"已新建故事草稿 {path}。")
-    print("写好正文后把 draft: true 改为 false,再运行 gongjian build;写作时可用 gongjian serve 预览(草稿带“草稿”标记)。")
+    print("写好正文后把 draft: true 改为 false，再运行 gongjian build；写作时可用 gongjian serve 预览（草稿带“草稿”标记）。")
     return 0
 
 
 def _init(args: argparse.Namespace) -> int:
     files = init_site(args.dir)
-    print(f"已在 {args.dir} 新建网站({len(files)} 个文件)。接下来:")
+    print(f"已在 {args.dir} 新建网站（{len(files)} 个文件）。接下来：")
     print(f"  cd {args.dir}")
-    print("  gongjian build        生成网站到 site/public(公开)和 site/internal(内部)")
+    print("  gongjian serve           预览网站，保存文件后浏览器自动刷新")
     print("  gongjian new story 标题   新建一篇故事")
+    print("  gongjian build           生成网站到 site/public（公开）和 site/internal（内部）")
     return 0
 
 
 def _build(args: argparse.Namespace) -> int:
-    result = build_site(args.content, args.out, drafts=args.drafts, cache=not args.no_cache)
+    result = build_site(args.content, args.out, drafts=args.drafts, cache=not args.no_cache,
+                        as_of=args.as_of, since=args.since, strict=args.strict)
+    _notes(result.notes)
     p = result.summary
-    done = "内容没有变化,网站已是最新" if result.unchanged else "已生成"
-    print(f"{done} {result.out}/public({result.public_files} 个文件)和 {result.out}/internal"
-          f"({result.internal_files} 个文件),用时 {result.seconds:.2f} 秒。")
-    print(f"截至 {p.as_of}:{p.paired}/{p.branches} 个支部完成对接,"
-          f"{p.activities} 次活动,约谈名单 {p.lagging} 个支部。")
-    print(f"注意:{result.out}/internal 是内部资料,不要公开发布;对外只发布 {result.out}/public。")
+    done = "内容没有变化，网站已是最新" if result.unchanged else "已生成"
+    print(f"{done} {result.out}/public（{result.public_files} 个文件）和 {result.out}/internal"
+          f"（{result.internal_files} 个文件），用时 {result.seconds:.2f} 秒。")
+    print(f"截至 {p.as_of}：{p.paired}/{p.branches} 个支部完成对接，"
+          f"{p.activities} 次活动，约谈名单 {p.lagging} 个支部。")
+    print(f"注意：{result.out}/internal 是内部资料，不要公开发布；对外只发布 {result.out}/public。")
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     from generator.serve import serve_preview  # the web server is loaded only when previewing
 
-    serve_preview(args.content, args.host, args.port, args.open, lambda text: print(text, flush=True))
+    serve_preview(args.content, args.host, args.port, args.open, lambda text: print(text, flush=True),
+                  as_of=args.as_of, since=args.since)
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    checked = check_site(args.content)
+    checked = check_site(args.content, as_of=args.as_of, strict=args.strict)
+    _notes(checked.notes)
     site = checked.site
-    print(f"内容检查通过:{len(site.units)} 个单位、{len(site.branches)} 个支部、{len(site.villages)} 个共建村、"
-          f"{len(site.activities)} 次活动、{len(site.inspections)} 次督导、{len(site.stories)} 篇故事。")
-    for note in checked.assets.notes:
-        print(note)
+    print(f"内容检查通过：{len(site.units)} 个单位、{len(site.branches)} 个支部、{len(site.villages)} 个共建村、"
+          f"{len(site.activities)} 次活动、{len(site.inspections)} 次督导、{len(site.stories)} 篇故事；"
+          f"数据截至 {site.as_of.isoformat()}。")
     return 0
 
 
@@ -169,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in error.lines():
             print(line, file=sys.stderr)
         if args.command == "build":
-            print("没有生成新网站,原来的输出保持不变。", file=sys.stderr)
+            print("没有生成新网站，原来的输出保持不变。", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)

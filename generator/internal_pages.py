@@ -7,17 +7,28 @@ to nothing: it is sent on its own.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
-from generator.dashboard import build_dashboard
+from generator.dashboard import Dashboard, build_dashboard
 from generator.docx_report import report_docx
-from generator.ledger import branch_csv, branch_rows, lagging_csv, lagging_groups, unit_csv, unit_rows
+from generator.ledger import (
+    BranchRow,
+    LaggingGroup,
+    UnitRow,
+    branch_csv,
+    branch_rows,
+    lagging_csv,
+    lagging_groups,
+    unit_csv,
+    unit_rows,
+)
 from generator.model import Site
 from generator.pages import Page, Plan, check_unique_paths
-from generator.progress import Progress, lagging_cutoff, progress_json
-from generator.supervision import summarize_supervision
+from generator.progress import Progress, ProgressChange, lagging_cutoff, progress_json
+from generator.supervision import Supervision, summarize_supervision
 from generator.xlsx_ledger import ledger_workbook
 
 REPORT = "progress-report.html"
@@ -28,34 +39,62 @@ def css_string(text: str) -> Markup:
     return Markup('"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"')
 
 
-def plan_internal(site: Site, progress: Progress) -> Plan:
-    """Plan the dashboard, ledgers, lagging list, inspections, activities, report, JSON and CSV."""
+@dataclass(frozen=True)
+class InternalFigures:
+    """The rows and summaries the internal pages and downloads are made of."""
+
+    branches: tuple[BranchRow, ...]
+    units: tuple[UnitRow, ...]
+    lagging: tuple[LaggingGroup, ...]
+    supervision: Supervision
+    dash: Dashboard
+
+
+def internal_figures(site: Site, progress: Progress) -> InternalFigures:
+    """Compute the ledger rows, the 约谈 groups, the supervision summary and the dashboard."""
     branches = branch_rows(site, progress)
     units = unit_rows(site, progress)
-    lagging = lagging_groups(site, branches)
     supervision = summarize_supervision(site)
-    dash = build_dashboard(site, progress, units, supervision)
+    return InternalFigures(branches, units, lagging_groups(site, branches), supervision,
+                           build_dashboard(site, progress, units, supervision))
+
+
+def plan_internal(site: Site, progress: Progress, change: ProgressChange | None = None,
+                  figures: InternalFigures | None = None) -> Plan:
+    """Plan the dashboard, ledgers, lagging list, inspections, activities, report, JSON and CSV."""
+    f = figures or internal_figures(site, progress)
     base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "progress": progress,
                             "cutoff": lagging_cutoff(site)}
-    overview = {**base, "dash": dash, "units": units, "lagging": lagging, "supervision": supervision}
+    overview = {**base, "change": change, "dash": f.dash, "units": f.units, "lagging": f.lagging,
+                "supervision": f.supervision}
     # The printed report repeats the issuing organisation on every page (CSS @page margin boxes take strings only).
     issuer = css_string(site.settings.organization or site.settings.title)
     pages = (
         Page("index.html", "dashboard.html", overview),
-        Page("ledger-branches.html", "ledger_branches.html", {**base, "rows": branches}),
-        Page("ledger-units.html", "ledger_units.html", {**base, "rows": units}),
-        Page("lagging.html", "lagging.html", {**base, "groups": lagging}),
-        Page("activities.html", "activities.html", {**base, "dash": dash}),
-        Page("inspections.html", "inspections.html", {**base, "supervision": supervision}),
+        Page("ledger-branches.html", "ledger_branches.html", {**base, "rows": f.branches}),
+        Page("ledger-units.html", "ledger_units.html", {**base, "rows": f.units}),
+        Page("lagging.html", "lagging.html", {**base, "groups": f.lagging}),
+        Page("activities.html", "activities.html", {**base, "dash": f.dash}),
+        Page("inspections.html", "inspections.html", {**base, "supervision": f.supervision}),
         Page(REPORT, "report.html", {**overview, "issuer_css": issuer}),
     )
     files = {
         "progress.json": progress_json(progress).encode("utf-8"),
-        "ledger-branches.csv": branch_csv(branches),
-        "ledger-units.csv": unit_csv(units),
-        "lagging.csv": lagging_csv(lagging),
-        "ledger.xlsx": ledger_workbook(site, progress, branches, units, lagging, dash),
-        "progress-report.docx": report_docx(site, progress, units, lagging, supervision, dash),
+        "ledger-branches.csv": branch_csv(f.branches),
+        "ledger-units.csv": unit_csv(f.units),
+        "lagging.csv": lagging_csv(f.lagging),
     }
-    check_unique_paths(pages, files)
+    check_unique_paths(pages, {**files, **dict.fromkeys(OFFICE_FILES, b"")})
     return Plan(pages, files)
+
+
+OFFICE_FILES = ("ledger.xlsx", "progress-report.docx")
+
+
+def office_files(site: Site, progress: Progress, figures: InternalFigures) -> dict[str, bytes]:
+    """Return the downloads made with Office libraries (slow at scale; the preview makes them after the reload)."""
+    f = figures
+    return {
+        "ledger.xlsx": ledger_workbook(site, progress, f.branches, f.units, f.lagging, f.dash),
+        "progress-report.docx": report_docx(site, progress, f.units, f.lagging, f.supervision, f.dash),
+    }

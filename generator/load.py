@@ -54,6 +54,8 @@ class RawStory:
     line: int
     front: Any
     body: str
+    body_line: int = 0
+    """The line of the file where the body starts (after the closing ---)."""
 
 
 @dataclass(frozen=True)
@@ -310,7 +312,7 @@ def _story_of(file: InputFile, path: str, problems: list[Problem]) -> RawStory |
     if split is None:
         return None
     front, body = split
-    return RawStory(path, file.path.stem, 1, front, body)
+    return RawStory(path, file.path.stem, 1, front, body, text.count("\n", 0, len(text) - len(body)) + 1)
 
 
 @dataclass

@@ -6,7 +6,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -89,6 +89,26 @@ class Progress:
     inspections: InspectionCounts
     lagging: tuple[LaggingBranch, ...]
     by_unit: tuple[UnitProgress, ...]
+
+
+@dataclass(frozen=True)
+class ProgressChange:
+    """What was added after `since`, up to as_of (--since): the weekly report's 新增 figures."""
+
+    since: date
+    as_of: date
+    paired: int
+    activities: int
+    participants: int
+    total_value: float
+    inspections: int
+    lagging_before: int
+    lagging_now: int
+
+    @property
+    def days(self) -> int:
+        """Return the length of the period in days."""
+        return (self.as_of - self.since).days
 
 
 CENT = Decimal("0.01")
@@ -203,6 +223,23 @@ def compute_progress(site: Site) -> Progress:
         inspections=inspection_counts,
         lagging=_lagging(site, paired, last),
         by_unit=_by_unit(site, activities, paired),
+    )
+
+
+def progress_change(site: Site, now: Progress, since: date) -> ProgressChange:
+    """Compare the figures as of `since` with `now` (as of site.as_of; `since` comes before it)."""
+    before = compute_progress(replace(site, as_of=since))
+    was, new = before.activities, now.activities
+    return ProgressChange(
+        since=since,
+        as_of=now.as_of,
+        paired=now.branches.paired - before.branches.paired,
+        activities=new.count - was.count,
+        participants=new.participants - was.participants,
+        total_value=money(exact(new.total_value) - exact(was.total_value)),
+        inspections=now.inspections.count - before.inspections.count,
+        lagging_before=len(before.lagging),
+        lagging_now=len(now.lagging),
     )
 
 

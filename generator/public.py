@@ -161,7 +161,9 @@ def public_view(site: Site, progress: Progress, drafts: bool = False, memo: Iden
         branches=tuple(memo.get((b, as_of), lambda b=b: _public_branch(b, as_of)) for b in site.branches),
         villages=tuple(memo.get((v,), lambda v=v: village(v)) for v in site.villages),
         activities=tuple(memo.get((a,), lambda a=a: activity(a)) for a in site.activities if a.date <= as_of),
-        stories=tuple(memo.get((st,), lambda st=st: _public_story(st)) for st in site.stories if drafts or not st.draft),
+        # A story dated after an as_of that was given waits, like the records (see validate.content_notes).
+        stories=tuple(memo.get((st,), lambda st=st: _public_story(st)) for st in site.stories
+                      if (drafts and st.draft) or (not st.draft and (s.as_of is None or st.date <= as_of))),
         assets=site.assets,
         progress=PublicProgress(progress.as_of, progress.branches, progress.activities, progress.themes,
                                 progress.donations, progress.inspections),

@@ -30,6 +30,7 @@ import webbrowser
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,9 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from generator.build import Project
-from generator.errors import GongjianError, UsageError
+from generator.build import Checked, Project
+from generator.errors import GongjianError, Problem, UsageError
+from generator.internal_pages import InternalFigures, office_files
 from generator.reader import Stamp, scan_content, scan_templates
 from generator.reload import LiveReload, inject
 from generator.search import SearchIndexer
@@ -100,11 +102,14 @@ class Preview:
     """The state of one preview: what is watched, the latest build, and the browsers to tell."""
 
     def __init__(self, content_dir: Path, out_dir: Path, report: Report, builder: Builder | None = None,
-                 indexer: Indexer | None = None) -> None:
+                 indexer: Indexer | None = None, as_of: date | None = None, since: date | None = None) -> None:
         self.content = content_dir.resolve()
         self.out = out_dir.resolve()
         self.report = report
-        self.project = Project(self.content, drafts=True)
+        self.project = Project(self.content, drafts=True, as_of=as_of, since=since)
+        self.notes: tuple[Problem, ...] = ()
+        self._office: tuple[InternalFigures, Mapping[str, bytes]] | None = None
+        self._checked: Checked | None = None
         self.builder = builder or self._build_files
         self.indexer = indexer or SearchIndexer().index
         self.generation = 0
@@ -112,7 +117,7 @@ class Preview:
         self.written = 0  # the generation whose files (and search index) are in the preview folder
         self.outcome: Outcome | None = None
         self.files: Files = {}
-        self.index: Mapping[str, bytes] = {}  # the search index of the latest written build
+        self.later: Mapping[str, bytes] = {}  # what follows the reload: Office downloads and the search index
         self.live = LiveReload(lambda: self.generation)
         self._building: Future[None] | None = None
         self._pending: set[str] = set()
@@ -159,7 +164,24 @@ class Preview:
         future.add_done_callback(hand_back)
 
     def _build_files(self) -> Files:
-        return self.project.render(self.project.check())
+        checked = self.project.check()
+        files = self.project.render(checked)
+        self._checked = checked
+        if checked.notes != self.notes:  # each save rebuilds: repeat the notes only when they change
+            self.notes = checked.notes
+            for note in checked.notes:
+                self.report(f"  提示：{note}")
+        return files
+
+    def _slow_files(self) -> dict[str, bytes]:
+        """The outputs made after the reload: the internal Office downloads (on the writer thread)."""
+        checked = self._checked
+        if checked is None:
+            return {}
+        if self._office is None or self._office[0] is not checked.figures:
+            made = office_files(checked.site, checked.progress, checked.figures)
+            self._office = (checked.figures, {f"internal/{rel}": data for rel, data in made.items()})
+        return dict(self._office[1])
 
     def _job(self, loop: asyncio.AbstractEventLoop, changed: tuple[str, ...]) -> None:
         """Build and hand the pages to the server thread (on the build thread)."""
@@ -180,22 +202,23 @@ class Preview:
         return Outcome(True, (), time.perf_counter() - started, changed), files
 
     def _write(self) -> None:
-        """Put the newest published files into the preview folder and index them (on the writer thread)."""
+        """Make what follows the reload (Office downloads, search index), then write it all (on the writer thread)."""
         with self._lock:
             queued, self._queued = self._queued, None
         if queued is None or self._stopped:
             return  # a newer build was queued and written already
         generation, files = queued
-        try:
-            index = self.indexer(files)
-        except GongjianError as error:
-            self.report(f"  搜索索引没有更新(页面不受影响):{';'.join(error.lines())}")
-            index = {}
-        except Exception as error:
-            self.report(f"  搜索索引没有更新(页面不受影响):{type(error).__name__}: {error}")
-            index = {}
-        self.index = index
-        write_site({**files, **index}, self.out)
+        later: dict[str, bytes] = {}
+        for what, make in (("内部看板的 Excel/Word 下载", self._slow_files),
+                           ("搜索索引", lambda: dict(self.indexer({**files, **later})))):
+            try:
+                later.update(make())
+            except GongjianError as error:
+                self.report(f"  {what}没有更新（页面不受影响）：{'；'.join(error.lines())}")
+            except Exception as error:
+                self.report(f"  {what}没有更新（页面不受影响）：{type(error).__name__}: {error}")
+        self.later = later
+        write_site({**files, **later}, self.out)
         self.written = generation
     def _finish(self, done: Future[None]) -> None:
         """Note the end of a build job."""
@@ -277,8 +300,8 @@ class Preview:
         failed = self.outcome is None or not self.outcome.ok
         if failed and (key not in files or key.endswith(".html")):
             return self._status_page()
-        # The search index follows the pages by a moment: it is made after the reload.
-        content = files.get(key) or self.index.get(key)
+        # The search index and the Office downloads follow the pages by a moment: they are made after the reload.
+        content = files.get(key) or self.later.get(key)
         data = _read(content) if isinstance(content, Path) else content
         if data is None:
             return self._not_found(side)
@@ -404,14 +427,16 @@ def bind(host: str, port: int) -> list[Any]:
         raise UsageError(f"无法在 {host}:{port} 上启动预览({error.strerror or error});请检查 --host 和 --port") from None
 
 
-def serve_preview(content_dir: Path, host: str, port: int, open_browser: bool, report: Report) -> None:
+def serve_preview(content_dir: Path, host: str, port: int, open_browser: bool, report: Report,
+                  as_of: date | None = None, since: date | None = None) -> None:
     """Serve a live preview of both sides until Ctrl-C or SIGTERM."""
     if not content_dir.is_dir():
         raise UsageError(f"找不到内容文件夹 {content_dir};请用 --content 指明,或在网站文件夹里运行")
     sockets = bind(host, port)
     work = Path(tempfile.mkdtemp(prefix="gongjian-preview-"))
     try:
-        asyncio.run(_serve(Preview(content_dir, work / "site", report), sockets, host, open_browser))
+        preview = Preview(content_dir, work / "site", report, as_of=as_of, since=since)
+        asyncio.run(_serve(preview, sockets, host, open_browser))
     finally:
         for sock in sockets:
             sock.close()

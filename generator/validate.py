@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ from generator.model import (
 
 ID_RULE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DATE_RULE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DECIMAL_NUMBER = re.compile(r"[0-9]+(\.[0-9]+)?")
 NEEDS = ("班子软弱涣散", "设施短缺陈旧", "经济贫困落后", "其他")
 METHODS = ("听", "看", "查", "访")
 CHECK_RESULTS = ("达标", "基本达标", "未达标")
@@ -81,6 +83,64 @@ def _number_hint(value: Any) -> str:
     return ""
 
 
+def half_width(text: str) -> str:
+    """Return `text` with full-width letters, digits and signs made half-width (NFKC)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _full_width_slip(value: Any, shape: re.Pattern[str]) -> str | None:
+    """Say which full-width characters keep `value` from matching `shape`, and how it should read."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    fixed = half_width(text)
+    if fixed == text or not shape.fullmatch(fixed):
+        return None
+    wide = dict.fromkeys(c for c in text if half_width(c) != c)
+    named = ["全角数字"] if any(half_width(c).isdigit() for c in wide) else []
+    named += [f"全角的“{c}”" for c in wide if not half_width(c).isdigit()]
+    return f"“{text}”里有{'和'.join(named)}；请切换到半角（英文）输入，写成 {fixed}"
+
+
+_JOINERS = re.compile(r"[，、,；;][ \u3000]*")
+
+
+def _joined_items(value: Any) -> str | None:
+    """Explain a list item that is really several, joined by a full-width comma or 、."""
+    if not isinstance(value, str) or not re.search(r"[，、；]", value):
+        return None
+    parts = [p for p in _JOINERS.split(value.strip()) if p]
+    mark = "顿号“、”" if "、" in value else ("全角分号“；”" if "；" in value else "全角逗号“，”")
+    return f"“{value.strip()}”是用{mark}连起来的一项；列表各项之间请用半角逗号加空格分隔，写成 [{', '.join(parts)}]"
+
+
+def _colon_slip(value: Any) -> str | None:
+    """Explain text where fields were expected, written with a full-width colon (“members：23”)."""
+    if not isinstance(value, str) or "：" not in value:
+        return None
+    fixed = re.sub(r"[ \u3000]*：[ \u3000]*", ": ", value.strip(), count=1)
+    return f"应为“字段: 值”；“{value.strip()}”里用了全角冒号“：”，请改成半角冒号加空格，写成 {fixed}"
+
+
+def _plain_key(key: str) -> str:
+    """Return the key a writer meant, without full-width spaces, dashes and what follows a full-width colon."""
+    return half_width(key).strip().lstrip("-－— ").split(":")[0].strip()
+
+
+def _ime_key(key: str, allowed: tuple[str, ...]) -> str | None:
+    """Explain an unknown key that is a known one typed with a Chinese input method."""
+    if "：" in key:
+        fixed = re.sub(r"[ \u3000]*：[ \u3000]*", ": ", key.strip(" \u3000"), count=1)
+        return f"“{key.strip()}”里用了全角冒号“：”；请改成半角冒号加空格，写成 {fixed}"
+    if key.startswith(("－", "—")):
+        return "列表项开头的“－”是全角的；请改成半角“-”加空格"
+    if key.strip(" \u3000") != key and key.strip(" \u3000") in allowed:
+        return "字段名前有全角空格（中文输入法下打出的空格）；请删掉它，改用半角空格缩进"
+    if half_width(key) in allowed:
+        return f"字段名“{key}”里有全角字符；请切换到半角（英文）输入，写成 {half_width(key)}"
+    return None
+
+
 def plain(value: Any) -> Any:
     """Turn line-aware YAML containers into plain dicts and lists."""
     if isinstance(value, dict):
@@ -112,12 +172,18 @@ class Fields:
         for key in self.data:
             if key in allowed or key in FREE_KEYS:
                 continue
+            slip = _ime_key(key, allowed)
+            if slip is not None:  # named by the field meant, at the line of the key as written
+                self.problems.append(Problem(self.path, self.line(key), self.prefix + _plain_key(key), slip))
+                continue
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"是不是想写“{close[0]}”?" if close else f"可用的字段:{'、'.join(allowed)}。"
             self.fail(key, f"不认识这个字段。{hint}自定义内容请放在 extra:(公开)或 internal:(内部)下")
 
     def _get(self, key: str, required: bool) -> Any:
         value = self.data.get(key)
+        if key not in self.data and any(_plain_key(k) == key for k in self.data):
+            return None  # written with an input-method slip, which known() explains
         if value is None and required:
             self.fail(key, "缺少必填字段,请补上" if key not in self.data else "不能为空,请填写")
         return value
@@ -157,6 +223,9 @@ class Fields:
         value = self._get(key, required)
         if value is None:
             return None
+        if (slip := _full_width_slip(value, _DECIMAL_NUMBER)) is not None:
+            self.fail(key, slip)
+            return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             self.fail(key, f"应为不小于 0 的整数,这里是{_type_name(value)}{_number_hint(value)}")
             return None
@@ -166,6 +235,9 @@ class Fields:
         """Return a number ≥ 0 (yuan, or a quantity)."""
         value = self._get(key, required)
         if value is None:
+            return None
+        if (slip := _full_width_slip(value, _DECIMAL_NUMBER)) is not None:
+            self.fail(key, slip)
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(key, f"应为不小于 0 的{what},例如 1200 或 1200.5;这里是{_type_name(value)}{_number_hint(value)}")
@@ -184,6 +256,9 @@ class Fields:
         if value is None:
             return None
         text = str(value).strip()
+        if (slip := _full_width_slip(value, DATE_RULE)) is not None:
+            self.fail(key, slip)
+            return None
         if not isinstance(value, str) or not DATE_RULE.match(text):
             self.fail(key, f"日期应写成 YYYY-MM-DD,例如 2017-10-23;这里是{_type_name(value)}")
             return None
@@ -208,6 +283,10 @@ class Fields:
         value = self._get(key, required)
         if value is None:
             return []
+        if isinstance(value, str) and half_width(value.strip()).startswith("["):
+            fixed = re.sub(r"[,、]\s*", ", ", half_width(value.strip()))
+            self.fail(key, f"应为列表；“{value.strip()}”里的括号或逗号是全角的，请切换到半角（英文）输入，写成 {fixed}")
+            return []
         if not isinstance(value, LineList):
             self.fail(key, f"应为列表(每项一行,以“- ”开头,或写成 [a, b]),这里是{_type_name(value)}")
             return []
@@ -222,6 +301,8 @@ class Fields:
             where = f"{self.prefix}{key} 第{index}项"
             if not isinstance(item, str) or not item.strip():
                 self.problems.append(Problem(self.path, line, where, f"应为文字,这里是{_type_name(item)}"))
+            elif choices and item not in choices and (joined := _joined_items(item)) is not None:
+                self.problems.append(Problem(self.path, line, where, joined))
             elif choices and item not in choices:
                 self.problems.append(Problem(self.path, line, where, f"“{item}”不在可选范围内:{'、'.join(choices)}"))
             else:
@@ -233,6 +314,9 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             return {}
+        if (slip := _colon_slip(value)) is not None:
+            self.fail(key, slip)
+            return {}
         if not isinstance(value, dict):
             self.fail(key, f"下面应写成“名称: 内容”的字段(缩进书写),这里是{_type_name(value)}")
             return {}
@@ -243,6 +327,9 @@ class Fields:
         """Return a nested mapping as Fields."""
         value = self._get(key, True)
         if value is None:
+            return None
+        if (slip := _colon_slip(value)) is not None:
+            self.fail(key, slip)
             return None
         if not isinstance(value, LineMap):
             self.fail(key, f"应为一组字段(下一行缩进书写),这里是{_type_name(value)}")
@@ -257,7 +344,12 @@ class _Refs:
         self.ids = ids
         self.unreadable = unreadable
 
-    def check(self, fields: Fields, key: str, kind: str, value: Any, line: int, where: str) -> str | None:
+    def check(self, fields: Fields, key: str, kind: str, value: Any, line: int, where: str,
+              listed: bool = False) -> str | None:
+        joined = _joined_items(value) if listed else None
+        if joined is not None:
+            fields.problems.append(Problem(fields.path, line, where, joined))
+            return None
         if not isinstance(value, str) or not ID_RULE.match(value):
             fields.problems.append(Problem(fields.path, line, where, f"“{value}”不是合格的编号:{ID_HINT}"))
             return None
@@ -282,7 +374,7 @@ class _Refs:
         result: list[str] = []
         items = fields.items(key, required, at_least_one=required)
         for index, (item, line) in enumerate(items, start=1):
-            ref = self.check(fields, key, kind, item, line, f"{fields.prefix}{key} 第{index}项")
+            ref = self.check(fields, key, kind, item, line, f"{fields.prefix}{key} 第{index}项", listed=True)
             if ref is not None and ref not in result:
                 result.append(ref)
         return tuple(result)
@@ -295,6 +387,9 @@ def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], wh
         return None
     if not isinstance(data, LineMap):
         line = raw.line if isinstance(raw, RawRecord) else 1
+        if (slip := _colon_slip(data)) is not None:
+            problems.append(Problem(raw.path, line, "", slip))
+            return None
         problems.append(
             Problem(raw.path, line, "", f"{what}应写成“字段: 值”的形式,这里是{_type_name(data)}")
         )
@@ -485,7 +580,7 @@ def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
     raw_checks = f.data.get("checks")
     if raw_checks is not None:
         if not isinstance(raw_checks, LineMap):
-            f.fail("checks", "应写成“检查项: 达标/基本达标/未达标”的字段组")
+            f.fail("checks", _colon_slip(raw_checks) or "应写成“检查项: 达标/基本达标/未达标”的字段组")
         else:
             for item, result in raw_checks.items():
                 if result not in CHECK_RESULTS:
@@ -572,9 +667,10 @@ def _latest_date(branches: tuple[Branch, ...], activities: tuple[Activity, ...],
     return max(dates, default=None)
 
 
-def validate_content(content: RawContent, memo: IdentityMemo | None = None) -> Site:
+def validate_content(content: RawContent, as_of: date | None = None, memo: IdentityMemo | None = None) -> Site:
     """Return the validated Site, or raise ContentError listing every problem.
 
+    `as_of` (from --as-of) overrides site.yaml; the Site's settings then carry it as if written there.
     With `memo` (kept by a Project between builds), a record read from an unchanged file
     is not checked again while the ids it may refer to are the same: its earlier result,
     the very same object, is used.
@@ -607,6 +703,8 @@ def validate_content(content: RawContent, memo: IdentityMemo | None = None) -> S
             stories.append(checked)
     if problems or settings is None:
         raise ContentError(problems)
+    if as_of is not None:
+        settings = replace(settings, as_of=as_of)
     as_of = settings.as_of or _latest_date(branches, activities, inspections) or settings.campaign.start
     return Site(
         settings=settings,
@@ -619,3 +717,50 @@ def validate_content(content: RawContent, memo: IdentityMemo | None = None) -> S
         stories=tuple(sorted(stories, key=lambda s: (s.date, s.slug), reverse=True)),
         assets=content.assets,
     )
+
+
+PLACEHOLDER_BODY = "在这里写正文。"
+"""The body line `gongjian new story` writes; a published story that still has it is noted."""
+
+
+def _date_line(data: Any, key: str, line: int) -> int:
+    return data.key_lines.get(key, line) if isinstance(data, LineMap) else line
+
+
+def content_notes(content: RawContent, site: Site) -> tuple[Problem, ...]:
+    """List what the build leaves out on purpose, so nothing vanishes without a word.
+
+    Records dated after as_of are not counted; a published story dated after an as_of that
+    was given (site.yaml or --as-of) is not published; a published story whose body is still
+    the placeholder of `new story` is published, but noted.
+    """
+    as_of = site.as_of
+    late = f"晚于截至日期 {as_of.isoformat()}，本次不计入"
+    raw: dict[tuple[str, str], RawRecord] = {}
+    for kind, records in content.records.items():
+        for r in records:
+            if isinstance(r.data, dict) and isinstance(r.data.get("id"), str):
+                raw.setdefault((kind, r.data["id"]), r)
+    dated: list[tuple[str, str, date | None]] = [("branches", b.id, b.paired_on) for b in site.branches]
+    dated += [("activities", a.id, a.date) for a in site.activities]
+    dated += [("inspections", i.id, i.date) for i in site.inspections]
+    notes = []
+    for kind, rid, day in dated:
+        if day is not None and day > as_of:
+            record = raw[(kind, rid)]
+            key = "paired_on" if kind == "branches" else "date"
+            notes.append(Problem(record.path, _date_line(record.data, key, record.line), key, late))
+    stories = {s.path: s for s in content.stories}
+    for story in site.stories:
+        if story.draft:
+            continue
+        source = stories[story.source.path]
+        if site.settings.as_of is not None and story.date > as_of:
+            notes.append(Problem(story.source.path, _date_line(source.front, "date", 1), "date",
+                                 f"晚于截至日期 {as_of.isoformat()}，本次不发布"))
+        lines = story.body.split("\n")
+        if PLACEHOLDER_BODY in (line.strip() for line in lines):
+            at = next(n for n, line in enumerate(lines) if line.strip() == PLACEHOLDER_BODY)
+            notes.append(Problem(story.source.path, source.body_line + at, "正文",
+                                 f"还是新建故事时的占位文字“{PLACEHOLDER_BODY}”；请写好正文，或改回 draft: true"))
+    return tuple(sorted(notes))

@@ -7,6 +7,8 @@ This is the one place that turns a PyYAML error into a Problem; the reader calls
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from generator.errors import Problem
@@ -48,7 +50,9 @@ _YAML_MESSAGES = (
 )
 
 
-_OPENED_AT = ("while scanning a quoted scalar", "expected ',' or ']'", "expected ',' or '}'")
+# Reported where the thing began: an unclosed quote or bracket, a key that never got its colon.
+_OPENED_AT = ("while scanning a quoted scalar", "expected ',' or ']'", "expected ',' or '}'",
+              "could not find expected ':'")
 
 
 def _indented_more(text: str, line: int) -> bool:
@@ -64,6 +68,60 @@ def _indented_more(text: str, line: int) -> bool:
     return ":" in above_key and not above.rstrip().endswith(":") and indent > above_indent
 
 
+IDEOGRAPHIC_SPACE = "\u3000"  # the full-width space a Chinese input method types
+# A key, then a full-width colon where ": " belongs: "  members：23", "- id：dzczj-2".
+_FULL_WIDTH_COLON = re.compile(r"^[ \u3000]*(?:-[ \u3000]+)*[^\s:：#'\"\[\]{},-][^\s:：]{0,40}[ \u3000]*：")
+# A value that opens with a quote and goes on after the closing one: title: "不忘初心"主题党日.
+_PART_QUOTED = re.compile(r"^(?P<head>[ ]*(?:-[ ]+)*[^\s:#'\"][^:]*:[ ]+)(?P<quoted>\"[^\"]*\"|'[^']*')(?P<rest>[^#]*?)[ ]*$")
+# Errors a slip of the input method causes on its own line, and those it causes on the next one.
+_SLIP_ERRORS = ("could not find expected ':'", "mapping values are not allowed", "expected <block end>",
+                "did not find expected key", "did not find expected '-'", "expected ',' or '}'",
+                "expected ',' or ']'", "expected the node content")
+_NEXT_LINE_ERRORS = ("mapping values are not allowed", "expected <block end>", "did not find expected")
+
+
+def _ime_slip(line: str, raw: str) -> str | None:
+    """Name the input-method slip on `line` that explains the YAML error `raw`, with the fix."""
+    indent = re.match(r"[ \u3000]*(?:-[ \u3000]+)*", line)
+    # Only before a key or a list item: a paragraph indent inside a block of text is content.
+    if (indent is not None and IDEOGRAPHIC_SPACE in indent.group()
+            and re.match(r"[^\s:：]+:( |$)|-[ \u3000]", line[indent.end():])):
+        return "这一行开头有全角空格（中文输入法下打出的空格）；YAML 只能用半角空格缩进，请删掉它，改用半角空格"
+    dash = re.match(r"([ \u3000]*)[－—][ \u3000]*", line)
+    if dash is not None:
+        return f"列表项开头的“{line.strip()[0]}”是全角的；请改成半角“-”加空格，写成 - {line[dash.end():].strip()}"
+    colon = _FULL_WIDTH_COLON.match(line)
+    if colon is not None:
+        fixed = re.sub(r"[ \u3000]*：[ \u3000]*", ": ", line.strip(" \u3000"), count=1).rstrip()
+        return f"“{line.strip()}”里用了全角冒号“：”；请改成半角冒号加空格，写成 {fixed}"
+    quoted = _PART_QUOTED.match(line)
+    if quoted is not None and quoted["rest"].strip():
+        inner = quoted["quoted"][1:-1]
+        key = quoted["head"].strip().lstrip("- ").rstrip(":")
+        return (f"引号只括住了值的一部分（{quoted['quoted']}后面还有文字）；"
+                f"文中的引号请用中文引号，写成 {key}: “{inner}”{quoted['rest'].strip()}")
+    if ("{" in line or "[" in line) and "，" in line and ("'}'" in raw or "']'" in raw):
+        fixed = re.sub(r"[ \u3000]*，[ \u3000]*", ", ", line.strip(" \u3000"))
+        return f"括号里用了全角逗号“，”分隔各项；请改成半角逗号加空格，写成 {fixed}"
+    return None
+
+
+def _find_slip(text: str, line: int, raw: str) -> tuple[int, str] | None:
+    """Look for an input-method slip on the error's line, then on the line of content above it."""
+    if not any(key in raw for key in _SLIP_ERRORS):
+        return None
+    lines = text.split("\n")
+    content = [n for n in range(1, min(line, len(lines) + 1))
+               if lines[n - 1].strip(" \u3000") and not lines[n - 1].lstrip(" \u3000").startswith("#")]
+    above = content[-1] if content and any(key in raw for key in _NEXT_LINE_ERRORS) else 0
+    for n in (line, above):
+        if 1 <= n <= len(lines):
+            found = _ime_slip(lines[n - 1], raw)
+            if found is not None:
+                return n, found
+    return None
+
+
 def explain_yaml_error(path: str, error: yaml.YAMLError, text: str, line_offset: int) -> Problem:
     """Translate a PyYAML error into a plain-Chinese problem at its line."""
     line = 1
@@ -76,7 +134,6 @@ def explain_yaml_error(path: str, error: yaml.YAMLError, text: str, line_offset:
     else:
         raw = f"{getattr(error, 'context', '') or ''} {getattr(error, 'problem', '') or ''} {getattr(error, 'reason', '')}"
         if isinstance(error, yaml.MarkedYAMLError):
-            # An unclosed quote or bracket is reported where it was opened, not where the file ends.
             opened = any(key in raw for key in _OPENED_AT)
             mark = (error.context_mark if opened else None) or error.problem_mark or error.context_mark
             line = mark.line + 1 if mark is not None else 1
@@ -87,4 +144,7 @@ def explain_yaml_error(path: str, error: yaml.YAMLError, text: str, line_offset:
         )
         if "mapping values are not allowed" in raw and _indented_more(text, line):
             message = "缩进不一致:这一行比上一个字段多缩进了;同一层的字段要左对齐"
+        slip = _find_slip(text, line, raw)
+        if slip is not None:
+            line, message = slip
     return Problem(path, line + line_offset, "", message)

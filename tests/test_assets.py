@@ -85,8 +85,8 @@ def test_unreferenced_files_are_notes_at_check_and_never_published(scratch, tmp_
     content = scratch({"assets/unused.txt": "没人用", "assets/photos/old.jpg": jpeg((1, 2, 3))})
     result = run_cli("check", "--content", str(content))
     assert result.returncode == 0, result.stderr
-    notes = [line for line in result.stdout.splitlines() if "提示" in line]
-    assert notes == [f"content/assets/{rel}: 提示：没有故事或活动用到这个文件，不会发布"
+    notes = [line for line in result.stderr.splitlines() if "content/assets/" in line]
+    assert notes == [f"提示：content/assets/{rel}: 没有故事或活动用到这个文件，不会发布"
                      for rel in ("mark.svg", "photos/old.jpg", "unused.txt")]
     assert check_site(content).assets.files == ()
 

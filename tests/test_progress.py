@@ -146,3 +146,23 @@ def test_json_has_exactly_the_names_of_the_spec() -> None:
     assert list(d["by_unit"][0]) == ["unit", "branches", "paired", "activities", "participants", "total_value",
                                      "last_activity"]
     assert '"送温暖"' in text and text.endswith("}\n")  # Chinese stays readable, not escaped
+
+
+def test_progress_change_counts_what_is_dated_after_since_up_to_as_of() -> None:
+    from generator.progress import progress_change
+
+    since = AS_OF - 7 * DAY
+    site = c.site(units=[c.unit("u")], villages=[c.village("v")],
+                  branches=[c.branch("old", "u", "v", since), c.branch("new", "u", "v", since + DAY),
+                            c.branch("later", "u", "v", AS_OF + DAY)],
+                  activities=[c.activity("on-since", since, ["old"], 3, funds=100),
+                              c.activity("in", since + DAY, ["old"], 5, funds=200.5),
+                              c.activity("on-as-of", AS_OF, ["new"], 7),
+                              c.activity("after", AS_OF + DAY, ["new"], 11, funds=1000)],
+                  inspections=[c.inspection("i0", since, "1", ["v"]), c.inspection("i1", AS_OF, "1", ["v"])])
+    change = progress_change(site, compute_progress(site), since)
+    assert (change.since, change.as_of, change.days) == (since, AS_OF, 7)
+    assert (change.paired, change.activities, change.participants) == (1, 2, 5 + 7)
+    assert change.total_value == 200.5 and change.inspections == 1
+    # "new" was unpaired on `since`, "later" is unpaired on both days.
+    assert (change.lagging_before, change.lagging_now) == (2, 1)

@@ -134,7 +134,7 @@ def test_a_failing_search_index_costs_the_search_box_not_the_pages(scratch, tmp_
         _run_preview(preview_, 1)
         answer = preview_.respond("public", STORY_PAGE, "/" + STORY_PAGE)
         assert answer.status == 200 and "义诊进村 健康到家" in answer.body.decode("utf-8")
-        assert any("搜索索引没有更新(页面不受影响)" in line and "磁盘已满" in line for line in said)
+        assert any("搜索索引没有更新（页面不受影响）" in line and "磁盘已满" in line for line in said)
     finally:
         preview_.close()
 

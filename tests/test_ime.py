@@ -1,0 +1,58 @@
+"""Chinese input-method slips are errors on their own line; Chinese punctuation in text is not a slip."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.errors import Problem
+from generator.load import parse_yaml
+from tests.conftest import run_cli
+
+VALID = """- id: t1
+  date: 2017-10-23
+  title: “不忘初心”主题党日走进大孙村
+  kind: 主题党日
+  theme: 献爱心、送温暖
+  branches: [hosp-b1]
+  participants: 12
+  summary: |
+    　　主题：献爱心。党员们说：“再来！”
+  extra:
+    备注：说明: 值里有全角冒号也没关系
+"""
+
+
+def test_chinese_punctuation_inside_text_is_kept_and_builds(scratch) -> None:  # type: ignore[no-untyped-def]
+    content = scratch({"activities/case.yaml": VALID})
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 0, result.stderr
+    data = parse_yaml(VALID, "x.yaml", [])
+    assert data[0]["title"] == "“不忘初心”主题党日走进大孙村"
+    assert data[0]["summary"].startswith("\u3000\u3000主题：献爱心")  # a paragraph indent in a block stays
+    assert data[0]["extra"] == {"备注：说明": "值里有全角冒号也没关系"}
+
+
+@pytest.mark.parametrize(("text", "line", "start"), [
+    ("- id: t1\n  name: 甲\n  members：23\n  kind: 医院\n", 3, "“members：23”里用了全角冒号“：”"),
+    ("- id：dzczj-2\n  # 注释\n\n  name: 甲\n", 1, "“- id：dzczj-2”里用了全角冒号“：”"),
+    ("title: '不忘初心'主题党日\n", 1, "引号只括住了值的一部分（'不忘初心'后面还有文字）"),
+    ("- id: t1\n\u3000 name: 甲\n", 2, "这一行开头有全角空格"),
+])
+def test_each_slip_is_named_on_its_own_line(text: str, line: int, start: str) -> None:
+    problems: list[Problem] = []
+    assert parse_yaml(text, "x.yaml", problems) is None
+    assert [p.line for p in problems] == [line]
+    assert problems[0].message.startswith(start)
+
+
+def test_a_missing_colon_is_on_its_line_and_chinese_text_above_it_is_not_blamed() -> None:
+    problems: list[Problem] = []
+    parse_yaml("- id: t1\n  title: 主题：献爱心\n  name 甲\n  kind: 医院\n", "x.yaml", problems)
+    assert [(p.line, p.message) for p in problems] == [(3, "缺少冒号“:”;每个字段应写成“字段: 值”")]
+
+
+@pytest.mark.parametrize("above", ["  summary: |\n    　　主题：献爱心\n", "  summary: |\n    　　说明: 一段话\n"])
+def test_a_paragraph_indent_or_colon_inside_text_is_not_blamed_for_the_error_below(above: str) -> None:
+    problems: list[Problem] = []
+    parse_yaml(f"- id: t1\n{above}  name 甲\n  kind: 医院\n", "x.yaml", problems)
+    assert [(p.line, p.message) for p in problems] == [(4, "缺少冒号“:”;每个字段应写成“字段: 值”")]
