@@ -16,13 +16,11 @@ from openpyxl import Workbook, load_workbook
 from generator.build import check_site
 from generator.cli import main
 from generator.errors import ImportProblems
+from generator.internal_pages import office_files
 from generator.xlsx_export import export_workbook, template_workbook
 from generator.xlsx_import import import_workbooks
 from tests.markers import write_campaign
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.trees import tree as snapshot
 
 
 @pytest.fixture
@@ -269,6 +267,10 @@ def test_template_for_an_unknown_unit_suggests(campaign: Path, tmp_path: Path, c
     assert "是不是“u001”" in capsys.readouterr().err
 
 
+def _office(checked: Any) -> dict[str, bytes]:
+    return office_files(checked.site, checked.progress, checked.figures)
+
+
 def _cells(ws: Any) -> list[list[Any]]:
     return [[c.value for c in row] for row in ws.iter_rows()]
 
@@ -276,8 +278,8 @@ def _cells(ws: Any) -> list[list[Any]]:
 def test_ledger_workbook_figures_match_progress(campaign: Path) -> None:
     checked = check_site(campaign)
     doc = json.loads(checked.internal.files["progress.json"])
-    data = checked.internal.files["ledger.xlsx"]
-    assert check_site(campaign).internal.files["ledger.xlsx"] == data  # deterministic bytes
+    data = _office(checked)["ledger.xlsx"]
+    assert _office(check_site(campaign))["ledger.xlsx"] == data  # deterministic bytes
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["支部台账", "单位台账", "约谈名单", "活动", "捐赠"]
     for ws in wb.worksheets:
@@ -310,8 +312,8 @@ def test_ledger_workbook_figures_match_progress(campaign: Path) -> None:
 def test_docx_report_matches_progress(campaign: Path) -> None:
     checked = check_site(campaign)
     doc = json.loads(checked.internal.files["progress.json"])
-    data = checked.internal.files["progress-report.docx"]
-    assert check_site(campaign).internal.files["progress-report.docx"] == data  # deterministic bytes
+    data = _office(checked)["progress-report.docx"]
+    assert _office(check_site(campaign))["progress-report.docx"] == data  # deterministic bytes
     report = Document(io.BytesIO(data))
     texts = [p.text for p in report.paragraphs]
     name = checked.site.settings.campaign.name
@@ -371,12 +373,13 @@ def test_round_trip_through_the_command_line(tmp_path: Path, campaign: Path) -> 
 def test_control_characters_do_not_break_the_office_files(tmp_path: Path, campaign: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     """A stray control character: the ledgers and report drop it; export refuses and names the cell."""
-    from generator.internal_pages import plan_internal
+    from generator.internal_pages import internal_figures, office_files
     from generator.progress import compute_progress
     from tests import campaigns as c
 
     s = c.site(units=[c.unit("u1", "单位\x0b一")], branches=[c.branch("b1", "u1", secretary="张\x01书记")])
-    files = plan_internal(s, compute_progress(s)).files
+    progress = compute_progress(s)
+    files = office_files(s, progress, internal_figures(s, progress))
     ledger = load_workbook(io.BytesIO(files["ledger.xlsx"]))
     assert ledger["支部台账"]["A2"].value == "单位一"
     assert "单位一" in [c.text for t in Document(io.BytesIO(files["progress-report.docx"])).tables for c in t._cells]
