@@ -1,0 +1,284 @@
+"""Build line-aware YAML documents straight from libyaml's events, and split ledgers into items.
+
+`parse_document` gives exactly what the reader's PyYAML loader gives (same values,
+same types, same lines, same duplicate keys) for the documents real content is made
+of, several times faster: one loop over libyaml's events with an explicit stack, no
+node tree and no Python call chain per scalar. Anything it does not reproduce itself
+(tags, anchors, merge keys, complex keys) raises `NeedsFullLoader`, and the caller
+runs the full loader; a syntax error is libyaml's own `yaml.YAMLError`.
+
+`split_items` cuts a ledger (a top-level list whose items start with a column-0
+"- ") into items, so that each item can be parsed once per version of its text
+(`parse_split` with a memo) and placed at its lines with `shifted`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
+
+from generator.load import _DECIMAL_FLOAT, _DECIMAL_INT, LineList, LineMap
+from generator.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep
+
+_C_PARSER: type[Any] | None
+try:
+    from yaml._yaml import CParser as _C_PARSER
+except ImportError:  # PyYAML built without libyaml: the reader's own loader does all the work
+    _C_PARSER = None
+
+
+class NeedsFullLoader(yaml.YAMLError):
+    """The document uses YAML this fast path leaves to the full loader (tags, anchors, merge keys...)."""
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    """One parsed document and the duplicate keys met in it, as (line, key) in document order."""
+
+    data: Any
+    duplicates: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class ParsedItem:
+    """One top-level list item parsed alone, its lines counted from its own first line (1)."""
+
+    data: Any
+    line: int
+    """Line of the item's node: its `- ` line, or a later one when the item starts below the dash."""
+    duplicates: tuple[tuple[int, str], ...]
+
+
+_TAG = "tag:yaml.org,2002:"
+_BOOL, _NULL, _INT, _FLOAT, _TIMESTAMP = (_TAG + t for t in ("bool", "null", "int", "float", "timestamp"))
+_BOOL_VALUES: dict[str, bool] = SafeConstructor.bool_values
+
+
+def _resolve_plain(text: str) -> Any:
+    """Read a plain scalar as the reader's loader does: YAML 1.1 resolution, strict numbers, dates as text."""
+    resolvers = Resolver.yaml_implicit_resolvers
+    candidates = resolvers.get(text[0] if text else "", []) + resolvers.get(None, [])
+    tag = next((tag for tag, regexp in candidates if regexp.match(text)), None)
+    if tag is None or tag == _TIMESTAMP:
+        return text
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return _BOOL_VALUES[text.lower()]
+    if tag == _INT:
+        return int(text) if _DECIMAL_INT.fullmatch(text) else text
+    if tag == _FLOAT:
+        if not _DECIMAL_FLOAT.fullmatch(text):
+            return text
+        return float(text.lower().replace(".inf", "inf").replace(".nan", "nan"))
+    raise NeedsFullLoader(f"plain scalar resolves to {tag}")  # merge (<<), value (=) and the like
+
+
+_NO_KEY: Any = object()
+
+
+class _Frame:
+    """One open mapping or list while the events of its content arrive."""
+
+    __slots__ = ("container", "is_map", "keep", "keep_value", "key", "key_line")
+
+    def __init__(self, container: Any, is_map: bool, keep: bool) -> None:
+        self.container = container
+        self.is_map = is_map
+        self.key: Any = _NO_KEY
+        self.key_line = 0
+        self.keep = keep  # False inside the value of a duplicate key: the loader never builds it
+        self.keep_value = keep
+
+
+def parse_document(text: str) -> ParsedDocument:
+    """Parse one YAML document into LineMap/LineList/scalars; raise yaml.YAMLError (NeedsFullLoader included)."""
+    if _C_PARSER is None:
+        raise NeedsFullLoader("libyaml is not available")
+    parser = _C_PARSER(text)
+    try:
+        return _build(parser)
+    finally:
+        parser.dispose()
+
+
+def _build(parser: Any) -> ParsedDocument:
+    """Consume every event of `parser` (as the loader does) and build the document."""
+    get_event = parser.get_event
+    scalar_event, seq_start, map_start = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
+    end_events = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    plain: dict[str, Any] = {}  # plain scalar text -> value: ledgers repeat dates, units and numbers
+    duplicates: list[tuple[int, str]] = []
+    stack: list[_Frame] = []
+    root: Any = None
+    documents = 0
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is scalar_event or kind is seq_start or kind is map_start:
+            # Same refusals, in the same event order, as the reader's composer.
+            if len(stack) >= MAX_DEPTH:
+                raise TooDeep(None, None, "too deep", event.start_mark)
+            if event.anchor is not None or event.tag is not None:
+                raise NeedsFullLoader("anchor or tag")
+            line = event.start_mark.line + 1
+            frame = stack[-1] if stack else None
+            if kind is scalar_event:
+                value = event.value
+                if event.implicit[0]:
+                    try:
+                        value = plain[value]
+                    except KeyError:
+                        value = plain[value] = _resolve_plain(value)
+                if frame is None:
+                    root = value
+                elif frame.is_map and frame.key is _NO_KEY:
+                    key = value if isinstance(value, str) else str(value)
+                    frame.key, frame.key_line = key, line
+                    frame.keep_value = frame.keep and key not in frame.container
+                    if frame.keep and not frame.keep_value:
+                        duplicates.append((line, key))
+                else:
+                    _place(frame, value, line)
+                continue
+            container: Any
+            if kind is map_start:
+                container = LineMap()
+                container.key_lines = {}
+            else:
+                container = LineList()
+                container.item_lines = []
+            container.line = line
+            keep = True
+            if frame is None:
+                root = container
+            elif frame.is_map and frame.key is _NO_KEY:
+                raise NeedsFullLoader("complex key")
+            else:
+                keep = frame.keep_value if frame.is_map else frame.keep
+                _place(frame, container, line)
+            stack.append(_Frame(container, kind is map_start, keep))
+        elif kind in end_events:
+            stack.pop()
+        elif kind is yaml.AliasEvent:
+            raise AliasRefused(None, None, "alias", event.start_mark)
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise ComposerError(None, None, "expected a single document in the stream", event.start_mark)
+        elif kind is yaml.StreamEndEvent:
+            return ParsedDocument(root, tuple(duplicates))
+
+
+def _place(frame: _Frame, value: Any, line: int) -> None:
+    """Put a value into the open list, or under the pending key of the open mapping."""
+    container = frame.container
+    if not frame.is_map:
+        container.append(value)
+        container.item_lines.append(line)
+        return
+    key = frame.key
+    frame.key = _NO_KEY
+    if key not in container:  # the first value of a key wins; later duplicates are reported and dropped
+        container[key] = value
+        container.key_lines[key] = frame.key_line
+
+
+def split_items(text: str) -> list[tuple[int, str]] | None:
+    """Cut a top-level block list at its column-0 "- " lines: [(first line, item text)], or None if unsure.
+
+    Only lines that begin with "- ", are "-" alone, are indented with spaces, are
+    comments or are blank may appear; anything else at column 0 (a key, "---",
+    "...", a directive, a tab) means the file is not a plain ledger. A quoted
+    text or flow collection that runs past its item leaves that item unclosed,
+    which its own parse refuses, so `parse_split` then returns None.
+    """
+    items: list[tuple[int, str]] = []
+    start = -1
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        head = line[:1]
+        if head == "-" and (len(line) == 1 or line[1] == " "):
+            if start >= 0:
+                items.append((start + 1, "\n".join(lines[start:index]) + "\n"))
+            start = index
+        elif head not in ("", " ", "#") or (start < 0 and line.strip() and not line.lstrip().startswith("#")):
+            return None  # something else at column 0, or content before the first item
+    if start < 0:
+        return None
+    items.append((start + 1, "\n".join(lines[start:])))
+    return items
+
+
+def parse_item(item_text: str) -> ParsedItem:
+    """Parse one item text from `split_items`; raise yaml.YAMLError as parse_document does."""
+    document = parse_document(item_text)
+    data = document.data
+    if not isinstance(data, LineList) or len(data) != 1:
+        raise NeedsFullLoader("not a single list item")  # cannot happen for split_items output
+    return ParsedItem(data[0], data.item_lines[0], document.duplicates)
+
+
+def shifted(data: Any, offset: int) -> Any:
+    """Return a copy of `data` with every line moved down by `offset` (scalars are shared)."""
+    if not isinstance(data, LineMap | LineList):
+        return data
+    top = _shifted_copy(data, offset)
+    stack = [top]
+    while stack:
+        node = stack.pop()
+        children = node.items() if isinstance(node, LineMap) else enumerate(node)
+        for place, value in list(children):
+            if isinstance(value, LineMap | LineList):
+                node[place] = copy = _shifted_copy(value, offset)
+                stack.append(copy)
+    return top
+
+
+def _shifted_copy(node: LineMap | LineList, offset: int) -> Any:
+    copy: Any
+    if isinstance(node, LineMap):
+        copy = LineMap(node)
+        copy.key_lines = {key: line + offset for key, line in node.key_lines.items()}
+    else:
+        copy = LineList(node)
+        copy.item_lines = [line + offset for line in node.item_lines]
+    copy.line = node.line + offset
+    return copy
+
+
+def parse_split(text: str, memo: Mapping[str, ParsedItem]) -> tuple[ParsedDocument, dict[str, ParsedItem]] | None:
+    """Parse a ledger item by item, reusing `memo` (item text -> ParsedItem); None when it must be parsed whole.
+
+    Returns the document, equal to `parse_document(text)`, and the memo for this
+    version of the file (only its own items, so it never grows beyond the file).
+    None means: not a plain ledger, or some item is not plain YAML or has an
+    error; parse the whole text, which also gives the right error message.
+    """
+    items = split_items(text)
+    if items is None:
+        return None
+    used: dict[str, ParsedItem] = {}
+    data = LineList()
+    data.line = items[0][0]
+    data.item_lines = []
+    duplicates: list[tuple[int, str]] = []
+    for first_line, item_text in items:
+        parsed = used.get(item_text) or memo.get(item_text)
+        if parsed is None:
+            try:
+                parsed = parse_item(item_text)
+            except yaml.YAMLError:
+                return None
+        used[item_text] = parsed
+        offset = first_line - 1
+        data.append(shifted(parsed.data, offset))
+        data.item_lines.append(parsed.line + offset)
+        duplicates.extend((line + offset, key) for line, key in parsed.duplicates)
+    return ParsedDocument(data, tuple(duplicates)), used
