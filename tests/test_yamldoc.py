@@ -298,13 +298,11 @@ PLAIN = [
     "1,000",
     "3 户",
     "x#y",
-    "<<",
-    "=",
     "-",
     "a-b",
 ]
 QUOTED = ['"010"', "'yes'", '"中文\\n第二行"', "''", '""', "'it''s'", '"1:30"', '"  空格  "', "'~'", '"\\u4e2d"']
-KEYS = ["id", "name", "date", "1", "010", "yes", "~", "null", "1.5", "名字", "'id'", '"name"', "a b", "<<", "="]
+KEYS = ["id", "name", "date", "1", "010", "yes", "~", "null", "1.5", "名字", "'id'", '"name"', "a b"]  # << and = are in FRAGMENTS
 BLOCK = ["|\n{i}  甲\n{i}  乙\n", ">-\n{i}  折叠\n{i}  文字\n", "|+\n{i}  keep\n\n"]
 
 
@@ -377,7 +375,7 @@ def _document(rng: random.Random) -> str:
     return "\n".join([*head, *body]) + rng.choice(["\n", "", "\n\n"])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.randoms(use_true_random=False))
 def test_generated_documents_read_as_before(rng: random.Random) -> None:
     text = _document(rng)
@@ -582,7 +580,7 @@ def test_memoised_items_are_not_changed_by_placing_them() -> None:
     assert placed["a"] is not item.data["a"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_generated_ledgers_split_and_agree(rng: random.Random) -> None:
     text = "\n".join(_sequence(rng, "", 0)) + "\n"
