@@ -83,20 +83,6 @@ def _resolve_plain(text: str) -> Any:
 _NO_KEY: Any = object()
 
 
-class _Frame:
-    """One open mapping or list while the events of its content arrive."""
-
-    __slots__ = ("container", "is_map", "keep", "keep_value", "key", "key_line")
-
-    def __init__(self, container: Any, is_map: bool, keep: bool) -> None:
-        self.container = container
-        self.is_map = is_map
-        self.key: Any = _NO_KEY
-        self.key_line = 0
-        self.keep = keep  # False inside the value of a duplicate key: the loader never builds it
-        self.keep_value = keep
-
-
 def parse_document(text: str) -> ParsedDocument:
     """Parse one YAML document into LineMap/LineList/scalars; raise yaml.YAMLError (NeedsFullLoader included)."""
     if _C_PARSER is None:
@@ -109,14 +95,25 @@ def parse_document(text: str) -> ParsedDocument:
 
 
 def _build(parser: Any) -> ParsedDocument:
-    """Consume every event of `parser` (as the loader does) and build the document."""
+    """Consume every event of `parser` (as the loader does) and build the document.
+
+    The open collection lives in locals and its parents on `stack`, so nesting
+    costs no recursion. A value under a duplicate key is built but not kept, and
+    duplicates inside it are not reported: the loader never constructs it.
+    """
     get_event = parser.get_event
     scalar_event, seq_start, map_start = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
-    end_events = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    seq_end, map_end = yaml.SequenceEndEvent, yaml.MappingEndEvent
     plain: dict[str, Any] = {}  # plain scalar text -> value: ledgers repeat dates, units and numbers
     duplicates: list[tuple[int, str]] = []
-    stack: list[_Frame] = []
+    stack: list[tuple[Any, Any, bool, bool]] = []
     root: Any = None
+    container: Any = None  # the open LineMap or LineList; None before the root
+    lines: Any = None  # its key_lines or item_lines
+    is_map = False
+    keep = True  # False inside the value of a duplicate key
+    key: Any = _NO_KEY  # the open mapping's key waiting for its value
+    key_line = 0
     documents = 0
     while True:
         event = get_event()
@@ -127,8 +124,6 @@ def _build(parser: Any) -> ParsedDocument:
                 raise TooDeep(None, None, "too deep", event.start_mark)
             if event.anchor is not None or event.tag is not None:
                 raise NeedsFullLoader("anchor or tag")
-            line = event.start_mark.line + 1
-            frame = stack[-1] if stack else None
             if kind is scalar_event:
                 value = event.value
                 if event.implicit[0]:
@@ -136,36 +131,51 @@ def _build(parser: Any) -> ParsedDocument:
                         value = plain[value]
                     except KeyError:
                         value = plain[value] = _resolve_plain(value)
-                if frame is None:
-                    root = value
-                elif frame.is_map and frame.key is _NO_KEY:
-                    key = value if isinstance(value, str) else str(value)
-                    frame.key, frame.key_line = key, line
-                    frame.keep_value = frame.keep and key not in frame.container
-                    if frame.keep and not frame.keep_value:
-                        duplicates.append((line, key))
+                if is_map:
+                    if key is _NO_KEY:
+                        key = value if type(value) is str else str(value)
+                        key_line = event.start_mark.line + 1
+                        if keep and key in container:
+                            duplicates.append((key_line, key))
+                        continue
+                    if key not in container:  # the first value of a key wins
+                        container[key] = value
+                        lines[key] = key_line
+                    key = _NO_KEY
+                elif container is not None:
+                    container.append(value)
+                    lines.append(event.start_mark.line + 1)
                 else:
-                    _place(frame, value, line)
+                    root = value
                 continue
-            container: Any
+            line = event.start_mark.line + 1
+            new: Any
+            new_lines: Any
             if kind is map_start:
-                container = LineMap()
-                container.key_lines = {}
+                new, new_lines = LineMap(), {}
+                new.key_lines = new_lines
             else:
-                container = LineList()
-                container.item_lines = []
-            container.line = line
-            keep = True
-            if frame is None:
-                root = container
-            elif frame.is_map and frame.key is _NO_KEY:
-                raise NeedsFullLoader("complex key")
+                new, new_lines = LineList(), []
+                new.item_lines = new_lines
+            new.line = line
+            stack.append((container, lines, is_map, keep))
+            if is_map:
+                if key is _NO_KEY:
+                    raise NeedsFullLoader("complex key")
+                if key in container:
+                    keep = False
+                else:
+                    container[key] = new
+                    lines[key] = key_line
+                key = _NO_KEY
+            elif container is not None:
+                container.append(new)
+                lines.append(line)
             else:
-                keep = frame.keep_value if frame.is_map else frame.keep
-                _place(frame, container, line)
-            stack.append(_Frame(container, kind is map_start, keep))
-        elif kind in end_events:
-            stack.pop()
+                root = new
+            container, lines, is_map = new, new_lines, kind is map_start
+        elif kind is seq_end or kind is map_end:
+            container, lines, is_map, keep = stack.pop()
         elif kind is yaml.AliasEvent:
             raise AliasRefused(None, None, "alias", event.start_mark)
         elif kind is yaml.DocumentStartEvent:
@@ -174,20 +184,6 @@ def _build(parser: Any) -> ParsedDocument:
                 raise ComposerError(None, None, "expected a single document in the stream", event.start_mark)
         elif kind is yaml.StreamEndEvent:
             return ParsedDocument(root, tuple(duplicates))
-
-
-def _place(frame: _Frame, value: Any, line: int) -> None:
-    """Put a value into the open list, or under the pending key of the open mapping."""
-    container = frame.container
-    if not frame.is_map:
-        container.append(value)
-        container.item_lines.append(line)
-        return
-    key = frame.key
-    frame.key = _NO_KEY
-    if key not in container:  # the first value of a key wins; later duplicates are reported and dropped
-        container[key] = value
-        container.key_lines[key] = frame.key_line
 
 
 def split_items(text: str) -> list[tuple[int, str]] | None:
