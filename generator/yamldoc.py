@@ -9,7 +9,7 @@ runs the full loader; a syntax error is libyaml's own `yaml.YAMLError`.
 
 `split_items` cuts a ledger (a top-level list whose items start with a column-0
 "- ") into items, so that each item can be parsed once per version of its text
-(`parse_split` with a memo) and placed at its lines with `shifted`.
+(`parse_split` with a memo) and placed at its lines cheaply (`ParsedItem.at`).
 """
 
 from __future__ import annotations
@@ -47,12 +47,26 @@ class ParsedDocument:
 
 @dataclass(frozen=True)
 class ParsedItem:
-    """One top-level list item parsed alone, its lines counted from its own first line (1)."""
+    """One top-level list item, as placed `offset` lines below the top of a file (0: the item text alone).
+
+    Every line in it is the line within the item text plus `offset`. `at` places it
+    elsewhere; the data are shared, never changed, so treat them as read-only.
+    """
 
     data: Any
     line: int
-    """Line of the item's node: its `- ` line, or a later one when the item starts below the dash."""
+    """Line of the item's node: its "- " line, or a later one when the item starts below the dash."""
     duplicates: tuple[tuple[int, str], ...]
+    offset: int = 0
+
+    def at(self, offset: int) -> ParsedItem:
+        """Return this item placed `offset` lines down: itself if it is there already, else a shifted copy."""
+        if offset == self.offset:
+            return self
+        delta = offset - self.offset
+        return ParsedItem(
+            shifted(self.data, delta), self.line + delta, tuple((line + delta, key) for line, key in self.duplicates), offset
+        )
 
 
 _TAG = "tag:yaml.org,2002:"
@@ -213,7 +227,7 @@ def split_items(text: str) -> list[tuple[int, str]] | None:
 
 
 def parse_item(item_text: str) -> ParsedItem:
-    """Parse one item text from `split_items`; raise yaml.YAMLError as parse_document does."""
+    """Parse one item text from `split_items` (offset 0); raise yaml.YAMLError as parse_document does."""
     document = parse_document(item_text)
     data = document.data
     if not isinstance(data, LineList) or len(data) != 1:
@@ -221,45 +235,51 @@ def parse_item(item_text: str) -> ParsedItem:
     return ParsedItem(data[0], data.item_lines[0], document.duplicates)
 
 
-def shifted(data: Any, offset: int) -> Any:
-    """Return a copy of `data` with every line moved down by `offset` (scalars are shared)."""
+def shifted(data: Any, delta: int) -> Any:
+    """Return a copy of `data` with every line moved down by `delta` (scalars are shared)."""
     if not isinstance(data, LineMap | LineList):
         return data
-    top = _shifted_copy(data, offset)
+    top = _shifted_copy(data, delta)
     stack = [top]
     while stack:
         node = stack.pop()
         children = node.items() if isinstance(node, LineMap) else enumerate(node)
         for place, value in list(children):
             if isinstance(value, LineMap | LineList):
-                node[place] = copy = _shifted_copy(value, offset)
+                node[place] = copy = _shifted_copy(value, delta)
                 stack.append(copy)
     return top
 
 
-def _shifted_copy(node: LineMap | LineList, offset: int) -> Any:
+def _shifted_copy(node: LineMap | LineList, delta: int) -> Any:
     copy: Any
     if isinstance(node, LineMap):
         copy = LineMap(node)
-        copy.key_lines = {key: line + offset for key, line in node.key_lines.items()}
+        copy.key_lines = {key: line + delta for key, line in node.key_lines.items()}
     else:
         copy = LineList(node)
-        copy.item_lines = [line + offset for line in node.item_lines]
-    copy.line = node.line + offset
+        copy.item_lines = [line + delta for line in node.item_lines]
+    copy.line = node.line + delta
     return copy
 
 
 def parse_split(text: str, memo: Mapping[str, ParsedItem]) -> tuple[ParsedDocument, dict[str, ParsedItem]] | None:
-    """Parse a ledger item by item, reusing `memo` (item text -> ParsedItem); None when it must be parsed whole.
+    """Parse a ledger reusing `memo` (item text -> ParsedItem); None when it must be parsed whole.
 
     Returns the document, equal to `parse_document(text)`, and the memo for this
-    version of the file (only its own items, so it never grows beyond the file).
-    None means: not a plain ledger, or some item is not plain YAML or has an
-    error; parse the whole text, which also gives the right error message.
+    version of the file (its own items only, so it never outgrows the file). An
+    item still at the same line is reused as it is, so an edit that keeps the
+    line count copies nothing; items below an added or removed line are shifted
+    copies. None means: not a plain ledger, an item that is not plain YAML, or an
+    error; parse the whole text, which also gives the right message.
     """
     items = split_items(text)
     if items is None:
         return None
+    missing = sum(1 for _, item_text in items if item_text not in memo)
+    if missing * 4 > len(items):
+        # A cold start or a big change: one parse of the file beats many small ones (each parser has a set-up cost).
+        return _sliced(text, items)
     used: dict[str, ParsedItem] = {}
     data = LineList()
     data.line = items[0][0]
@@ -272,9 +292,32 @@ def parse_split(text: str, memo: Mapping[str, ParsedItem]) -> tuple[ParsedDocume
                 parsed = parse_item(item_text)
             except yaml.YAMLError:
                 return None
-        used[item_text] = parsed
-        offset = first_line - 1
-        data.append(shifted(parsed.data, offset))
-        data.item_lines.append(parsed.line + offset)
-        duplicates.extend((line + offset, key) for line, key in parsed.duplicates)
+        parsed = used[item_text] = parsed.at(first_line - 1)
+        data.append(parsed.data)
+        data.item_lines.append(parsed.line)
+        duplicates.extend(parsed.duplicates)
     return ParsedDocument(data, tuple(duplicates)), used
+
+
+def _sliced(text: str, items: list[tuple[int, str]]) -> tuple[ParsedDocument, dict[str, ParsedItem]] | None:
+    """Parse the whole ledger once and cut the result into its items, or None if they do not line up."""
+    try:
+        document = parse_document(text)
+    except yaml.YAMLError:
+        return None
+    data = document.data
+    if not isinstance(data, LineList) or len(data) != len(items):
+        return None  # e.g. a quoted text running over a "- " line: the items are not what the lines say
+    ends = [first_line for first_line, _ in items[1:]] + [text.count("\n") + 2]
+    used: dict[str, ParsedItem] = {}
+    duplicates = iter(document.duplicates)
+    pending = next(duplicates, None)
+    for (first_line, item_text), end, value, line in zip(items, ends, data, data.item_lines, strict=True):
+        if not first_line <= line < end:
+            return None
+        own = []
+        while pending is not None and pending[0] < end:
+            own.append(pending)
+            pending = next(duplicates, None)
+        used[item_text] = ParsedItem(value, line, tuple(own), first_line - 1)
+    return document, used

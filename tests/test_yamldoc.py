@@ -186,13 +186,29 @@ def assert_same_as_before(text: str, offset: int = 0) -> Any:
 
 
 def assert_split_agrees(text: str) -> bool:
-    """parse_split is either declined (None) or equal to the whole-file parse; return whether it split."""
-    split = yamldoc.parse_split(text, {})
-    if split is None:
+    """Both ways of parse_split (one parse cut into items; items parsed alone) equal the whole parse, or decline."""
+    cold = yamldoc.parse_split(text, {})  # nothing memoised: one parse, cut into items
+    items = yamldoc.split_items(text)
+    alone: dict[str, yamldoc.ParsedItem] = {}
+    for _, item_text in items or []:
+        try:
+            alone[item_text] = yamldoc.parse_item(item_text)
+        except yaml.YAMLError:
+            alone = {}
+            break
+    warm = yamldoc.parse_split(text, alone) if alone else None  # every item memoised: each one placed
+    if cold is None and warm is None:
         return False
     whole = yamldoc.parse_document(text)
-    assert shape(split[0].data) == shape(whole.data), text
-    assert split[0].duplicates == whole.duplicates, text
+    for split in (cold, warm):
+        if split is not None:
+            assert shape(split[0].data) == shape(whole.data), text
+            assert split[0].duplicates == whole.duplicates, text
+    if cold is not None:
+        assert warm is not None, text  # what one parse could cut, items parsed alone also read
+        for item_text, item in cold[1].items():
+            placed = alone[item_text].at(item.offset)
+            assert (shape(item.data), item.line, item.duplicates) == (shape(placed.data), placed.line, placed.duplicates)
     return True
 
 
@@ -560,7 +576,7 @@ def test_one_changed_item_costs_one_parse(monkeypatch: pytest.MonkeyPatch) -> No
     items = [f"- id: a{i}\n  name: 活动{i}\n  date: 2024-01-{i % 28 + 1:02d}\n  participants: {i}\n" for i in range(50)]
     first = yamldoc.parse_split("".join(items), {})
     assert first is not None and len(first[1]) == 50
-    items[20] = "- id: a20\n  name: 改过\n  note: 多一行\n  participants: 99\n"
+    items[20] = "- id: a20\n  name: 改过\n  note: 多一行\n  date: 2024-02-01\n  participants: 99\n"
     parsed: list[str] = []
     real = yamldoc.parse_item
     monkeypatch.setattr(yamldoc, "parse_item", lambda text: parsed.append(text) or real(text))
@@ -570,11 +586,15 @@ def test_one_changed_item_costs_one_parse(monkeypatch: pytest.MonkeyPatch) -> No
     assert parsed == [items[20]]
     assert shape(second[0].data) == shape(yamldoc.parse_document(text).data)
     assert set(second[1]) == set(items)  # the memo holds this version's items only
+    # Items above the edit are where they were: reused as they are. Items below moved down one line: copies.
+    assert second[0].data[19] is first[0].data[19]
+    assert second[0].data[21] is not first[0].data[21] and second[0].data[21].line == first[0].data[21].line + 1
 
 
 def test_memoised_items_are_not_changed_by_placing_them() -> None:
     item = yamldoc.parse_item("- a:\n    - 1\n  b: {c: 2}\n")
-    placed = yamldoc.shifted(item.data, 100)
+    assert item.at(0) is item
+    placed = item.at(100).data
     assert (placed.line, placed.key_lines, placed["a"].item_lines, placed["b"].key_lines) == (101, {"a": 101, "b": 103}, [102], {"c": 103})
     assert (item.data.line, item.data["a"].item_lines, item.data["b"].key_lines) == (1, [2], {"c": 3})
     assert placed["a"] is not item.data["a"]
