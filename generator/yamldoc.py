@@ -14,6 +14,7 @@ runs the full loader; a syntax error is libyaml's own `yaml.YAMLError`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -200,29 +201,29 @@ def _build(parser: Any) -> ParsedDocument:
             return ParsedDocument(root, tuple(duplicates))
 
 
+_ITEM_START = re.compile(r"^-(?: |$)", re.MULTILINE)
+_NOT_LEDGER = re.compile(r"^(?:[^ \n#-]|-(?! |$))", re.MULTILINE)  # anything else at column 0
+_CONTENT = re.compile(r"^ *[^ \n#]", re.MULTILINE)
+
+
 def split_items(text: str) -> list[tuple[int, str]] | None:
     """Cut a top-level block list at its column-0 "- " lines: [(first line, item text)], or None if unsure.
 
     Only lines that begin with "- ", are "-" alone, are indented with spaces, are
-    comments or are blank may appear; anything else at column 0 (a key, "---",
-    "...", a directive, a tab) means the file is not a plain ledger. A quoted
-    text or flow collection that runs past its item leaves that item unclosed,
-    which its own parse refuses, so `parse_split` then returns None.
+    comments or are blank may appear, and only comments and blank lines before
+    the first item; anything else at column 0 (a key, "---", "...", a directive,
+    a tab) means the file is not a plain ledger. A quoted text or flow collection
+    that runs over a "- " line is caught by `parse_split`, which then says None.
     """
-    items: list[tuple[int, str]] = []
-    start = -1
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        head = line[:1]
-        if head == "-" and (len(line) == 1 or line[1] == " "):
-            if start >= 0:
-                items.append((start + 1, "\n".join(lines[start:index]) + "\n"))
-            start = index
-        elif head not in ("", " ", "#") or (start < 0 and line.strip() and not line.lstrip().startswith("#")):
-            return None  # something else at column 0, or content before the first item
-    if start < 0:
+    starts = [match.start() for match in _ITEM_START.finditer(text)]
+    if not starts or _NOT_LEDGER.search(text) or _CONTENT.search(text, 0, starts[0]):
         return None
-    items.append((start + 1, "\n".join(lines[start:])))
+    ends = [*starts[1:], len(text)]
+    items = []
+    line = text.count("\n", 0, starts[0]) + 1
+    for start, end in zip(starts, ends, strict=True):
+        items.append((line, text[start:end]))
+        line += text.count("\n", start, end)
     return items
 
 
@@ -237,28 +238,31 @@ def parse_item(item_text: str) -> ParsedItem:
 
 def shifted(data: Any, delta: int) -> Any:
     """Return a copy of `data` with every line moved down by `delta` (scalars are shared)."""
-    if not isinstance(data, LineMap | LineList):
+    if type(data) not in _COLLECTIONS:
         return data
     top = _shifted_copy(data, delta)
     stack = [top]
     while stack:
         node = stack.pop()
-        children = node.items() if isinstance(node, LineMap) else enumerate(node)
-        for place, value in list(children):
-            if isinstance(value, LineMap | LineList):
-                node[place] = copy = _shifted_copy(value, delta)
+        for place, value in node.items() if type(node) is LineMap else enumerate(node):
+            if type(value) in _COLLECTIONS:
+                node[place] = copy = _shifted_copy(value, delta)  # replacing a value while iterating is safe
                 stack.append(copy)
     return top
 
 
-def _shifted_copy(node: LineMap | LineList, delta: int) -> Any:
+_COLLECTIONS = (LineMap, LineList)
+
+
+def _shifted_copy(node: Any, delta: int) -> Any:
     copy: Any
-    if isinstance(node, LineMap):
+    add = delta.__add__
+    if type(node) is LineMap:
         copy = LineMap(node)
-        copy.key_lines = {key: line + delta for key, line in node.key_lines.items()}
+        copy.key_lines = dict(zip(node.key_lines, map(add, node.key_lines.values()), strict=True))
     else:
         copy = LineList(node)
-        copy.item_lines = [line + delta for line in node.item_lines]
+        copy.item_lines = list(map(add, node.item_lines))
     copy.line = node.line + delta
     return copy
 
