@@ -391,6 +391,7 @@ def _document(rng: random.Random) -> str:
     return "\n".join([*head, *body]) + rng.choice(["\n", "", "\n\n"])
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.randoms(use_true_random=False))
 def test_generated_documents_read_as_before(rng: random.Random) -> None:
@@ -449,6 +450,7 @@ FRAGMENTS = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=8))
 def test_fragment_soup_reads_as_before(fragments: list[str]) -> None:
@@ -600,6 +602,7 @@ def test_memoised_items_are_not_changed_by_placing_them() -> None:
     assert placed["a"] is not item.data["a"]
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_generated_ledgers_split_and_agree(rng: random.Random) -> None:
