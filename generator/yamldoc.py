@@ -5,7 +5,8 @@ same types, same lines, same duplicate keys) for the documents real content is m
 of, several times faster: one loop over libyaml's events with an explicit stack, no
 node tree and no Python call chain per scalar. Anything it does not reproduce itself
 (tags, anchors, merge keys, complex keys) raises `NeedsFullLoader`, and the caller
-runs the full loader; a syntax error is libyaml's own `yaml.YAMLError`.
+runs the full loader. Syntax errors and the loader's refusals (aliases, nesting deeper
+than MAX_DEPTH, several documents) raise the same `yaml.YAMLError` as the loader would.
 
 `split_items` cuts a ledger (a top-level list whose items start with a column-0
 "- ") into items, so that each item can be parsed once per version of its text
