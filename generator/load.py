@@ -198,13 +198,29 @@ except ImportError:  # PyYAML built without libyaml
 
 def _parse(text: str, path: str, problems: list[Problem], line_offset: int = 0) -> tuple[bool, Any]:
     """Parse one YAML document safely: (True, data), or (False, None) with the problem added."""
-    for index, loader_type in enumerate(_LOADERS):
+    from generator import yamldoc  # imported here: yamldoc builds the LineMap/LineList defined above
+
+    loaders = _LOADERS
+    try:
+        document = yamldoc.parse_document(text)
+    except yamldoc.NeedsFullLoader:
+        pass  # YAML the fast path leaves to the loaders below (tags, anchors, merge keys)
+    except yaml.YAMLError:
+        # libyaml refused it, so _FastLoader would too: explain with the pure-Python loader, as before.
+        loaders = _LOADERS[-1:]
+    else:
+        data = document.data
+        for line, key in document.duplicates:
+            problems.append(Problem(path, line + line_offset, key, "同一处重复写了这个字段;请删掉多余的一行"))
+        _shift_lines(data, line_offset)
+        return True, data
+    for index, loader_type in enumerate(loaders):
         loader = None
         try:
             loader = loader_type(text)
             data = loader.get_single_data()
         except yaml.YAMLError as error:
-            if index + 1 < len(_LOADERS):
+            if index + 1 < len(loaders):
                 continue  # explain with the pure-Python loader, whose messages are mapped above
             problems.append(explain_yaml_error(path, error, text, line_offset))
             return False, None
