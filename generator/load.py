@@ -284,12 +284,26 @@ def read_text(file: Path, path: str, problems: list[Problem]) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _records_of(kind: str, file: InputFile, path: str, problems: list[Problem]) -> tuple[bool, list[RawRecord]]:
-    """Return whether `file` could be read, and its records."""
+def _records_of(kind: str, file: InputFile, path: str, problems: list[Problem],
+                items: dict[str, Any] | None = None) -> tuple[bool, list[RawRecord]]:
+    """Return whether `file` could be read, and its records.
+
+    With `items` (the ParseMemo's items of each ledger by path), a list of records is
+    parsed item by item, and an item whose text is unchanged is not parsed again.
+    """
+    from generator import yamldoc  # imported here: yamldoc builds the LineMap/LineList defined above
+
     text = read_text(file.path, path, problems)
     if text is None:
         return False, []
-    ok, data = _parse(text, path, problems)
+    split = yamldoc.parse_split(text, items.get(path, {})) if items is not None else None
+    if split is not None and items is not None:
+        document, items[path] = split
+        for line, key in document.duplicates:
+            problems.append(Problem(path, line, key, "同一处重复写了这个字段;请删掉多余的一行"))
+        ok, data = True, document.data
+    else:
+        ok, data = _parse(text, path, problems)
     if not ok:
         return False, []
     if data is None:
@@ -340,6 +354,7 @@ class ParseMemo:
     """
 
     entries: dict[tuple[str, str], tuple[InputFile, Any, tuple[Problem, ...]]] = field(default_factory=dict)
+    items: dict[str, Any] = field(default_factory=dict)  # path → {item text: parsed item} of each ledger
 
     def get(self, file: InputFile, path: str, parse: Any) -> tuple[Any, list[Problem]]:
         """Return the result of `parse(file, path, problems)` for `file`, parsing only a new version."""
@@ -357,6 +372,9 @@ class ParseMemo:
         present = {(f.kind, f"{label}/{f.rel}") for f in inventory.files}
         for key in [k for k in self.entries if k not in present]:
             del self.entries[key]
+        paths = {path for _, path in present}
+        for path in [p for p in self.items if p not in paths]:
+            del self.items[path]
 
 
 def load_content(content_dir: Path, memo: ParseMemo | None = None, inventory: Inventory | None = None) -> RawContent:
@@ -379,7 +397,8 @@ def load_content(content_dir: Path, memo: ParseMemo | None = None, inventory: In
             if data is not None:
                 site = RawRecord("site", path, getattr(data[0], "line", 1), data[0])
         elif file.kind in RECORD_TYPES:
-            (ok, raws), found = memo.get(file, path, lambda f, p, probs, k=file.kind: _records_of(k, f, p, probs))
+            (ok, raws), found = memo.get(file, path,
+                                         lambda f, p, probs, k=file.kind: _records_of(k, f, p, probs, memo.items))
             problems += found
             records[file.kind].extend(raws)
             if not ok:

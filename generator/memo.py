@@ -22,7 +22,7 @@ import importlib.metadata
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -241,13 +241,13 @@ class IdentityMemo:
     """
 
     def __init__(self) -> None:
-        self.entries: dict[tuple[int, ...], tuple[tuple[Any, ...], Any]] = {}
-        self.used: set[tuple[int, ...]] = set()
+        self.entries: dict[tuple[Hashable, ...], tuple[tuple[Any, ...], Any]] = {}
+        self.used: set[tuple[Hashable, ...]] = set()
         self.tokens: dict[str, Any] = {}
 
-    def get(self, inputs: tuple[Any, ...], make: Any) -> Any:
-        """Return `make()` for these inputs, or the result remembered for the very same objects."""
-        key = tuple(map(id, inputs))
+    def get(self, inputs: tuple[Any, ...], make: Any, values: tuple[Hashable, ...] = ()) -> Any:
+        """Return `make()` for these inputs, or the result remembered for the very same objects (and equal `values`)."""
+        key = (*map(id, inputs), *values)
         self.used.add(key)
         entry = self.entries.get(key)
         if entry is not None:

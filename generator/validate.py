@@ -652,7 +652,8 @@ def _records(
     result: dict[str, T] = {}
     for raw in content.records[kind]:
         # The same raw record (unchanged file) against the same ids gives the same record object.
-        record, found = memo.get((raw, token), lambda raw=raw: check(raw)) if memo is not None else check(raw)
+        record, found = (memo.get((raw.data, token), lambda raw=raw: check(raw), (kind, raw.path, raw.line))
+                         if memo is not None else check(raw))
         problems.extend(found)
         rid = getattr(record, "id", None)
         if record is not None and rid not in result:
