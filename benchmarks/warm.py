@@ -1,10 +1,13 @@
-"""Time rebuilds in one long-lived process, as the preview server runs them: save → changed pages written.
+"""Time the real preview: save → the server answers with the changed page.
 
-    python benchmarks/warm.py --content DIR --out DIR [--story FILE] [--activities FILE] [--edits 3] [--no-search]
+    python benchmarks/warm.py --content DIR --story FILE --activities FILE [--edits 5]
 
-Builds once (cache on), then edits a story and an activity ledger `--edits` times
-each, timing build_site() after every save; also times compute_progress() on the
-loaded site. Prints one JSON object. Figures only; nothing here asserts a time.
+Starts `python -m generator serve` on DIR, waits for its first build, then edits
+the story `--edits` times (appending a marked line; timed until the story page
+served contains it) and the activity ledger `--edits` times (bumping the first
+`participants:`; timed until /internal/progress.json shows the new total). Also
+times compute_progress() on the loaded site. Prints one JSON object. Edits are
+undone at the end. Figures only; nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -14,61 +17,101 @@ import json
 import re
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.build import build_site  # noqa: E402
+import tests.preview_server  # noqa: E402
 from generator.load import load_content  # noqa: E402
 from generator.progress import compute_progress  # noqa: E402
 from generator.validate import validate_content  # noqa: E402
+from tests.preview_server import preview  # noqa: E402
+
+tests.preview_server.TIMEOUT = 1800.0  # a first build at scale L takes minutes: a guard, not a measurement
+
+POLL = 0.01  # polling much faster would take CPU from the build being timed
 
 
-def edit_story(path: Path, round_: int) -> None:
-    """Append a paragraph to a story."""
+def edit_story(path: Path, round_: int) -> str:
+    """Append a marked paragraph to a story; return the marker."""
+    marker = f"第{round_}次预览修改{time.time_ns()}"
     with path.open("a", encoding="utf-8") as handle:
-        handle.write(f"\n第{round_}次预览修改：补充一段新的内容。\n")
+        handle.write(f"\n{marker}：补充一段新的内容。\n")
+    return marker
 
 
 def edit_activity(path: Path, round_: int) -> None:
-    """Change the participants of the first activity in a ledger file."""
+    """Change the participants of the first activity in a ledger file (one more)."""
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"participants: (\d+)", lambda m: f"participants: {int(m.group(1)) + 1}", text, count=1)
     path.write_text(text, encoding="utf-8")
 
 
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=600) as response:
+        data: bytes = response.read()
+        return data
+
+
+def _until(url: str, test: object, limit: float = 600) -> float:
+    """Poll `url` until `test(body)` holds; return the seconds it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        try:
+            if test(_get(url)):  # type: ignore[operator]
+                return time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(POLL)
+    raise SystemExit(f"{url} did not change within {limit} s")
+
+
+def _participants(body: bytes) -> int:
+    return int(json.loads(body)["activities"]["participants"])
+
+
 def main() -> None:
-    """Run the warm rebuilds and print their timings as JSON."""
+    """Run the preview, time the edits, print JSON."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--content", type=Path, required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--story", type=Path)
-    parser.add_argument("--activities", type=Path)
-    parser.add_argument("--edits", type=int, default=3)
-    parser.add_argument("--no-search", action="store_true", help="build without the Pagefind index, as a preview could")
+    parser.add_argument("--story", type=Path, required=True)
+    parser.add_argument("--activities", type=Path, required=True)
+    parser.add_argument("--edits", type=int, default=5)
     args = parser.parse_args()
+    originals = {args.story: args.story.read_bytes(), args.activities: args.activities.read_bytes()}
     result: dict[str, object] = {}
-    started = time.perf_counter()
-    build_site(args.content, args.out, search=not args.no_search)
-    result["first"] = time.perf_counter() - started
-    started = time.perf_counter()
-    build_site(args.content, args.out, search=not args.no_search)
-    result["unchanged"] = time.perf_counter() - started
-    for name, target, change in (("story", args.story, edit_story), ("activity", args.activities, edit_activity)):
-        if target is None:
-            continue
-        times = []
-        for round_ in range(1, args.edits + 1):
-            change(target, round_)
-            started = time.perf_counter()
-            build_site(args.content, args.out, search=not args.no_search)
-            times.append(time.perf_counter() - started)
-        result[name] = times
+    try:
+        started = time.monotonic()
+        with preview(args.content) as server:
+            state = server.wait(lambda s: s["generation"] >= 1 and s["ok"] is not None)
+            result["first"] = time.monotonic() - started
+            story_url = f"{server.url}stories/{args.story.stem}/"
+            progress_url = f"{server.url}internal/progress.json"
+            stories, activities, story_builds, activity_builds = [], [], [], []
+            for round_ in range(1, args.edits + 1):
+                time.sleep(0.3)  # a separate save, not part of the last burst
+                generation = server.status()["generation"]
+                marker = edit_story(args.story, round_)
+                stories.append(_until(story_url, lambda body, m=marker: m.encode() in body))
+                story_builds.append(float(server.wait_build_after(generation)["seconds"]))
+            for round_ in range(1, args.edits + 1):
+                time.sleep(0.3)
+                generation = server.status()["generation"]
+                before = _participants(_get(progress_url))
+                edit_activity(args.activities, round_)
+                activities.append(_until(progress_url, lambda body, b=before: _participants(body) == b + 1))
+                activity_builds.append(float(server.wait_build_after(generation)["seconds"]))
+            result.update(story=stories, activity=activities, story_build=story_builds, activity_build=activity_builds,
+                          rss_mib=server.rss_kib() / 1024, generation=state["generation"])
+    finally:
+        for path, data in originals.items():
+            path.write_bytes(data)
     site = validate_content(load_content(args.content))
-    started = time.perf_counter()
+    started = time.monotonic()
     compute_progress(site)
-    result["progress"] = time.perf_counter() - started
+    result["progress"] = time.monotonic() - started
     print(json.dumps(result))
 
 

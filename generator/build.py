@@ -144,7 +144,7 @@ class Project:
         internal: Plan = memo.get(("internal", change, figures, *records),
                                   lambda: plan_internal(site, progress, change, figures))
         published = publish(site, progress, self.content_dir, self.drafts, memo)
-        notes = content_notes(raw, site) + published.notes
+        notes = tuple(sorted(content_notes(raw, site) + published.notes, key=lambda p: (p.path, p.line)))
         if self.strict and notes:
             raise ContentError(list(notes))
         return Checked(site, progress, published.plan, internal, published, figures, notes, change)

@@ -55,7 +55,8 @@ def test_check_lists_every_record_after_as_of_with_its_line(scratch) -> None:  #
     assert result.returncode == 0, result.stderr
     lines = [line_of(content / "activities.yaml", f"date: {a['date']}") for a in late]
     expected = [f"content/activities.yaml:{n}: date: 晚于截至日期 {as_of.isoformat()}，本次不计入" for n in lines]
-    expected += [f"content/branches/late.yaml:6: paired_on: 晚于截至日期 {as_of.isoformat()}，本次不计入",
+    expected += ["content/assets/mark.svg: 没有故事或活动用到这个文件，不会发布",  # issue 11: unused assets are notes too
+                 f"content/branches/late.yaml:6: paired_on: 晚于截至日期 {as_of.isoformat()}，本次不计入",
                  f"content/inspections/late.yaml:2: date: 晚于截至日期 {as_of.isoformat()}，本次不计入",
                  f"content/stories/late.md:3: date: 晚于截至日期 {as_of.isoformat()}，本次不发布"]
     assert notes_of(result.stderr) == expected
@@ -83,7 +84,7 @@ def test_build_notes_survive_an_unchanged_rebuild_and_strict_fails_without_writi
 
 
 def test_check_strict_fails_on_notes_and_passes_without_them(scratch) -> None:  # type: ignore[no-untyped-def]
-    content = scratch()
+    content = scratch({"assets/mark.svg": None})  # an unused asset is a note too
     assert run_cli("check", "--content", str(content), "--strict").returncode == 1
     # As of the latest record nothing is after it: --strict passes.
     latest = max(a["date"] for a in records("activities") if isinstance(a["date"], date))
