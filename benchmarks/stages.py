@@ -2,9 +2,9 @@
 
     python benchmarks/stages.py --content DIR [--profile 15]
 
-Runs load → validate → compute → plan → render → write in this process,
-without the cache and on one process (so every stage is seen whole), prints
-the seconds of each stage, then, with --profile N, the N functions with the
+Runs read → load → validate → compute → plan → render → search index → write in
+this process, without the Markdown memo on disk (so every stage is seen whole),
+prints the seconds of each stage, then, with --profile N, the N functions with the
 most time of their own in a second, profiled build. Figures only.
 """
 
@@ -23,48 +23,38 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.build import build_site, check_site, render_site  # noqa: E402
-from generator.cache import BuildCache, cache_folder  # noqa: E402
+from generator.build import Project, build_site  # noqa: E402
+from generator.internal_pages import internal_figures, plan_internal  # noqa: E402
 from generator.load import load_content  # noqa: E402
 from generator.progress import compute_progress  # noqa: E402
-from generator.render import template_dirs  # noqa: E402
+from generator.reader import scan_content  # noqa: E402
+from generator.search import SearchIndexer  # noqa: E402
 from generator.validate import validate_content  # noqa: E402
 from generator.write import write_site  # noqa: E402
 
 
-def stages(content: Path, out: Path, cached: bool) -> dict[str, float]:
-    """Run each stage once and return its seconds (plan = check_site less the stages before it).
-
-    With `cached`, render and write go through an empty build cache, as a first `gongjian build` does
-    (Markdown rendered ahead on two processes, plain summaries recognised, spare-tree writer).
-    """
+def stages(content: Path, out: Path) -> dict[str, float]:
+    """Run each stage once and return its seconds."""
     times: dict[str, float] = {}
-    started = time.perf_counter()
-    raw = load_content(content)
-    times["load"] = time.perf_counter() - started
-    started = time.perf_counter()
-    site = validate_content(raw)
-    times["validate"] = time.perf_counter() - started
-    started = time.perf_counter()
-    compute_progress(site)
-    times["compute progress"] = time.perf_counter() - started
-    started = time.perf_counter()
-    checked = check_site(content)
-    times["plan"] = max(0.0, time.perf_counter() - started - sum(times.values()))
-    started = time.perf_counter()
-    cache = BuildCache(content, out, "drafts=False", template_dirs(content)) if cached else None
-    times["hash inputs (cache)"] = time.perf_counter() - started
-    started = time.perf_counter()
-    files = render_site(content, checked, cache)
-    times["render (Jinja + Markdown)"] = time.perf_counter() - started
-    started = time.perf_counter()
-    if cache is None:
-        write_site(files, out)
-    else:
-        cache.write(files, {})
-        cache.close()
-    times["write"] = time.perf_counter() - started
-    times["total"] = sum(times.values())
+
+    def timed(name: str, work):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        result = work()
+        times[name] = time.perf_counter() - started
+        return result
+
+    inventory = timed("read (list inputs)", lambda: scan_content(content))
+    raw = timed("load (parse YAML)", lambda: load_content(content, inventory=inventory))
+    site = timed("validate", lambda: validate_content(raw))
+    progress = timed("compute progress", lambda: compute_progress(site))
+    figures = timed("internal figures", lambda: internal_figures(site, progress))
+    timed("plan internal", lambda: plan_internal(site, progress, None, figures))
+    project = Project(content)
+    checked = timed("whole check (all of the above + public plan)", lambda: project.check(inventory))
+    files = timed("render (Jinja + Markdown)", lambda: project.render(checked))
+    files.update(timed("office downloads (.xlsx, .docx)", lambda: project.office_files(checked)))
+    files.update(timed("search index", lambda: SearchIndexer().index(files)))
+    timed("write", lambda: write_site(files, out))
     return times
 
 
@@ -73,13 +63,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--content", type=Path, required=True)
     parser.add_argument("--profile", type=int, default=0)
-    parser.add_argument("--cached", action="store_true", help="render and write through an empty cache")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="gongjian-stages-"))
     try:
-        shutil.rmtree(cache_folder(args.content), ignore_errors=True)
-        for name, seconds in stages(args.content, work / "site", args.cached).items():
-            print(f"{name:<28} {seconds:8.2f} s")
+        for name, seconds in stages(args.content, work / "site").items():
+            print(f"{name:<46} {seconds:8.2f} s")
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
@@ -90,8 +78,6 @@ def main() -> None:
             print(text.getvalue())
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        if args.cached:
-            shutil.rmtree(cache_folder(args.content), ignore_errors=True)
 
 
 if __name__ == "__main__":
