@@ -62,6 +62,7 @@ SHEETS: tuple[SheetLayout, ...] = (
         Column("short_name", "简称", "text", "不填则用全称"),
         Column("kind", "类别", "text", "例如 机关、医院、高校", required=True, options="unit_kinds"),
         EXTRA, INTERNAL,
+        Column("order", "排序", "count", "官方排列顺序，整数，小的在前；不填的排在最后"),
     )),
     SheetLayout("支部", "branches", (
         Column("id", "支部编号", "id", ID_NOTE, required=True),

@@ -109,7 +109,7 @@ def template_workbook(content_dir: Path, unit: str | None) -> tuple[bytes, str]:
         raw = _raw_rows(content)
         own = [r for r in raw["branches"] if r.get("unit") == unit]
         # Free-form extra/internal stay at home: they may hold the committee's own notes on the unit.
-        rows["units"] = [{k: v for k, v in r.items() if k in ("id", "name", "short_name", "kind")}
+        rows["units"] = [{k: v for k, v in r.items() if k in ("id", "name", "short_name", "kind", "order")}
                          for r in raw["units"] if r["id"] == unit]
         rows["branches"] = [{k: v for k, v in r.items() if k in _TEMPLATE_BRANCH_FIELDS} for r in own]
         branches = [str(r["id"]) for r in own]

@@ -143,7 +143,7 @@ def write_campaign(root: Path, units: int = 3, branches_per_unit: int = 3, activ
     day = 0
     for u in range(units):
         uid = f"u{u:03d}"
-        unit_records.append({"id": uid, "name": f"单位{u} {m('pub')}", "kind": "机关",
+        unit_records.append({"id": uid, "name": f"单位{u} {m('pub')}", "kind": "机关", "order": u + 1,
                              "extra": _extra(m), "internal": _nested_internal(m)})
         for b in range(branches_per_unit):
             bid, vid = f"{uid}-b{b:02d}", f"{uid}-v{b:02d}"

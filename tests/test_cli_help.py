@@ -31,7 +31,8 @@ ALL = commands(_parser())
 
 
 def test_the_walk_finds_every_command() -> None:
-    assert set(ALL) == {(), ("build",), ("check",), ("serve",), ("new",), ("new", "story"), ("init",)}
+    assert set(ALL) == {(), ("build",), ("check",), ("serve",), ("new",), ("new", "story"), ("template",), ("import",),
+                        ("export",), ("init",)}
 
 
 @pytest.mark.parametrize("words", sorted(ALL), ids=lambda w: " ".join(w) or "gongjian")
@@ -55,7 +56,7 @@ def test_help_is_all_chinese(words: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     ((), "gongjian：错误：缺少必须写的参数：命令"),
-    (("bild",), "gongjian：错误：命令不能是“bild”；可选：build、check、serve、new、init"),
+    (("bild",), "gongjian：错误：命令不能是“bild”；可选：build、check、serve、new、template、import、export、init"),
     (("build", "--wat"), "gongjian：错误：不认识的参数：--wat；可用 -h 查看全部参数"),
     (("serve", "--port", "x"), "gongjian serve：错误：--port 应为整数，这里是“x”"),
     (("check", "--as-of"), "gongjian check：错误：--as-of 后面要写一个值"),
