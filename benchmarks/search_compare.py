@@ -13,6 +13,7 @@ so times are indicative. Prints a Markdown table; nothing here asserts anything.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import subprocess
@@ -24,13 +25,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-import itertools
 
 from synth import write_campaign  # noqa: E402
 
 from generator.build import build_site  # noqa: E402
 from generator.load import load_content  # noqa: E402
-from generator.search import grams, index_search, read_pages  # noqa: E402
+from generator.search import grams, read_pages, search_files  # noqa: E402
 from generator.search_text import fold  # noqa: E402
 from generator.validate import validate_content  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -162,7 +162,10 @@ def measure_site(name: str, content: Path, browser, with_browser: bool = True) -
         copies[engine] = copy
     t_pf = run_pagefind(copies["pagefind"])
     started = time.perf_counter()
-    index_search(copies["gongjian"])
+    public = {p.relative_to(copies["gongjian"]).as_posix(): p.read_bytes() for p in copies["gongjian"].rglob("*.html")}
+    for rel, data in search_files(public).items():  # the same index a build hands to the writer
+        (copies["gongjian"] / rel).parent.mkdir(parents=True, exist_ok=True)
+        (copies["gongjian"] / rel).write_bytes(data)
     t_gj = time.perf_counter() - started
     size_pf = folder_size(copies["pagefind"] / "pagefind")
     size_gj = folder_size(copies["gongjian"] / "search/data")
