@@ -313,11 +313,11 @@ def report(rows: list[Row], peer_rows: list[PeerRow], info: dict[str, str], load
            runs: int, command: str) -> dict[str, str]:
     """Render the results as the generated blocks of docs/benchmarks.md: "scales" and/or "peers"."""
     head = [
-        f"命令:`{command}`(每项 {runs} 次,L 规模见 --large-runs;取中位数,括号内为最小–最大)。",
+        f"命令：`{command}`（每项 {runs} 次，L 规模每项 --large-runs 次；取中位数，括号内为最小–最大）。",
         "",
-        f"机器:{info['cpu']},{info['cores']} 核,内存 {info['memory']};{info['system']};Python {info['python']};"
-        f"{info.get('hugo', '')};Pelican {info.get('pelican', '')}。",
-        f"运行前后的负载(1/5/15 分钟平均):{loads[0]} → {loads[1]}。"
+        f"机器：{info['cpu']}，{info['cores']} 核，内存 {info['memory']}；{info['system']}；Python {info['python']}；"
+        f"{info.get('hugo', '')}；Pelican {info.get('pelican', '')}。",
+        f"运行前后的负载（1/5/15 分钟平均）：{loads[0]} → {loads[1]}。"
         f"测量于 {time.strftime('%Y-%m-%d %H:%M')}。",
         "",
     ]
@@ -352,10 +352,10 @@ def report(rows: list[Row], peer_rows: list[PeerRow], info: dict[str, str], load
     lines = []
     if peer_rows:
         lines += [
-            "### 与 Hugo、Pelican 并排(只有 site.yaml 和 stories/ 的网站;每篇约 1,500 字)",
+            "### 与 Hugo、Pelican 并排（只有 site.yaml 和 stories/ 的网站；每篇约 1,500 字）",
             "",
             "| 篇数 | gongjian 冷生成 | 其中不建搜索索引 | gongjian 无改动重建 | Hugo 冷生成 | Hugo 再生成 | Pelican 冷生成 "
-            "| Pelican 带缓存重建 | gongjian/Hugo(冷) | gongjian/Pelican(冷) | 不建索引:/Hugo, /Pelican "
+            "| Pelican 带缓存重建 | gongjian/Hugo（冷） | gongjian/Pelican（冷） | 不建索引：/Hugo，/Pelican "
             "| gongjian 无改动/Hugo 冷 |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
@@ -364,11 +364,11 @@ def report(rows: list[Row], peer_rows: list[PeerRow], info: dict[str, str], load
                 f"| {p.n:,} | {fmt(p.gongjian_cold)} | {fmt(p.gongjian_bare)} | {fmt(p.gongjian_unchanged)} | "
                 f"{fmt(p.hugo_cold)} | {fmt(p.hugo_again)} | {fmt(p.pelican_cold)} | {fmt(p.pelican_cached)} | "
                 f"{med(p.gongjian_cold) / med(p.hugo_cold):.2f} | {med(p.gongjian_cold) / med(p.pelican_cold):.2f} | "
-                f"{med(p.gongjian_bare) / med(p.hugo_cold):.2f}, {med(p.gongjian_bare) / med(p.pelican_cold):.2f} | "
+                f"{med(p.gongjian_bare) / med(p.hugo_cold):.2f}，{med(p.gongjian_bare) / med(p.pelican_cold):.2f} | "
                 f"{med(p.gongjian_unchanged) / med(p.hugo_cold):.2f} |")
-        lines += ["", "峰值内存(冷生成):" + ";".join(
-            f"N={p.n:,}:gongjian {fmt(p.gongjian_cold, 'rss')}(不建搜索索引 {fmt(p.gongjian_bare, 'rss')}),"
-            f"Hugo {fmt(p.hugo_cold, 'rss')},"
+        lines += ["", "峰值内存（冷生成）：" + "；".join(
+            f"N={p.n:,}：gongjian {fmt(p.gongjian_cold, 'rss')}（不建搜索索引 {fmt(p.gongjian_bare, 'rss')}），"
+            f"Hugo {fmt(p.hugo_cold, 'rss')}，"
             f"Pelican {fmt(p.pelican_cold, 'rss')}" for p in peer_rows) + "。"]
     if peer_rows:
         blocks["peers"] = head + lines
