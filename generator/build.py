@@ -164,8 +164,10 @@ class Project:
         """Render both sides into one mapping of output path → content; pages whose inputs are unchanged are reused."""
         settings = checked.site.settings
         markdown = self._markdown(settings.allow_raw_html)
-        markdown.fetch([("block", s.body) for s in checked.site.stories]
-                       + [("inline", a.summary) for a in checked.site.activities if a.summary])
+        texts = ([("block", s.body) for s in checked.site.stories]
+                 + [("inline", a.summary) for a in checked.site.activities if a.summary])
+        markdown.fetch(texts)
+        markdown.used.update(texts)  # still in the content: kept, even when no page had to be rendered again
         dirs = self.template_dirs()
         templates = templates or scan_templates(dirs)
         # What every page depends on besides its context: the template files and the filters' settings.
