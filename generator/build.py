@@ -33,7 +33,7 @@ from generator.reader import Inventory, fingerprint, scan_content, scan_template
 from generator.render import make_environment, render_pages, template_dirs
 from generator.search import SearchIndexer
 from generator.validate import content_notes, validate_content
-from generator.write import guard_output, output_intact, read_record, write_site
+from generator.write import guard_output, output_intact, read_record, remove_leftovers, write_site
 
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "pygal", "pypinyin", "lxml", "openpyxl", "python-docx")
 
@@ -258,6 +258,7 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
             record = read_record(out_dir.resolve())
             summary = record.get("summary")
             if record.get("inputs") == inputs and isinstance(summary, dict) and output_intact(out_dir, record):
+                remove_leftovers(out_dir)  # what killed builds left beside it, as a rebuild would
                 notes = tuple(Problem(**n) for n in record.get("notes", []))
                 if strict and notes:
                     raise ContentError(list(notes))

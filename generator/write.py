@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import fcntl
 import hashlib
 import json
 import os
@@ -58,31 +59,45 @@ def _staging_name(out: Path, kind: str, pid: int) -> Path:
     return out.parent / f".{out.name}.{kind}-{pid}"
 
 
-def _alive(pid: int) -> bool:
+def _lock(folder: Path) -> int | None:
+    """Take the build lock on `folder` (an flock on the folder itself); None if a live build holds it.
+
+    The kernel drops the lock when its process dies, however it dies, so a held lock means a
+    build still running; a process id in the name alone would not say that once the id is reused.
+    """
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process
-    return True
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
 
 
-def _remove_stale(out: Path) -> None:
-    """Remove leftovers of builds that were killed (their process is gone); only our own names."""
+def remove_leftovers(out_dir: Path) -> None:
+    """Remove leftovers of builds that were killed (nobody holds their lock); only our own names."""
+    out = out_dir.resolve()
+    if not out.parent.is_dir():
+        return
     pattern = re.compile(rf"\.{re.escape(out.name)}\.(tmp|old)-([0-9]+)")
     for leftover in sorted(out.parent.iterdir()):
         match = pattern.fullmatch(leftover.name)
         if match is None or not leftover.is_dir() or leftover.is_symlink():
             continue
-        pid = int(match.group(2))
-        if pid == os.getpid() or _alive(pid):
+        try:
+            fd = _lock(leftover)
+        except OSError:
             continue
-        if match.group(1) == "old" and not out.exists():
-            # Killed between the two renames of the fallback swap: put the previous build back.
-            leftover.rename(out)
-            continue
-        shutil.rmtree(leftover, ignore_errors=True)
+        if fd is None:
+            continue  # a build that is still running
+        try:
+            if match.group(1) == "old" and not out.exists():
+                # Killed between the two renames of the fallback swap: put the previous build back.
+                leftover.rename(out)
+                continue
+            shutil.rmtree(leftover, ignore_errors=True)
+        finally:
+            os.close(fd)
 
 
 def _target(staging: Path, rel: str) -> Path:
@@ -136,14 +151,18 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path, record: Mapping
     """
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(out)
+    remove_leftovers(out)
     previous = read_record(out) if out.is_dir() else {}
     live = _reusable(out, previous.get("files", {})) if isinstance(previous.get("files"), dict) else {}
     staging = _staging_name(out, "tmp", os.getpid())
     shutil.rmtree(staging, ignore_errors=True)
     manifest: Manifest = {}
+    locks: list[int] = []
     try:
         staging.mkdir()
+        held = _lock(staging)
+        if held is not None:
+            locks.append(held)
         for rel in sorted(files):
             target = _target(staging, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -167,12 +186,17 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path, record: Mapping
             staging.rename(out)
         elif not _exchange(staging, out):
             old = _staging_name(out, "old", os.getpid())
+            held = _lock(out)
+            if held is not None:
+                locks.append(held)
             out.rename(old)
             staging.rename(out)
             shutil.rmtree(old, ignore_errors=True)
     finally:
         # After an exchange, staging holds the previous build.
         shutil.rmtree(staging, ignore_errors=True)
+        for fd in locks:
+            os.close(fd)
     return manifest
 
 
