@@ -130,10 +130,18 @@ def summarize_supervision(site: Site) -> Supervision:
     paired_villages = {b.village for b in site.branches if b.id in paired and b.village}
     visited = {x.id for v in visits for x in v.villages}
     town_of = {v.id: (v.county, v.town) for v in site.villages}
+    # Villages and visits grouped by town once (a scan per town is quadratic at 20,000 villages).
+    villages_in: dict[tuple[str, str], list[Village]] = defaultdict(list)
+    for v in site.villages:
+        villages_in[town_of[v.id]].append(v)
+    visits_in: dict[tuple[str, str], list[Visit]] = defaultdict(list)
+    for visit in visits:
+        for key in dict.fromkeys(town_of[x.id] for x in visit.villages):
+            visits_in[key].append(visit)
     towns = []
     for county, town in sorted({town_of[x] for x in visited | paired_villages}):
-        here = [v for v in site.villages if town_of[v.id] == (county, town)]
-        seen = [v for v in visits if any(town_of[x.id] == (county, town) for x in v.villages)]
+        here = villages_in[(county, town)]
+        seen = visits_in[(county, town)]
         towns.append(TownRow(
             county, town, tuple(v for v in here if v.id in visited), tuple(v for v in here if v.id in paired_villages),
             len(seen), tuple(sorted({v.inspection.group for v in seen}, key=group_order)),

@@ -15,6 +15,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -260,6 +261,8 @@ FIXED_TIME = datetime(2000, 1, 1)
 
 def display_width(text: str) -> int:
     """Return how many Latin characters wide `text` is (a Chinese character is two)."""
+    if text.isascii():  # ids, numbers, dates: most cells of a ledger
+        return len(text)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
@@ -277,10 +280,10 @@ def fit_widths(ws: Worksheet, minimum: int = 8, maximum: int = 48) -> None:
         ws.column_dimensions[get_column_letter(column)].width = max(minimum, min(maximum, width + 2))
 
 
-def print_wide(ws: Worksheet) -> None:
+def print_wide(ws: Worksheet | WriteOnlyWorksheet) -> None:
     """Print landscape, all columns on one page width (staff print these tables)."""
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.fitToHeight = 0
     setup = ws.sheet_properties.pageSetUpPr
     if setup is not None:

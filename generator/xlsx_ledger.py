@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils import get_column_letter
 
 from generator.dashboard import Dashboard
 from generator.ledger import (
@@ -22,54 +24,93 @@ from generator.ledger import (
     UnitRow,
 )
 from generator.model import Site
-from generator.ooxml import fixed_zip
+from generator.ooxml import NOT_XML, fixed_zip, xml_safe
 from generator.progress import Progress, ratio
-from generator.workbook import DATE_FORMAT, HEAD_FILL, fit_widths, print_wide, write_text
+from generator.workbook import DATE_FORMAT, HEAD_FILL, display_width, print_wide
 
 MONEY = "#,##0.00"
 WHOLE = "#,##0"
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+BOLD = Font(bold=True)
+HEAD_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 # Columns that are text however they look: ids and phone numbers (0635… must keep its 0).
 TEXT_HEADERS = {"支部编号", "单位编号", "活动编号", "联系电话"}
 MONEY_HEADERS = {"投入资金（元）", "捐赠折合（元）", "合计（元）", "资金与捐赠折合（元）", "折合金额（元）"}
 
 
+def _width(value: Cell) -> int:
+    """Return the display width of a cell's longest line (as workbook.fit_widths measures it)."""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return max(display_width(line) for line in text.split("\n"))
+
+
 def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]],
-           total: Sequence[Cell]) -> Worksheet:
-    """Add one ledger sheet: header, rows, a totals row; formats by column."""
-    ws: Worksheet = wb.create_sheet(title)
+           total: Sequence[Cell]) -> None:
+    """Add one ledger sheet: header, rows, a totals row; formats by column.
+
+    The workbook is write-only (rows are streamed out as they are added): at 18,000 branches
+    the ordinary workbook spent most of its time and memory keeping every cell.
+    """
+    ws = wb.create_sheet(title)
     header = [h.replace("(", "（").replace(")", "）") for h in header]
-    for col, name in enumerate(header, start=1):
-        cell = ws.cell(row=1, column=col, value=name)
-        cell.font = Font(bold=True)
-        cell.fill = HEAD_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for r, row in enumerate([*rows, total], start=2):
-        for col, value in enumerate(row, start=1):
-            name = header[col - 1]
-            if name in TEXT_HEADERS and value is not None:
-                value = str(value)
-            write_text(ws, r, col, value, clean=True)
-            target = ws.cell(row=r, column=col)
-            if name in TEXT_HEADERS:
-                target.number_format = "@"
-            elif name in MONEY_HEADERS:
-                target.number_format = MONEY
-            elif name == "对接率":
-                target.number_format = "0.00%"
-            elif isinstance(value, (int, float)):
-                target.number_format = WHOLE
-            elif isinstance(value, date):
-                target.number_format = DATE_FORMAT
-    last = len(rows) + 2
-    for col in range(1, len(header) + 1):
-        ws.cell(row=last, column=col).font = Font(bold=True)
-        ws.cell(row=last, column=col).fill = TOTAL_FILL
+
+    def clean(value: Cell, name: str) -> Cell:
+        if name in TEXT_HEADERS and value is not None:
+            value = str(value)
+        if isinstance(value, str) and not value.isprintable() and NOT_XML.search(value):
+            value = xml_safe(value)  # ledgers are copies: drop what an Office file cannot store
+        return value
+
+    body = [[clean(value, header[col]) for col, value in enumerate(row)] for row in [*rows, total]]
+    # Widths first: a write-only sheet takes column settings only before its rows.
+    widths: dict[int, int] = {}
+    for row in [header, *body]:
+        for col, value in enumerate(row):
+            if value is not None:
+                widths[col] = max(widths.get(col, 0), _width(value))
+    for col, width in widths.items():
+        ws.column_dimensions[get_column_letter(col + 1)].width = max(8, min(48, width + 2))
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
-    fit_widths(ws)
     print_wide(ws)
-    return ws
+
+    def cell(value: Cell, name: str, last: bool) -> Any:
+        if name in TEXT_HEADERS:
+            form = "@"
+        elif name in MONEY_HEADERS:
+            form = MONEY
+        elif name == "对接率":
+            form = "0.00%"
+        elif isinstance(value, (int, float)):
+            form = WHOLE
+        elif isinstance(value, date):
+            form = DATE_FORMAT
+        else:
+            form = None
+        if form is None and not last and (value is None or (isinstance(value, str) and not value.startswith("="))):
+            return value  # plain text or an empty cell needs no cell object
+        target = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            target.data_type = "s"  # text is always text: a leading = is never run as a formula
+        if form is not None:
+            target.number_format = form
+        if last:
+            target.font = BOLD
+            target.fill = TOTAL_FILL
+        return target
+
+    head = []
+    for name in header:
+        target = WriteOnlyCell(ws, value=name)
+        target.data_type = "s"
+        target.font = BOLD
+        target.fill = HEAD_FILL
+        target.alignment = HEAD_ALIGN
+        head.append(target)
+    ws.append(head)
+    for number, row in enumerate(body, start=1):
+        last = number == len(body)
+        ws.append([cell(value, header[col], last) for col, value in enumerate(row)])
 
 
 def _sum(values: Sequence[int | float | None]) -> int | float:
@@ -79,10 +120,7 @@ def _sum(values: Sequence[int | float | None]) -> int | float:
 def ledger_workbook(site: Site, progress: Progress, branches: Sequence[BranchRow], units: Sequence[UnitRow],
                     lagging: Sequence[LaggingGroup], dash: Dashboard) -> bytes:
     """Return the workbook of the five ledgers; the same input gives the same bytes."""
-    wb = Workbook()
-    default = wb.active
-    assert default is not None
-    wb.remove(default)
+    wb = Workbook(write_only=True)
     branch_rows = [
         (r.unit.name, r.branch.id, r.branch.name, r.branch.members,
          r.village.name if r.village else None, r.village.town if r.village else None,
