@@ -21,6 +21,7 @@ from typing import Any
 
 import jinja2
 
+from generator import side_process
 from generator.assets import Published, asset_files, publish
 from generator.errors import ContentError, Problem, UsageError
 from generator.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
@@ -266,10 +267,14 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
                                    time.perf_counter() - started, None, None, BuildSummary(**summary), unchanged=True,
                                    notes=notes)
         checked = project.check(inventory)
-        files = project.render(checked, templates)
-        files.update(project.office_files(checked))
-        if search:
-            files.update(SearchIndexer().index(files))
+        office = side_process.start(lambda: project.office_files(checked))  # on the second core
+        try:
+            files = project.render(checked, templates)
+            if search:
+                files.update(SearchIndexer().index(files))
+            files.update(office.result())
+        finally:
+            office.close()
         summary_ = summarize(checked.progress)
         public = sum(1 for rel in files if rel.startswith("public/"))
         record_: dict[str, Any] = {"inputs": inputs, "summary": asdict(summary_), "public": public,
