@@ -7,6 +7,7 @@ to nothing: it is sent on its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,10 +92,16 @@ def plan_internal(site: Site, progress: Progress, change: ProgressChange | None 
 OFFICE_FILES = ("ledger.xlsx", "progress-report.docx")
 
 
-def office_files(site: Site, progress: Progress, figures: InternalFigures) -> dict[str, bytes]:
-    """Return the downloads made with Office libraries (slow at scale; the preview makes them after the reload)."""
+def office_files(site: Site, progress: Progress, figures: InternalFigures,
+                 pause: Callable[[], None] = lambda: None) -> dict[str, bytes]:
+    """Return the downloads made with Office libraries (slow at scale; the preview makes them after the reload).
+
+    `pause` is called now and then: the preview's writer waits there while a rebuild runs.
+    """
     f = figures
+    ledger = ledger_workbook(site, progress, f.branches, f.units, f.lagging, f.dash, pause)
+    pause()
     return {
-        "ledger.xlsx": ledger_workbook(site, progress, f.branches, f.units, f.lagging, f.dash),
+        "ledger.xlsx": ledger,
         "progress-report.docx": report_docx(site, progress, f.units, f.lagging, f.supervision, f.dash),
     }

@@ -153,8 +153,11 @@ class SearchIndexer:
     def __init__(self) -> None:
         self.texts: dict[str, tuple[bytes, PageText | None]] = {}
 
-    def index(self, files: Mapping[str, bytes | Path]) -> dict[str, bytes]:
-        """Return the index files (paths under the output folder) of the public pages among `files`."""
+    def index(self, files: Mapping[str, bytes | Path], pause: Callable[[], None] = lambda: None) -> dict[str, bytes]:
+        """Return the index files (paths under the output folder) of the public pages among `files`.
+
+        `pause` is called before each page whose text is new (the preview's writer waits there during a rebuild).
+        """
         public = {rel[len("public/"):]: data for rel, data in files.items()
                   if rel.startswith("public/") and isinstance(data, bytes)}
         known, self.texts = self.texts, {}
@@ -163,6 +166,7 @@ class SearchIndexer:
             # A page the render stage reused is the very bytes object of the last build: its text is known.
             entry = known.get(rel)
             if entry is None or entry[0] is not data:
+                pause()
                 entry = (data, extract(data.decode("utf-8"), rel))
             self.texts[rel] = entry
             return entry[1]

@@ -17,6 +17,7 @@ and its folder is removed when it stops.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import html
 import json
@@ -54,7 +55,11 @@ STATUS_PATH = "/__gongjian__/status"
 Report = Callable[[str], None]
 Files = Mapping[str, bytes | Path]
 Builder = Callable[[], Files]
-Indexer = Callable[[Files], Mapping[str, bytes]]
+Indexer = Callable[[Files, Callable[[], None]], Mapping[str, bytes]]
+
+
+class _Superseded(Exception):
+    """The writer's work was overtaken by a newer build (or the preview stops): drop it."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,8 @@ class Preview:
 
     def poll(self) -> None:
         """Look for saved files; start a build once a burst of saves is over and none is running."""
+        if self.building:
+            return  # stat-ing every file would take the build's time; the first poll after it sees every save
         stamps = snapshot(self.content, self.project.template_dirs())
         changed = changed_paths(self._stamps, stamps)
         self._stamps = stamps
@@ -173,13 +180,24 @@ class Preview:
                 self.report(f"  提示：{note}")
         return files
 
+    def _yield_to_builds(self) -> None:
+        """Wait while a rebuild runs or a save waits for one (on the writer thread): the reload comes first.
+
+        Raises _Superseded when a newer build has been published meanwhile or the preview stops:
+        what is being made would be thrown away.
+        """
+        while not self._stopped and (self.building or self._pending):
+            time.sleep(POLL_SECONDS)
+        if self._stopped or self._queued is not None:
+            raise _Superseded
+
     def _slow_files(self) -> dict[str, bytes]:
         """The outputs made after the reload: the internal Office downloads (on the writer thread)."""
         checked = self._checked
         if checked is None:
             return {}
         if self._office is None or self._office[0] is not checked.figures:
-            made = office_files(checked.site, checked.progress, checked.figures)
+            made = office_files(checked.site, checked.progress, checked.figures, self._yield_to_builds)
             self._office = (checked.figures, {f"internal/{rel}": data for rel, data in made.items()})
         return dict(self._office[1])
 
@@ -208,18 +226,27 @@ class Preview:
         if queued is None or self._stopped:
             return  # a newer build was queued and written already
         generation, files = queued
+        with contextlib.suppress(_Superseded):  # a newer build is queued: it is written next
+            self._write_queued(generation, files)
+
+    def _write_queued(self, generation: int, files: Files) -> None:
         later: dict[str, bytes] = {}
         for what, make in (("内部看板的 Excel/Word 下载", self._slow_files),
-                           ("搜索索引", lambda: dict(self.indexer({**files, **later})))):
+                           ("搜索索引", lambda: dict(self.indexer({**files, **later}, self._yield_to_builds)))):
+            self._yield_to_builds()
             try:
                 later.update(make())
+            except _Superseded:
+                raise
             except GongjianError as error:
                 self.report(f"  {what}没有更新（页面不受影响）：{'；'.join(error.lines())}")
             except Exception as error:
                 self.report(f"  {what}没有更新（页面不受影响）：{type(error).__name__}: {error}")
         self.later = later
-        write_site({**files, **later}, self.out)
+        self._yield_to_builds()
+        write_site({**files, **later}, self.out, pause=self._yield_to_builds)
         self.written = generation
+
     def _finish(self, done: Future[None]) -> None:
         """Note the end of a build job."""
         self._building = None

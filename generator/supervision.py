@@ -132,8 +132,8 @@ def summarize_supervision(site: Site) -> Supervision:
     town_of = {v.id: (v.county, v.town) for v in site.villages}
     # Villages and visits grouped by town once (a scan per town is quadratic at 20,000 villages).
     villages_in: dict[tuple[str, str], list[Village]] = defaultdict(list)
-    for v in site.villages:
-        villages_in[town_of[v.id]].append(v)
+    for village in site.villages:
+        villages_in[town_of[village.id]].append(village)
     visits_in: dict[tuple[str, str], list[Visit]] = defaultdict(list)
     for visit in visits:
         for key in dict.fromkeys(town_of[x.id] for x in visit.villages):

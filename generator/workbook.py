@@ -15,7 +15,6 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -280,7 +279,7 @@ def fit_widths(ws: Worksheet, minimum: int = 8, maximum: int = 48) -> None:
         ws.column_dimensions[get_column_letter(column)].width = max(minimum, min(maximum, width + 2))
 
 
-def print_wide(ws: Worksheet | WriteOnlyWorksheet) -> None:
+def print_wide(ws: Any) -> None:  # a Worksheet or a WriteOnlyWorksheet (which proxies these)
     """Print landscape, all columns on one page width (staff print these tables)."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4

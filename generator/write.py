@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -141,13 +141,16 @@ def _reusable(out: Path, manifest: Mapping[str, list[Any]]) -> dict[str, str]:
     return found
 
 
-def write_site(files: Mapping[str, bytes | Path], out_dir: Path, record: Mapping[str, Any] | None = None) -> Manifest:
+def write_site(files: Mapping[str, bytes | Path], out_dir: Path, record: Mapping[str, Any] | None = None,
+               pause: Callable[[], None] = lambda: None) -> Manifest:
     """Write `files` (relative path → bytes or a file to copy) as the new `out_dir`, atomically.
 
     A file whose bytes equal those of the live output (known from the manifest the last
     build left beside it, and still untouched on disk) is hard-linked from it instead
     of written: files are never changed in place, so both trees stay intact. `record` (input
-    fingerprint, figures) is kept with the manifest in MANIFEST. Returns the manifest.
+    fingerprint, figures) is kept with the manifest in MANIFEST. `pause` is called every few
+    hundred files (the preview's writer waits there while a rebuild runs; an exception it raises
+    abandons this write, leaving the live output as it was). Returns the manifest.
     """
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -163,7 +166,9 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path, record: Mapping
         held = _lock(staging)
         if held is not None:
             locks.append(held)
-        for rel in sorted(files):
+        for number, rel in enumerate(sorted(files), start=1):
+            if number % 500 == 0:
+                pause()
             target = _target(staging, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             content = files[rel]

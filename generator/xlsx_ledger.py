@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -45,7 +45,7 @@ def _width(value: Cell) -> int:
 
 
 def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]],
-           total: Sequence[Cell]) -> None:
+           total: Sequence[Cell], pause: Callable[[], None]) -> None:
     """Add one ledger sheet: header, rows, a totals row; formats by column.
 
     The workbook is write-only (rows are streamed out as they are added): at 18,000 branches
@@ -61,10 +61,11 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Seque
             value = xml_safe(value)  # ledgers are copies: drop what an Office file cannot store
         return value
 
-    body = [[clean(value, header[col]) for col, value in enumerate(row)] for row in [*rows, total]]
+    body: list[list[Cell]] = [[clean(value, header[col]) for col, value in enumerate(row)] for row in [*rows, total]]
     # Widths first: a write-only sheet takes column settings only before its rows.
     widths: dict[int, int] = {}
-    for row in [header, *body]:
+    shown: list[Sequence[Cell]] = [header, *body]
+    for row in shown:
         for col, value in enumerate(row):
             if value is not None:
                 widths[col] = max(widths.get(col, 0), _width(value))
@@ -89,7 +90,7 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Seque
             form = None
         if form is None and not last and (value is None or (isinstance(value, str) and not value.startswith("="))):
             return value  # plain text or an empty cell needs no cell object
-        target = WriteOnlyCell(ws, value=value)
+        target = WriteOnlyCell(ws, value=value)  # type: ignore[arg-type]  # a date is written as a date
         if isinstance(value, str):
             target.data_type = "s"  # text is always text: a leading = is never run as a formula
         if form is not None:
@@ -109,6 +110,8 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Seque
         head.append(target)
     ws.append(head)
     for number, row in enumerate(body, start=1):
+        if number % 1000 == 0:
+            pause()
         last = number == len(body)
         ws.append([cell(value, header[col], last) for col, value in enumerate(row)])
 
@@ -118,8 +121,11 @@ def _sum(values: Sequence[int | float | None]) -> int | float:
 
 
 def ledger_workbook(site: Site, progress: Progress, branches: Sequence[BranchRow], units: Sequence[UnitRow],
-                    lagging: Sequence[LaggingGroup], dash: Dashboard) -> bytes:
-    """Return the workbook of the five ledgers; the same input gives the same bytes."""
+                    lagging: Sequence[LaggingGroup], dash: Dashboard, pause: Callable[[], None] = lambda: None) -> bytes:
+    """Return the workbook of the five ledgers; the same input gives the same bytes.
+
+    `pause` is called every thousand rows: the preview makes this file in the background and waits there while it rebuilds.
+    """
     wb = Workbook(write_only=True)
     branch_rows = [
         (r.unit.name, r.branch.id, r.branch.name, r.branch.members,
@@ -133,7 +139,7 @@ def ledger_workbook(site: Site, progress: Progress, branches: Sequence[BranchRow
         f"合计 {len(branches)} 个支部", None, None, _sum([r.branch.members for r in branches]),
         f"已对接 {progress.branches.paired} 个", None, None, None, None, None, None, None, None, None,
         _sum([r.branch.member_pairs for r in branches]), _sum([r.branch.household_pairs for r in branches]),
-        None, None, f"{len(progress.lagging)} 个"))
+        None, None, f"{len(progress.lagging)} 个"), pause)
     unit_rows = [
         (r.unit.id, r.unit.name, r.unit.kind, r.figures.branches, r.figures.paired, r.rate, r.figures.activities,
          r.figures.participants, r.figures.total_value, r.figures.last_activity, r.member_pairs,
@@ -143,14 +149,14 @@ def ledger_workbook(site: Site, progress: Progress, branches: Sequence[BranchRow
     _sheet(wb, "单位台账", UNIT_HEADER, unit_rows, (
         "合计", f"{len(units)} 个单位", None, progress.branches.total, progress.branches.paired,
         ratio(progress.branches.paired, progress.branches.total), None, None, None, None,
-        _sum([r.member_pairs for r in units]), _sum([r.household_pairs for r in units]), len(progress.lagging)))
+        _sum([r.member_pairs for r in units]), _sum([r.household_pairs for r in units]), len(progress.lagging)), pause)
     lagging_rows = [
         (g.unit.name, e.row.branch.id, e.row.branch.name, e.reason_zh, e.row.paired_on, e.row.last_activity,
          e.days_since, e.row.branch.secretary, e.row.branch.phone)
         for g in lagging for e in g.rows
     ]
     _sheet(wb, "约谈名单", LAGGING_HEADER, lagging_rows,
-           (f"合计 {len(lagging_rows)} 个支部", *([None] * (len(LAGGING_HEADER) - 1))))
+           (f"合计 {len(lagging_rows)} 个支部", *([None] * (len(LAGGING_HEADER) - 1))), pause)
     activities = sorted((r for s in dash.sections for r in s.rows), key=lambda r: (r.activity.date, r.activity.id))
     a = progress.activities
     _sheet(wb, "活动", ACTIVITY_HEADER, [
@@ -159,13 +165,13 @@ def ledger_workbook(site: Site, progress: Progress, branches: Sequence[BranchRow
          "、".join(v.name for v in r.villages), r.activity.participants, r.funds, r.donation_value, r.total_value)
         for r in activities
     ], (f"合计 {a.count} 次", None, None, None, None, f"{a.units} 个单位", f"{a.branches} 个支部", None,
-        a.participants, a.funds, a.donation_value, a.total_value))
+        a.participants, a.funds, a.donation_value, a.total_value), pause)
     lines = sorted(dash.donation_lines, key=lambda d: (d.activity.activity.date, d.activity.activity.id))
     _sheet(wb, "捐赠", DONATION_HEADER, [
         (d.activity.activity.date, d.activity.activity.id, d.activity.activity.title, d.donation.item,
          d.donation.quantity, d.donation.unit, d.donation.value)
         for d in lines
-    ], (f"合计 {len(lines)} 笔", None, None, None, None, None, a.donation_value))
+    ], (f"合计 {len(lines)} 笔", None, None, None, None, None, a.donation_value), pause)
     stamp = datetime(site.as_of.year, site.as_of.month, site.as_of.day)
     wb.properties.creator = "gongjian"
     wb.properties.title = f"{site.settings.campaign.name}台账"

@@ -125,7 +125,7 @@ def test_a_bug_in_the_build_becomes_an_error_page_not_a_dead_preview(tmp_path: P
 
 
 def test_a_failing_search_index_costs_the_search_box_not_the_pages(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    def missing_index(files: object) -> dict[str, bytes]:
+    def missing_index(files: object, pause: object) -> dict[str, bytes]:
         raise SearchIndexError("生成搜索索引失败:磁盘已满")
 
     said: list[str] = []
