@@ -399,7 +399,8 @@ def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], wh
     return Fields(raw.path, data, problems)
 
 
-_SITE_IMAGES = {"logo": ("网站徽标", "logo/emblem.png"), "favicon": ("网站图标", "logo/favicon.png")}
+_SITE_IMAGES = {"logo": ("网站徽标", "logo/emblem.png", "PNG、JPEG 或 SVG"),
+                "favicon": ("网站图标", "logo/favicon.png", "PNG、ICO 或 SVG")}
 
 
 def _site_image(f: Fields, key: str, assets: frozenset[str]) -> SiteImage | None:
@@ -407,7 +408,7 @@ def _site_image(f: Fields, key: str, assets: frozenset[str]) -> SiteImage | None
     value = f.data.get(key)
     if value is None:
         return None
-    what, example = _SITE_IMAGES[key]
+    what, example, formats = _SITE_IMAGES[key]
     if not isinstance(value, str) or not value.strip():
         f.fail(key, f"应为 content/assets/ 下的图片路径（如 {key}: {example}），这里是{_type_name(value)}")
         return None
@@ -423,7 +424,7 @@ def _site_image(f: Fields, key: str, assets: frozenset[str]) -> SiteImage | None
         f.fail(key, f"找不到文件 content/assets/{path}；请把图片放进 content/assets/，或改正路径")
         return None
     if not is_image(path):
-        f.fail(key, f"content/assets/{path} 不是图片；{what}请用 PNG、JPEG 或 SVG 图片")
+        f.fail(key, f"content/assets/{path} 不是图片；{what}请用 {formats} 图片")
         return None
     return SiteImage(path, Source(f.path, f.line(key)))
 
