@@ -12,6 +12,9 @@ A writer links to another part of the site in one of three ways:
 References and file paths are rewritten into URLs relative to the story page
 (every story page sits at `stories/<slug>/`) before the body is rendered, so the
 Markdown renderer and its cache see plain text. External links are left alone.
+
+An activity summary shows on pages at several depths, so only references link
+inside the site from one; they are rewritten into URLs from SITE_ROOT.
 """
 
 from __future__ import annotations

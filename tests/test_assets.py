@@ -289,3 +289,6 @@ def test_summary_references_become_links_from_every_page_that_shows_the_summary(
         assert 'href="https://example.org/x"' in html and f'src="{root}{image}"' in html, page
         assert "story:" not in html and "asset:" not in html, page
     assert broken_links(out / "public", url_root="/gj/") == []
+    checked = run_cli("check", "--content", str(content))
+    assert checked.returncode == 0 and "content/assets/files/" not in checked.stderr  # used: no "unused file" note
+    assert "content/assets/mark.svg" in checked.stderr  # while a file nothing uses is still noted

@@ -70,6 +70,8 @@ def test_logo_and_favicon_are_published_as_clean_copies_and_shown_on_every_page(
         assert re.search(rf'<a class="brand" [^>]*><img class="logo" src="[^"]*{re.escape(logo_copy)}" '
                          rf'width="120" height="40" alt="{TITLE}"', html), page
     assert broken_links(out / "public", url_root="/gj/") == []
+    checked = run_cli("check", "--content", str(content))
+    assert checked.returncode == 0 and "content/assets/brand/" not in checked.stderr  # used: no "unused file" note
 
     internal = sorted((out / "internal").glob("*.html"))
     assert len(internal) == 7  # the dashboard pages and the one-file report
