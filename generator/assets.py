@@ -266,7 +266,7 @@ def _site_images(settings: Settings, content_dir: Path) -> SiteImages:
         picture = pictures["logo"]
         copy = fitted(picture, 2 * LOGO_WIDTH, 2 * LOGO_HEIGHT)
         files.update(render_images([picture], content_dir, {picture.asset: (copy,)}))
-        scale = min(1.0, LOGO_WIDTH / picture.width, LOGO_HEIGHT / picture.height)
+        scale = min(1.0, LOGO_WIDTH / max(1, picture.width), LOGO_HEIGHT / max(1, picture.height))  # an SVG may say 0
         logo = Shown(copy.path, max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
     if "favicon" in pictures:
         picture = pictures["favicon"]
