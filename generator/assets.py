@@ -1,15 +1,18 @@
 """Decide which files of content/assets/ each side publishes, and plan the public side with them.
 
 The public site gets a file only when a published page uses it: the cover of a
-published story, a photo of an activity dated on or before `as_of`, or an image
-or file a published story body links to. Images are published as re-encoded
-copies only (images.py); other files (PDF, DOCX…) are copied as they are. No
-internal page shows an asset, so the internal side gets none. Files nothing
-refers to are listed as notes by `check` and never published.
+published story, a photo of an activity dated on or before `as_of`, an image or
+file a published story body or a shown activity's summary links to, or the logo
+and favicon named in site.yaml. Images are published as re-encoded copies only
+(images.py); other files (PDF, DOCX…) are copied as they are. The internal side
+gets no file: its pages show no asset, and the favicon is written into each of
+them as a data: URL. Files nothing refers to are listed as notes by `check` and
+never published.
 """
 
 from __future__ import annotations
 
+import base64
 import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -17,28 +20,48 @@ from pathlib import Path
 from urllib.parse import quote
 
 from generator.errors import ContentError, Problem
-from generator.images import Picture, inspect_images, is_image, render_images
+from generator.images import Picture, fitted, inspect_images, is_image, render_images
 from generator.links import (
     HINT,
     KINDS,
+    SITE_ROOT,
     STORY_DEPTH,
     Link,
     body_line,
     find_links,
     is_external,
+    may_link,
+    named_reference,
     page_exists,
     page_target,
     problem,
     reference,
     rewrite,
+    summary_line,
+    summary_problem,
 )
 from generator.markup import MarkdownRenderer
 from generator.memo import IdentityMemo
-from generator.model import Site, Story
-from generator.pages import Plan
+from generator.model import Activity, Settings, Site, Story
+from generator.pages import Page, Plan
 from generator.progress import Progress
-from generator.public import PublicSite, public_view
+from generator.public import PublicActivity, PublicSite, Shown, public_view
 from generator.public_pages import plan_public
+
+LOGO_HEIGHT = 40  # CSS pixels in the public header (the copy is up to twice that, for sharp screens)
+LOGO_WIDTH = 320  # a wide banner-like logo is held to this on a phone-sized header
+ICON_SIZE = 64  # browser tabs show 16–32 CSS pixels; 64 is sharp at twice that
+_MEDIA_TYPES = {"png": "image/png", "jpg": "image/jpeg", "svg": "image/svg+xml"}
+
+
+@dataclass(frozen=True)
+class SiteImages:
+    """The logo and favicon of site.yaml: how pages show them and the files that carry them."""
+
+    logo: Shown | None
+    favicon: str | None  # path of the public copy
+    files: Mapping[str, bytes]  # public copies, re-encoded (an SVG cleaned)
+    favicon_url: str | None  # the same copy as a data: URL, for internal pages (opened from disk, sent alone)
 
 
 @dataclass(frozen=True)
@@ -49,6 +72,15 @@ class Published:
     pictures: Mapping[str, Picture]  # images, published as re-encoded copies (SVG cleaned of metadata)
     files: tuple[str, ...]  # other files, copied as they are to assets/
     notes: tuple[Problem, ...]
+    site_images: SiteImages | None = None  # the logo and favicon, when site.yaml names one
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """A shown activity's summary links, found once."""
+
+    activity: Activity
+    links: tuple[Link, ...]
 
 
 @dataclass(frozen=True)
@@ -109,8 +141,8 @@ class _Resolver:
         return (picture.large.path if picture else f"assets/{asset}"), ""
 
 
-def _uses(site: Site, view: PublicSite, bodies: list[_Body]) -> tuple[dict[str, Problem], dict[str, Problem],
-                                                                        list[Problem]]:
+def _uses(site: Site, view: PublicSite, bodies: list[_Body],
+          summaries: list[_Summary]) -> tuple[dict[str, Problem], dict[str, Problem], list[Problem]]:
     """Images and other files the public pages use, each with its first use; problems with body links."""
     images: dict[str, Problem] = {}
     files: dict[str, Problem] = {}
@@ -135,6 +167,19 @@ def _uses(site: Site, view: PublicSite, bodies: list[_Body]) -> tuple[dict[str, 
                 problems.append(problem(body.story, link, f"content/assets/{asset} 不是图片；文件请用链接 [说明](asset:{asset})"))
                 continue
             where = Problem(body.story.source.path, link.line, f"{'图片' if link.image else '链接'} {link.target}", "")
+            (images if is_image(asset) else files).setdefault(asset, where)
+    for summary in summaries:
+        for link in summary.links:
+            ref = None if is_external(link.target) else named_reference(link.target)
+            asset = _asset_reference(ref[1], site) if ref is not None and ref[0] == "asset" else None
+            if asset is None:
+                continue  # reported when the link is resolved
+            if link.image and not is_image(asset):
+                problems.append(summary_problem(summary.activity, link,
+                                                f"content/assets/{asset} 不是图片；文件请用链接 [说明](asset:{asset})"))
+                continue
+            where = Problem(summary.activity.source.path, link.line,
+                            f"summary: {'图片' if link.image else '链接'} {link.target}", "")
             (images if is_image(asset) else files).setdefault(asset, where)
     return images, files, problems
 
@@ -173,6 +218,66 @@ def _resolve(body: _Body, resolver: _Resolver, problems: list[Problem]) -> tuple
     return replace(body.story, body=rewrite(body.story.body, body.links, urls)), pages
 
 
+def _resolve_summary(summary: _Summary, activity: PublicActivity, resolver: _Resolver,
+                     problems: list[Problem]) -> PublicActivity:
+    """Rewrite the references of a shown activity's summary; anything but a reference or an external link is an error.
+
+    A summary shows on the home page, the timeline, its month's page and unit pages, at different
+    depths: a relative URL cannot be right on all of them, so references are the one way to link
+    inside the site, and they become URLs from the site root (SITE_ROOT, replaced page by page).
+    """
+    urls: dict[str, str] = {}
+    for link in summary.links:
+        if is_external(link.target):
+            continue
+        ref = named_reference(link.target)
+        if ref is None:
+            why = ("以“/”开头的链接在本地打开或网站放在子目录时会失效" if link.target.startswith("/") else
+                   "活动简介会出现在首页、活动时间线、月份页和单位页，相对网址在这些页面上指向的地方不同")
+            problems.append(summary_problem(summary.activity, link, f"{why}；{HINT}"))
+            continue
+        path, why = resolver.url(*ref)
+        if path is None:
+            problems.append(summary_problem(summary.activity, link, why))
+            continue
+        fragment = link.target.split("#", 1)[1] if "#" in link.target and "#" not in path else ""
+        urls[link.target] = SITE_ROOT + quote(path + (f"#{fragment}" if fragment else ""), safe="/#")
+    if not urls or activity.summary is None:
+        return activity
+    return replace(activity, summary=rewrite(activity.summary, summary.links, urls))
+
+
+def _site_images(settings: Settings, content_dir: Path) -> SiteImages:
+    """Check the logo and favicon of site.yaml and make their clean copies (through the pictures' pipeline)."""
+    named = [(key, image) for key, image in (("logo", settings.logo), ("favicon", settings.favicon)) if image]
+    pictures: dict[str, Picture] = {}
+    problems: list[Problem] = []
+    for key, image in named:
+        try:
+            where = Problem(image.source.path, image.source.line, key, "")
+            pictures[key] = inspect_images({image.asset: where}, content_dir)[image.asset]
+        except ContentError as error:
+            problems += error.problems
+    if problems:
+        raise ContentError(problems)
+    files: dict[str, bytes] = {}
+    logo = favicon = url = None
+    if "logo" in pictures:
+        picture = pictures["logo"]
+        copy = fitted(picture, 2 * LOGO_WIDTH, 2 * LOGO_HEIGHT)
+        files.update(render_images([picture], content_dir, {picture.asset: (copy,)}))
+        scale = min(1.0, LOGO_WIDTH / max(1, picture.width), LOGO_HEIGHT / max(1, picture.height))  # an SVG may say 0
+        logo = Shown(copy.path, max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+    if "favicon" in pictures:
+        picture = pictures["favicon"]
+        copy = fitted(picture, ICON_SIZE, ICON_SIZE)
+        data = render_images([picture], content_dir, {picture.asset: (copy,)})[copy.path]
+        files[copy.path] = data
+        favicon = copy.path
+        url = f"data:{_MEDIA_TYPES[copy.path.rsplit('.', 1)[1]]};base64,{base64.b64encode(data).decode('ascii')}"
+    return SiteImages(logo, favicon, files, url)
+
+
 def _referred(story: Story, render: Callable[[str], str]) -> frozenset[str]:
     """The assets a story (draft or not) refers to: its cover and its body's asset links."""
     found = {story.cover} if story.cover else set()
@@ -183,14 +288,24 @@ def _referred(story: Story, render: Callable[[str], str]) -> frozenset[str]:
     return frozenset(found)
 
 
+def _summary_assets(activity: Activity, render: Callable[[str], str]) -> frozenset[str]:
+    """The assets an activity's summary refers to (`asset:` references)."""
+    if not activity.summary or not may_link(activity.summary):
+        return frozenset()
+    refs = (named_reference(link.target) for link in find_links(activity.summary, 1, render))
+    return frozenset(posixpath.normpath(ref[1]) for ref in refs if ref is not None and ref[0] == "asset")
+
+
 def _notes(site: Site, used: set[str], content_dir: Path, render: Callable[[str], str],
-           memo: IdentityMemo) -> tuple[Problem, ...]:
-    """A note for each asset no story (draft or not) and no activity (of any date) refers to."""
+           memo: IdentityMemo, inline: Callable[[str], str]) -> tuple[Problem, ...]:
+    """A note for each asset nothing refers to: no story (draft or not), activity (of any date) or site.yaml."""
     referred = set(used)
     for story in site.stories:
         referred |= memo.get(("referred", story), lambda s=story: _referred(s, render))
     for activity in site.activities:
         referred.update(activity.photos)
+        referred |= memo.get(("summary assets", activity), lambda a=activity: _summary_assets(a, inline))
+    referred.update(image.asset for image in (site.settings.logo, site.settings.favicon) if image)
     folder = content_dir.name
     return tuple(Problem(f"{folder}/assets/{rel}", 0, "", "没有故事或活动用到这个文件，不会发布")
                  for rel in sorted(site.assets - referred))
@@ -228,10 +343,15 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
     """
     memo = memo or IdentityMemo()
     view = public_view(site, progress, drafts, memo)
-    render = MarkdownRenderer(site.settings.allow_raw_html, frozenset(KINDS)).block
+    renderer = MarkdownRenderer(site.settings.allow_raw_html, frozenset(KINDS))
+    render, inline = renderer.block, renderer.inline
     bodies = [memo.get(("body", s), lambda s=s: _Body(s, tuple(find_links(s.body, body_line(s, content_dir), render))))
               for s in view.stories]
-    images, files, problems = _uses(site, view, bodies)
+    shown = {a.id for a in view.activities}
+    summaries = {a.id: memo.get(("summary", a), lambda a=a: _Summary(a, tuple(find_links(a.summary or "", summary_line(a),
+                                                                                          inline))))
+                 for a in site.activities if a.id in shown and a.summary and may_link(a.summary)}
+    images, files, problems = _uses(site, view, bodies, list(summaries.values()))
     try:
         pictures = _inspect(images, content_dir, memo)
     except ContentError as error:
@@ -244,7 +364,20 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
         story, pages = _resolve(body, resolver, problems)
         stories.append(memo.canonical(f"story {story.slug}", story) if story is not body.story else story)
         page_links += [(body.story, link, target) for link, target in pages]
-    plan = plan_public(replace(view, stories=tuple(stories)), pictures, memo)
+    activities = tuple(a if a.id not in summaries else
+                       memo.canonical(f"activity {a.id}", _resolve_summary(summaries[a.id], a, resolver, problems))
+                       for a in view.activities)
+    site_images = None
+    if site.settings.logo or site.settings.favicon:
+        try:
+            site_images = _site_images_of(site.settings, content_dir, memo)
+        except ContentError as error:
+            problems += error.problems
+    settings = view.settings
+    if site_images is not None:
+        settings = memo.canonical("public settings", replace(settings, logo=site_images.logo,
+                                                              favicon=site_images.favicon))
+    plan = plan_public(replace(view, settings=settings, stories=tuple(stories), activities=activities), pictures, memo)
     outputs = {p.path for p in plan.pages} | set(plan.files) | {f"assets/{rel}" for rel in files}
     outputs |= {r.path for p in pictures.values() for r in (p.small, p.large)}
     for story, link, target in page_links:
@@ -254,7 +387,28 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
                                                  f"{target or '首页'}）；{HINT}"))
     if problems:
         raise ContentError(problems)
-    return Published(plan, pictures, tuple(sorted(files)), _notes(site, set(images) | set(files), content_dir, render, memo))
+    return Published(plan, pictures, tuple(sorted(files)),
+                     _notes(site, set(images) | set(files), content_dir, render, memo, inline), site_images)
+
+
+def _site_images_of(settings: Settings, content_dir: Path, memo: IdentityMemo) -> SiteImages:
+    """The logo and favicon, made again only when site.yaml names others or their files change."""
+    named = (settings.logo, settings.favicon)
+    stamps = tuple(_stamp(content_dir / "assets" / image.asset) if image else None for image in named)
+    version = memo.canonical("site images", (named, stamps))
+    made: SiteImages = memo.get(("site images", version), lambda: _site_images(settings, content_dir))
+    return made
+
+
+def with_favicon(plan: Plan, published: Published, memo: IdentityMemo | None = None) -> Plan:
+    """Give every internal page the favicon as a data: URL (the pages are opened from disk and sent one by one)."""
+    url = published.site_images.favicon_url if published.site_images else None
+    if url is None:
+        return plan
+    memo = memo or IdentityMemo()
+    made: Plan = memo.get(("favicon", plan), lambda: Plan(
+        tuple(Page(p.path, p.template, {**p.context, "favicon": url}) for p in plan.pages), plan.files), (url,))
+    return made
 
 
 def asset_files(published: Published, content_dir: Path, memo: IdentityMemo | None = None) -> dict[str, bytes | Path]:
@@ -266,4 +420,6 @@ def asset_files(published: Published, content_dir: Path, memo: IdentityMemo | No
         out.update(memo.get(("renditions", picture), lambda p=picture: render_images([p], content_dir)))
     for rel in published.files:
         out[f"assets/{rel}"] = content_dir / "assets" / rel
+    if published.site_images is not None:
+        out.update(published.site_images.files)
     return out

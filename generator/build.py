@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 
 from generator import side_process
-from generator.assets import Published, asset_files, publish
+from generator.assets import Published, asset_files, publish, with_favicon
 from generator.errors import ContentError, Problem, UsageError
 from generator.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
 from generator.load import ParseMemo, load_content
@@ -145,6 +145,7 @@ class Project:
         internal: Plan = memo.get(("internal", change, figures, *records),
                                   lambda: plan_internal(site, progress, change, figures))
         published = publish(site, progress, self.content_dir, self.drafts, memo)
+        internal = with_favicon(internal, published, memo)
         notes = tuple(sorted(content_notes(raw, site) + published.notes, key=lambda p: (p.path, p.line)))
         if self.strict and notes:
             raise ContentError(list(notes))

@@ -26,7 +26,7 @@ from generator.slugs import slugify
 SMALL_WIDTH = 640  # cards and lists (two columns on a desktop, full width on a phone)
 LARGE_WIDTH = 1280  # the story page and Open Graph previews
 JPEG_QUALITY = 82
-RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".ico"}  # Pillow decodes an .ico's largest image
 # Also treated as images, so they are refused with a hint rather than copied with their metadata.
 IMAGE_LIKE = RASTER | {".svg", ".tif", ".tiff", ".heic", ".heif", ".bmp", ".avif", ".jfif"}
 HINT = "请换成能打开的 JPEG 或 PNG 图片"
@@ -190,23 +190,47 @@ def _encode(image: Image.Image, size: tuple[int, int], ext: str, icc: bytes | No
     return buffer.getvalue()
 
 
-def render_images(pictures: Iterable[Picture], content_dir: Path) -> Mapping[str, bytes]:
-    """Make the resized copies and the cleaned SVGs; a file that breaks now is reported like at check time."""
+def _copies(picture: Picture, renditions: Iterable[Rendition], content_dir: Path) -> dict[str, bytes]:
+    """Encode the given renditions of one picture (an SVG: its cleaned copy)."""
+    if not picture.resized:
+        return {picture.large.path: clean_svg((content_dir / "assets" / picture.asset).read_bytes())}
+    files: dict[str, bytes] = {}
+    image = _open((content_dir / "assets" / picture.asset).read_bytes())
+    icc = image.info.get("icc_profile")
+    for rendition in renditions:
+        if rendition.path not in files:
+            ext = rendition.path.rsplit(".", 1)[1]
+            files[rendition.path] = _encode(image, (rendition.width, rendition.height), ext, icc)
+    return files
+
+
+def render_images(pictures: Iterable[Picture], content_dir: Path,
+                  sizes: Mapping[str, tuple[Rendition, ...]] | None = None) -> Mapping[str, bytes]:
+    """Make the resized copies and the cleaned SVGs; a file that breaks now is reported like at check time.
+
+    `sizes` names other renditions (from `fitted`) to make instead of a picture's two, by asset.
+    """
     files: dict[str, bytes] = {}
     problems: list[Problem] = []
     for picture in pictures:
+        wanted = (sizes or {}).get(picture.asset, (picture.small, picture.large))
         try:
-            if not picture.resized:
-                files[picture.large.path] = clean_svg((content_dir / "assets" / picture.asset).read_bytes())
-                continue
-            image = _open((content_dir / "assets" / picture.asset).read_bytes())
-            icc = image.info.get("icc_profile")
-            for rendition in (picture.small, picture.large):
-                if rendition.path not in files:
-                    ext = rendition.path.rsplit(".", 1)[1]
-                    files[rendition.path] = _encode(image, (rendition.width, rendition.height), ext, icc)
+            files.update(_copies(picture, wanted, content_dir))
         except (OSError, UnidentifiedImageError, ValueError, ET.ParseError, Image.DecompressionBombError) as error:
             problems.append(_problem(picture.used_at, picture.asset, error))
     if problems:
         raise ContentError(problems)
     return files
+
+
+def fitted(picture: Picture, width: int, height: int) -> Rendition:
+    """Return a copy of `picture` scaled down (never up) to fit `width` × `height`, named like its others.
+
+    An SVG is its one cleaned copy, with its own size.
+    """
+    if not picture.resized:
+        return picture.large
+    scale = min(1.0, width / picture.width, height / picture.height)
+    w, h = max(1, round(picture.width * scale)), max(1, round(picture.height * scale))
+    stem, ext = picture.small.path.rsplit("-", 1)[0], picture.small.path.rsplit(".", 1)[1]  # images/<name>-<hash>
+    return Rendition(f"{stem}-{w}x{h}.{ext}", w, h)

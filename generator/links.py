@@ -12,6 +12,9 @@ A writer links to another part of the site in one of three ways:
 References and file paths are rewritten into URLs relative to the story page
 (every story page sits at `stories/<slug>/`) before the body is rendered, so the
 Markdown renderer and its cache see plain text. External links are left alone.
+
+An activity summary shows on pages at several depths, so only references link
+inside the site from one; they are rewritten into URLs from SITE_ROOT.
 """
 
 from __future__ import annotations
@@ -25,11 +28,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.errors import Problem
-from generator.model import Story
+from generator.model import Activity, Story
 
 KINDS = {"story": "故事", "unit": "单位", "branch": "支部", "activity": "活动", "asset": "文件"}
 STORY_DEPTH = "../../"  # from stories/<slug>/ back to the site root
 HINT = "站内链接可写 story:故事文件名、unit:单位编号、branch:支部编号、activity:活动编号、asset:文件路径"
+SITE_ROOT = "\ue000"
+"""Stands for the site root in the links of a rewritten activity summary: one summary shows on pages at
+several depths (home, timeline, month, unit), so the template filter puts each page's way back to the
+root in its place (render.py). A private-use character: no writer types it."""
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
@@ -134,6 +141,19 @@ def reference(target: str, story_path: str) -> tuple[str, str] | None:
     return None
 
 
+def named_reference(target: str) -> tuple[str, str] | None:
+    """Return (kind, value) for a `story:`, `unit:`, `branch:`, `activity:` or `asset:` reference; else None."""
+    scheme = _SCHEME.match(_as_browser_reads(target))
+    if scheme is None or scheme.group(1).lower() not in KINDS:
+        return None
+    return reference(target, "")
+
+
+def may_link(text: str) -> bool:
+    """False for text that cannot hold a link or an image (Markdown's need a "]", HTML's and autolinks a "<")."""
+    return "]" in text or "<" in text
+
+
 def page_target(target: str, page: str) -> str | None:
     """Resolve a page URL from the story page `page` (e.g. stories/x/) to a site path; None if outside."""
     path = unquote(urlsplit(_as_browser_reads(target)).path)
@@ -170,3 +190,16 @@ def problem(story: Story, link: Link, message: str) -> Problem:
     """A broken link as `path:line: 链接 …: message`."""
     what = "图片" if link.image else "链接"
     return Problem(story.source.path, link.line, f"{what} {link.target}", message)
+
+
+def summary_problem(activity: Activity, link: Link, message: str) -> Problem:
+    """A broken link in an activity's summary as `path:line: summary: 链接 …: message`."""
+    what = "图片" if link.image else "链接"
+    return Problem(activity.source.path, link.line, f"summary: {what} {link.target}", message)
+
+
+def summary_line(activity: Activity) -> int:
+    """Return the line a summary's text starts on: that of `summary:`, or the next for a `|` block."""
+    if not activity.summary_line:
+        return activity.source.line
+    return activity.summary_line + (1 if activity.summary and "\n" in activity.summary else 0)

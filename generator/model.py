@@ -25,6 +25,14 @@ class Campaign:
 
 
 @dataclass(frozen=True)
+class SiteImage:
+    """An image named in site.yaml (`logo`, `favicon`): its path under assets/ and where it is written."""
+
+    asset: str
+    source: Source
+
+
+@dataclass(frozen=True)
 class Settings:
     """site.yaml."""
 
@@ -37,6 +45,8 @@ class Settings:
     lagging_days: int
     allow_raw_html: bool
     extra: Mapping[str, Any]
+    logo: SiteImage | None = None  # shown in the public header
+    favicon: SiteImage | None = None  # the icon of every page's browser tab
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,7 @@ class Activity:
     extra: Mapping[str, Any]
     internal: Mapping[str, Any]
     source: Source
+    summary_line: int = 0  # the line of `summary:`, for messages about its links (0: the record's line)
 
 
 @dataclass(frozen=True)

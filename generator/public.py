@@ -18,6 +18,15 @@ from generator.progress import ActivityFigures, BranchCounts, DonationTotal, Ins
 
 
 @dataclass(frozen=True)
+class Shown:
+    """An image a page shows: its published copy and the size it is shown at (CSS pixels)."""
+
+    path: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
 class PublicSettings:
     """site.yaml, as a public page may show it."""
 
@@ -28,6 +37,8 @@ class PublicSettings:
     campaign_name: str
     campaign_start: date
     extra: Mapping[str, Any]
+    logo: Shown | None = None  # set by assets.py once the image is checked and its copy named
+    favicon: str | None = None  # path of the favicon's copy, likewise
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.errors import TemplateProblem
+from generator.links import SITE_ROOT
 from generator.markup import MarkdownRenderer
 from generator.pages import Page
 
@@ -114,6 +115,12 @@ def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_url
             return str(root) + target
         return relative_url(str(context["page_path"]), target, directory_urls)
 
+    @jinja2.pass_context
+    def markdown_inline(context: jinja2.runtime.Context, text: str) -> Markup:
+        if SITE_ROOT in text:  # links of an activity summary, which shows on pages at several depths (links.py)
+            text = text.replace(SITE_ROOT, url(context, ""))
+        return Markup(markdown.inline(text))
+
     env.filters.update(
         date_zh=date_zh,
         number=number,
@@ -123,7 +130,7 @@ def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_url
         url=url,
         abs_url=lambda target: base_url + target,
         markdown=lambda text: Markup(markdown.block(text)),
-        markdown_inline=lambda text: Markup(markdown.inline(text)),
+        markdown_inline=markdown_inline,
     )
     return env
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from generator.errors import ContentError, Problem
+from generator.images import is_image
 from generator.load import LineList, LineMap, RawContent, RawRecord, RawStory
 from generator.memo import IdentityMemo
 from generator.model import (
@@ -24,6 +25,7 @@ from generator.model import (
     Inspection,
     Settings,
     Site,
+    SiteImage,
     Source,
     Story,
     Unit,
@@ -397,14 +399,45 @@ def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], wh
     return Fields(raw.path, data, problems)
 
 
-def _settings(raw: RawRecord | None, problems: list[Problem]) -> Settings | None:
+_SITE_IMAGES = {"logo": ("网站徽标", "logo/emblem.png", "PNG、JPEG 或 SVG"),
+                "favicon": ("网站图标", "logo/favicon.png", "PNG、ICO 或 SVG")}
+
+
+def _site_image(f: Fields, key: str, assets: frozenset[str]) -> SiteImage | None:
+    """Read `logo` or `favicon`: an image under content/assets/, written like a story's `cover`."""
+    value = f.data.get(key)
+    if value is None:
+        return None
+    what, example, formats = _SITE_IMAGES[key]
+    if not isinstance(value, str) or not value.strip():
+        f.fail(key, f"应为 content/assets/ 下的图片路径（如 {key}: {example}），这里是{_type_name(value)}")
+        return None
+    path = value.strip().removeprefix("assets/")
+    if "://" in path or path.startswith(("data:", "javascript:", "//")):
+        f.fail(key, f"“{value}”是网址；{what}只能用 content/assets/ 里的图片，请把图片下载后放进 content/assets/，"
+                    f"写它在 assets/ 里的路径（如 {example}）")
+        return None
+    if path.startswith("/") or ".." in path.split("/") or "\\" in path or re.match(r"^[A-Za-z]:", path):
+        f.fail(key, f"“{value}”在 content/assets/ 以外；请把图片放进 content/assets/，写它在 assets/ 里的路径（如 {example}）")
+        return None
+    if path not in assets:
+        f.fail(key, f"找不到文件 content/assets/{path}；请把图片放进 content/assets/，或改正路径")
+        return None
+    if not is_image(path):
+        f.fail(key, f"content/assets/{path} 不是图片；{what}请用 {formats} 图片")
+        return None
+    return SiteImage(path, Source(f.path, f.line(key)))
+
+
+def _settings(raw: RawRecord | None, problems: list[Problem], assets: frozenset[str] = frozenset()) -> Settings | None:
     if raw is None:
         return None
     f = _fields_of(raw, raw.data, problems, "site.yaml 的网站设置",
                    "site.yaml 是空的:请写网站设置(title、base_url、campaign)")
     if f is None:
         return None
-    f.known(("title", "base_url", "organization", "language", "campaign", "as_of", "lagging_days", "allow_raw_html"))
+    f.known(("title", "base_url", "organization", "language", "campaign", "as_of", "lagging_days", "allow_raw_html",
+             "logo", "favicon"))
     title = f.text("title")
     base_url = f.text("base_url")
     if base_url is not None:
@@ -426,6 +459,7 @@ def _settings(raw: RawRecord | None, problems: list[Problem]) -> Settings | None
     if lagging == 0:
         f.fail("lagging_days", "应至少为 1 天")
     allow_raw = f.flag("allow_raw_html", False)
+    logo, favicon = _site_image(f, "logo", assets), _site_image(f, "favicon", assets)
     if title is None or base_url is None or campaign is None:
         return None
     return Settings(
@@ -438,6 +472,8 @@ def _settings(raw: RawRecord | None, problems: list[Problem]) -> Settings | None
         lagging_days=lagging or 30,
         allow_raw_html=allow_raw,
         extra=f.free("extra"),
+        logo=logo,
+        favicon=favicon,
     )
 
 
@@ -560,13 +596,14 @@ def _activity(f: Fields, refs: _Refs, src: Source, assets: frozenset[str]) -> Ac
     donations = _donations(f)
     beneficiaries = _beneficiaries(f)
     summary = f.text("summary", required=False)
+    summary_line = f.line("summary") if summary is not None else 0
     photos = _assets(f, "photos", assets, [
         (item, line, f"photos 第{i}项") for i, (item, line) in enumerate(f.items("photos"), start=1)
     ])
     if aid is None or day is None or title is None or kind is None or not branches or participants is None:
         return None
     return Activity(aid, day, title, kind, theme, branches, villages, participants, funds, donations,
-                    beneficiaries, summary, photos, f.free("extra"), f.free("internal"), src)
+                    beneficiaries, summary, photos, f.free("extra"), f.free("internal"), src, summary_line)
 
 
 def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
@@ -677,7 +714,7 @@ def validate_content(content: RawContent, as_of: date | None = None, memo: Ident
     the very same object, is used.
     """
     problems = list(content.problems)
-    settings = _settings(content.site, problems)
+    settings = _settings(content.site, problems, content.assets)
     ids = _known_ids(content, problems)
     refs = _Refs(ids, content.unreadable)
     token = memo.canonical("ids", (tuple(sorted((k, frozenset(v)) for k, v in ids.items())), content.unreadable,

@@ -15,6 +15,7 @@ from generator.links import find_links
 from generator.markup import MarkdownRenderer
 from tests.conftest import run_cli
 from tests.sitecheck import broken_links
+from tests.trees import digests
 
 STORY = "---\ntitle: {title}\ndate: 2017-10-26\n{front}---\n{body}"
 # A body whose line 7 (line 12 of the file) is the link under test; the external link and the anchor are fine.
@@ -212,3 +213,82 @@ def test_svg_with_script_or_an_embedded_photo_is_refused_at_check(scratch, svg: 
         check_site(content)
     [problem] = caught.value.problems
     assert problem.field == "cover" and reason in problem.message
+
+
+def with_summary(content: Path, summary: str) -> Path:
+    """Give activity a1 (shown: dated before as_of; its `summary:` on line 14) another summary."""
+    records = (content / "activities.yaml").read_text(encoding="utf-8")
+    assert "  summary: 为村民**免费查体**。\n" in records
+    (content / "activities.yaml").write_text(records.replace("  summary: 为村民**免费查体**。\n", f"  summary: {summary}\n"),
+                                             encoding="utf-8")
+    return content
+
+
+SUMMARY_HINT = "站内链接可写 story:故事文件名、unit:单位编号、branch:支部编号、activity:活动编号、asset:文件路径"
+
+
+@pytest.mark.parametrize(("summary", "message"), [
+    ("见[单位](unit:nobody)。", "链接 unit:nobody: 没有编号为 nobody 的单位"),
+    ("见[活动](activity:a3)。", "链接 activity:a3: 活动 a3 晚于截至日期 2017-11-24，不在公开网站上"),
+    ("见[草稿](story:draft-note)。", "链接 story:draft-note: 故事 draft-note 是草稿，不会发布；发布后再链接，或先去掉这个链接"),
+    ("见![图](asset:photos/none.jpg)。", "图片 asset:photos/none.jpg: 找不到文件 content/assets/photos/none.jpg；"
+                                        "请把文件放进 content/assets/ 或改正路径"),
+    ("见[故事](../stories/wanghui-health/)。", "链接 ../stories/wanghui-health/: 活动简介会出现在首页、活动时间线、月份页和单位页，"
+                                           f"相对网址在这些页面上指向的地方不同；{SUMMARY_HINT}"),
+    ("见[单位](/gj/units/hosp/)。", f"链接 /gj/units/hosp/: 以“/”开头的链接在本地打开或网站放在子目录时会失效；{SUMMARY_HINT}"),
+    ("见<a href=\"unit:nobody\">单位</a>。", "链接 unit:nobody: 没有编号为 nobody 的单位"),
+    ("见![标记](asset:files/plan.pdf)。", "图片 asset:files/plan.pdf: content/assets/files/plan.pdf 不是图片；"
+                                        "文件请用链接 [说明](asset:files/plan.pdf)"),
+])
+def test_broken_summary_links_fail_check_at_the_summary_line(scratch, summary: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    content = with_summary(scratch({"assets/files/plan.pdf": b"%PDF-1.4"}), summary)
+    with pytest.raises(ContentError) as caught:
+        check_site(content)
+    assert [str(p) for p in caught.value.problems] == [f"content/activities.yaml:14: summary: {message}"]
+
+
+def test_a_broken_summary_link_fails_the_build_and_leaves_the_site_as_it_was(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    content = scratch()
+    out = tmp_path / "site"
+    build(content, out)
+    before = digests(out)
+    with_summary(content, "|\n    第一行。\n    见[单位](unit:nobody)。")  # a block: the link is two lines below `summary:`
+    result = run_cli("build", "--content", str(content), "--out", str(out), "--no-cache")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0] == "content/activities.yaml:16: summary: 链接 unit:nobody: 没有编号为 nobody 的单位"
+    assert digests(out) == before
+
+
+def test_summary_links_of_activities_not_shown_are_not_checked(scratch) -> None:  # type: ignore[no-untyped-def]
+    content = scratch()
+    records = (content / "activities.yaml").read_text(encoding="utf-8")  # a3 is dated after as_of
+    (content / "activities.yaml").write_text(records.replace("  funds: 500\n", "  funds: 500\n  summary: 见[单位](unit:nobody)\n"),
+                                             encoding="utf-8")
+    assert check_site(content).site.activities[-1].summary == "见[单位](unit:nobody)"
+
+
+@pytest.mark.e2e
+def test_summary_references_become_links_from_every_page_that_shows_the_summary(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    content = with_summary(scratch({"assets/files/plan.pdf": pdf, "assets/photos/cun.jpg": jpeg((5, 5, 5), exif=gps_exif())}),
+                           "见[故事](story:wanghui-health)、[支部](branch:hosp-b1)、[方案](asset:files/plan.pdf)、"
+                           "[外部](https://example.org/x) ![村委会](asset:photos/cun.jpg)")
+    out = tmp_path / "site"
+    files = build(content, out)
+    assert (out / "public/assets/files/plan.pdf").read_bytes() == pdf
+    assert not [f for f in files if f.startswith("assets/photos/")]  # the summary's image: a clean copy only
+    copies = [f for f in files if f.startswith("images/photos-cun-")]
+    assert len(copies) == 2  # a picture's two sizes; the summary shows the larger, as a story body does
+    image = max(copies, key=lambda f: int(f.rsplit("-", 1)[1].split(".")[0]))
+    pages = {"index.html": "./", "activities/index.html": "../", "activities/2017-10/index.html": "../../",
+             "units/hosp/index.html": "../../"}
+    for page, root in pages.items():
+        html = (out / "public" / page).read_text(encoding="utf-8")
+        for href in ("stories/wanghui-health/", "units/hosp/#hosp-b1", "assets/files/plan.pdf"):
+            assert f'href="{root}{href}"' in html, (page, href)
+        assert 'href="https://example.org/x"' in html and f'src="{root}{image}"' in html, page
+        assert "story:" not in html and "asset:" not in html, page
+    assert broken_links(out / "public", url_root="/gj/") == []
+    checked = run_cli("check", "--content", str(content))
+    assert checked.returncode == 0 and "content/assets/files/" not in checked.stderr  # used: no "unused file" note
+    assert "content/assets/mark.svg" in checked.stderr  # while a file nothing uses is still noted

@@ -157,3 +157,42 @@ def test_the_markdown_memo_on_disk_is_bounded(content: Path, tmp_path: Path) -> 
     again.block("第 **0** 段")
     assert again.rendered == 1  # evicted, rendered again
     store.close()
+
+
+def _png(colour: tuple[int, int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (96, 96), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+# Edits of what site.yaml's logo and favicon and the activity summaries' links bring in (issue 11).
+SITE_IMAGE_EDITS: dict[str, Edit] = {
+    "favicon pixels": lambda c: (c / "assets/brand/icon.png").write_bytes(_png((0, 200, 0, 128))),
+    "logo pixels": lambda c: (c / "assets/brand/emblem.png").write_bytes(_png((0, 0, 200, 255))),
+    "summary link": lambda c: _replace(c / "activities.yaml", "(unit:hosp)", "(story:wanghui-health)"),
+    "favicon dropped": lambda c: _replace(c / "site.yaml", "favicon: brand/icon.png\n", ""),
+    "logo moved": lambda c: _move(c / "assets/brand/emblem.png", c / "assets/emblem.png") or _replace(
+        c / "site.yaml", "logo: brand/emblem.png", "logo: emblem.png"),
+}
+
+
+def test_rebuilds_after_logo_favicon_and_summary_edits_equal_a_cold_build(content: Path) -> None:
+    (content / "assets/brand").mkdir()
+    (content / "assets/brand/icon.png").write_bytes(_png((200, 0, 0, 128)))
+    (content / "assets/brand/emblem.png").write_bytes(_png((200, 0, 0, 255)))
+    _append(content / "site.yaml", "logo: brand/emblem.png\nfavicon: brand/icon.png\n")
+    _replace(content / "activities.yaml", "summary: 为村民", "summary: 见[医院](unit:hosp)，为村民")
+    project = Project(content, False)
+    before = _bytes(project.render(project.check()))
+    assert before == _cold(content, False)
+    assert b'rel="icon"' in before["public/index.html"] and b'rel="icon"' in before["internal/index.html"]
+    for name, edit in SITE_IMAGE_EDITS.items():
+        edit(content)
+        after = _bytes(project.render(project.check()))
+        assert after != before, name
+        assert after == _cold(content, False), name
+        before = after
