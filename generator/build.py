@@ -26,7 +26,7 @@ from generator.assets import Published, asset_files, publish, with_favicon
 from generator.errors import ContentError, Problem, UsageError
 from generator.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
 from generator.load import ParseMemo, load_content
-from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, Sameness, cache_folder
+from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, RowMemo, Sameness, cache_folder
 from generator.model import Site
 from generator.pages import Page, Plan
 from generator.progress import Progress, ProgressChange, compute_progress, progress_change
@@ -118,6 +118,7 @@ class Project:
     records: IdentityMemo = field(default_factory=IdentityMemo)
     markdown: MarkdownMemo | None = None
     pages: dict[str, _Rendered] = field(default_factory=dict)
+    row_memo: RowMemo = field(default_factory=RowMemo)
     bytecode: jinja2.BytecodeCache = field(default_factory=lambda: _MemoryBytecode())
     rendered_last: int = 0  # pages rendered by the last build (the rest were reused), for tests and benchmarks
 
@@ -177,6 +178,7 @@ class Project:
         files: dict[str, bytes | Path] = {}
         previous, self.pages, self.rendered_last = self.pages, {}, 0
         same = Sameness()
+        self.row_memo.begin(version)
         for side, plan, directory_urls in (("public", checked.public, True), ("internal", checked.internal, False)):
             todo: list[Page] = []
             for page in plan.pages:
@@ -188,7 +190,8 @@ class Project:
                 else:
                     todo.append(page)
             if todo:
-                env = make_environment([d / side for d in dirs], markdown, directory_urls, settings.base_url)
+                env = make_environment([d / side for d in dirs], markdown, directory_urls, settings.base_url,
+                                       self.row_memo)
                 env.bytecode_cache = self.bytecode
                 for page, data in render_pages(todo, env, side):
                     files[f"{side}/{page.path}"] = data
@@ -200,6 +203,7 @@ class Project:
             files[f"public/static/{rel}"] = source
         for rel, asset in asset_files(checked.assets, self.content_dir, self.records).items():
             files[f"public/{rel}"] = asset
+        self.row_memo.end()
         markdown.save()
         markdown.forget_unused()
         return dict(sorted(files.items()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -185,12 +186,20 @@ def _cell(value: Cell) -> str:
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     """Return CSV that Excel opens with its Chinese intact: UTF-8 with BOM, CRLF lines."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_cell(h) for h in header])
+    lines = [_csv_line(tuple(header), (str,) * len(header))]
     for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")
+        cells = tuple(row)
+        # The types are part of the key: 1, 1.0 and True are equal but are written differently.
+        lines.append(_csv_line(cells, tuple(map(type, cells))))
+    return "".join(lines).encode("utf-8-sig")
+
+
+@functools.lru_cache(maxsize=100_000)
+def _csv_line(cells: tuple[Cell, ...], kinds: tuple[type, ...]) -> str:
+    """Return one CSV line; remembered, since a rebuild writes mostly the lines of the last one."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([_cell(v) for v in cells])
+    return out.getvalue()
 
 
 def _phone(value: str | None) -> Text | None:
