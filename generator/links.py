@@ -29,7 +29,7 @@ from generator.model import Story
 
 KINDS = {"story": "故事", "unit": "单位", "branch": "支部", "activity": "活动", "asset": "文件"}
 STORY_DEPTH = "../../"  # from stories/<slug>/ back to the site root
-HINT = "站内链接可写 story:故事文件名、unit:单位编号、branch:支部编号、activity:活动编号、asset:文件路径"
+HINT = "站内链接可写“story:故事文件名”“unit:单位编号”“branch:支部编号”“activity:活动编号”或“asset:文件路径”"
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 

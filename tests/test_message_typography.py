@@ -63,7 +63,7 @@ def test_the_rule_finds_the_slips_and_keeps_code() -> None:
     assert line_slips("content/x.yaml:3: title: 不认识这个字段。是不是想写“titel”?")
     assert line_slips("content/x.yaml:2: 金额(元)不能是负数")
     # The prefix, quoted values, YAML examples, the corrected line and commands keep their half-width marks.
-    assert line_slips("content/x.yaml:4: checks 摸清情况: 结果只能是 达标、基本达标、未达标，这里是文字“好”") == []
+    assert line_slips("content/x.yaml:4: checks 摸清情况: 结果只能是达标、基本达标、未达标之一，这里是文字“好”") == []
     assert line_slips("content/x.yaml:4: “members：23”里用了全角冒号“：”；请改成半角冒号加空格，写成 摸清情况: 达标") == []
     assert line_slips("content/x.yaml:8: donations 第1项: 每项应写成 {item: 棉被, quantity: 206}") == []
     assert line_slips("提示：content/a.yaml:22: date: 晚于截至日期 2017-11-24，本次不计入") == []
