@@ -186,3 +186,15 @@ def test_no_message_in_the_source_has_halfwidth_marks_in_its_prose() -> None:
                 if slips(part):
                     found.append(f"{path.relative_to(REPO)}:{line}: {part.strip()}")
     assert found == []
+
+
+# ---------------------------------------------------------------- the documents a user reads
+
+_CODE = re.compile(r"^```.*?^```[^\n]*$|^(?: {4}|\t)[^\n]*$|`[^`\n]+`|\]\([^)\s]*\)", re.S | re.M)
+
+
+@pytest.mark.parametrize("name", ["README.md", "docs/content.md", "docs/internal.md", "generator/starter/README.md"])
+def test_the_prose_of_the_documents_is_full_width(name: str) -> None:
+    text = _CODE.sub("", (REPO / name).read_text(encoding="utf-8"))
+    found = [f"{line[:60]} {slips(line)}" for line in text.splitlines() if slips(line)]
+    assert len(text) > 100 and found == []
