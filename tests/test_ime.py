@@ -81,3 +81,13 @@ def test_a_slip_below_its_key_in_front_matter_counts_the_opening_line(scratch) -
     story = "---\ntitle: 义诊\ndate: 2017-10-01\nextra:\n  来源：县报\n---\n正文\n"
     result = run_cli("check", "--content", str(scratch({"stories/case.md": story})))
     assert "content/stories/case.md:5: extra: 应为“字段: 值”；“来源：县报”" in result.stderr, result.stderr
+
+
+def test_a_part_quoted_line_without_a_key_is_named_but_a_quoted_key_is_not_blamed() -> None:
+    problems: list[Problem] = []
+    parse_yaml('campaign:\n  "1+1"好支部共建行动\n', "x.yaml", problems)
+    assert [(p.line, p.message) for p in problems] == [
+        (2, '引号只括住了值的一部分（"1+1"后面还有文字）；文中的引号请用中文引号，写成 “1+1”好支部共建行动')]
+    problems = []
+    parse_yaml('extra:\n  "联系人": 张三\n  name 甲\n', "x.yaml", problems)
+    assert [p.line for p in problems] == [3] and problems[0].message.startswith("缺少冒号")
