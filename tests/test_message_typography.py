@@ -123,7 +123,7 @@ def _usage_cases(tmp: Path) -> list[tuple[str, ...]]:
         ("build", "--content", content, "--out", f"{content}/site"),
         ("build", "--content", content, "--out", str(tmp / "a-file")),
         ("build", "--content", content, "--out", str(tmp / "full")),
-        ("build", "--content", content, "--out", str(tmp / "site"), "--since", "2017-12-01"),
+        ("build", "--content", content, "--out", str(tmp / "site"), "--since", "2017-12-01", "--no-cache"),
         ("init", str(tmp / "full")),
         ("new", "story", "  ", "--content", content),
         ("new", "story", "义诊进村", "--content", str(tmp / "nowhere")),
