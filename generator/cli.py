@@ -109,13 +109,13 @@ def _add_spreadsheet_commands(commands: Any) -> None:
     template = commands.add_parser("template", help="生成发给各单位的填报表格（.xlsx）")
     template.add_argument("file", type=Path, metavar="表格.xlsx", help="要生成的表格文件")
     template.add_argument("--unit", metavar="单位编号", help="只给这个单位，并预先填好它已有的支部")
-    template.add_argument("--content", default="content", type=Path, help="内容文件夹（默认 content）")
+    _content_option(template)
     imp = commands.add_parser("import", help="把填好的表格逐格检查后导入 content/（有问题则一条也不导入）")
     imp.add_argument("files", nargs="+", type=Path, metavar="表格.xlsx", help="一个或多个填好的表格")
-    imp.add_argument("--content", default="content", type=Path, help="内容文件夹（默认 content）")
+    _content_option(imp)
     export = commands.add_parser("export", help="把全部记录导出为一个表格（内部资料），格式与填报表相同")
     export.add_argument("file", type=Path, metavar="表格.xlsx", help="要生成的表格文件")
-    export.add_argument("--content", default="content", type=Path, help="内容文件夹（默认 content）")
+    _content_option(export)
 
 
 def _save(file: Path, data: bytes) -> None:

@@ -126,7 +126,7 @@ def report_docx(site: Site, progress: Progress, units: Sequence[UnitRow], laggin
     """Return the progress report as .docx; the same input gives the same bytes."""
     p = progress
     r = _Report()
-    r.line("内部资料 请勿公开", HEAD_FONT, 12)
+    r.line("内部资料，请勿公开", HEAD_FONT, 12)
     r.line(f"{site.settings.campaign.name}进展报告", TITLE_FONT, 22, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     r.line(f"（数据截至{date_zh(site.as_of)}）", BODY_FONT, 14, align=WD_ALIGN_PARAGRAPH.CENTER)
     r.heading("概况")

@@ -41,7 +41,7 @@ class ContentError(GongjianError):
     def lines(self) -> list[str]:
         """Return every problem, then a count."""
         return [str(p) for p in self.problems] + [
-            f"共 {len(self.problems)} 个问题,请逐条修改后再试。"
+            f"共 {len(self.problems)} 个问题，请逐条修改后再试。"
         ]
 
 

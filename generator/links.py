@@ -32,11 +32,11 @@ from generator.model import Activity, Story
 
 KINDS = {"story": "故事", "unit": "单位", "branch": "支部", "activity": "活动", "asset": "文件"}
 STORY_DEPTH = "../../"  # from stories/<slug>/ back to the site root
-HINT = "站内链接可写 story:故事文件名、unit:单位编号、branch:支部编号、activity:活动编号、asset:文件路径"
 SITE_ROOT = "\ue000"
 """Stands for the site root in the links of a rewritten activity summary: one summary shows on pages at
 several depths (home, timeline, month, unit), so the template filter puts each page's way back to the
 root in its place (render.py). A private-use character: no writer types it."""
+HINT = "站内链接可写“story:故事文件名”“unit:单位编号”“branch:支部编号”“activity:活动编号”或“asset:文件路径”"
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -22,10 +24,20 @@ from generator.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep, explain_yaml
 
 
 class LineMap(dict[str, Any]):
-    """A YAML mapping that knows its own line and the line of each key."""
+    """A YAML mapping that knows its own line, the line of each key, and of a value written below its key."""
 
     line: int
     key_lines: dict[str, int]
+    value_lines: Mapping[str, int] = MappingProxyType({})
+    """Lines of the values (not empty, not a list or mapping) that start below their key; most maps have none.
+
+    `checks:` then `摸清村居情况：达标` on the next line is text where a mapping was meant:
+    the slip is on the value's line, not the key's.
+    """
+
+    def value_line(self, key: str) -> int:
+        """Return the line where the value of `key` starts: its own line when written below the key."""
+        return self.value_lines.get(key) or self.key_lines.get(key, self.line)
 
 
 class LineList(list[Any]):
@@ -118,6 +130,8 @@ def _construct_line_map(loader: Any, node: MappingNode) -> Any:
             continue
         data[key] = loader.construct_object(value_node, deep=True)
         data.key_lines[key] = line
+        if isinstance(value_node, ScalarNode) and data[key] is not None and value_node.start_mark.line + 1 != line:
+            data.value_lines = {**data.value_lines, key: value_node.start_mark.line + 1}
 
 
 def _construct_line_list(loader: Any, node: SequenceNode) -> Any:
@@ -211,7 +225,7 @@ def _parse(text: str, path: str, problems: list[Problem], line_offset: int = 0) 
     else:
         data = document.data
         for line, key in document.duplicates:
-            problems.append(Problem(path, line + line_offset, key, "同一处重复写了这个字段;请删掉多余的一行"))
+            problems.append(Problem(path, line + line_offset, key, "同一处重复写了这个字段；请删掉多余的一行"))
         _shift_lines(data, line_offset)
         return True, data
     for index, loader_type in enumerate(loaders):
@@ -229,7 +243,7 @@ def _parse(text: str, path: str, problems: list[Problem], line_offset: int = 0) 
                 loader.dispose()
         for line, key in loader.duplicates:
             problems.append(
-                Problem(path, line + line_offset, key, "同一处重复写了这个字段;请删掉多余的一行")
+                Problem(path, line + line_offset, key, "同一处重复写了这个字段；请删掉多余的一行")
             )
         _shift_lines(data, line_offset)
         return True, data
@@ -250,6 +264,8 @@ def _shift_lines(data: Any, offset: int) -> None:
         if isinstance(item, LineMap):
             item.line += offset
             item.key_lines = {k: v + offset for k, v in item.key_lines.items()}
+            if item.value_lines:
+                item.value_lines = {k: v + offset for k, v in item.value_lines.items()}
             stack.extend(item.values())
         elif isinstance(item, LineList):
             item.line += offset
@@ -262,13 +278,13 @@ def read_text(file: Path, path: str, problems: list[Problem]) -> str | None:
     try:
         data = file.read_bytes()
     except OSError as error:
-        problems.append(Problem(path, 0, "", f"无法读取这个文件({error.strerror or error});请检查它是否是普通文件、能否打开"))
+        problems.append(Problem(path, 0, "", f"无法读取这个文件（{error.strerror or error}）；请检查它是否是普通文件、能否打开"))
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     hint = "请用“另存为”选择 UTF-8 编码后保存"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        problems.append(Problem(path, 1, "", f"文件是 UTF-16 编码(记事本里叫“Unicode”),不是 UTF-8;{hint}"))
+        problems.append(Problem(path, 1, "", f"文件是 UTF-16 编码（记事本里叫“Unicode”），不是 UTF-8；{hint}"))
         return None
     try:
         text = data.decode("utf-8")
@@ -276,9 +292,9 @@ def read_text(file: Path, path: str, problems: list[Problem]) -> str | None:
         line = data[: error.start].count(b"\n") + 1
         try:
             data.decode("gb18030")
-            message = f"文件不是 UTF-8 编码(看起来是 Windows 常用的 GBK/GB18030,记事本里叫“ANSI”);{hint}"
+            message = f"文件不是 UTF-8 编码（看起来是 Windows 常用的 GBK/GB18030，记事本里叫“ANSI”）；{hint}"
         except UnicodeDecodeError:
-            message = f"文件不是 UTF-8 编码;{hint}"
+            message = f"文件不是 UTF-8 编码；{hint}"
         problems.append(Problem(path, line, "", message))
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -300,7 +316,7 @@ def _records_of(kind: str, file: InputFile, path: str, problems: list[Problem],
     if split is not None and items is not None:
         document, items[path] = split
         for line, key in document.duplicates:
-            problems.append(Problem(path, line, key, "同一处重复写了这个字段;请删掉多余的一行"))
+            problems.append(Problem(path, line, key, "同一处重复写了这个字段；请删掉多余的一行"))
         ok, data = True, document.data
     else:
         ok, data = _parse(text, path, problems)
@@ -312,7 +328,7 @@ def _records_of(kind: str, file: InputFile, path: str, problems: list[Problem],
         return True, [RawRecord(kind, path, line, item) for item, line in zip(data, data.item_lines, strict=True)]
     if isinstance(data, LineMap):
         return True, [RawRecord(kind, path, data.line, data)]
-    problems.append(Problem(path, 1, "", "文件内容应是记录列表(每条以“- ”开头)或一条记录(“字段: 值”)"))
+    problems.append(Problem(path, 1, "", "文件内容应是记录列表（每条以“- ”开头）或一条记录（“字段: 值”）"))
     return False, []
 
 
@@ -321,7 +337,7 @@ def split_front_matter(text: str, path: str, problems: list[Problem]) -> tuple[A
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         problems.append(
-            Problem(path, 1, "", "缺少开头的 front matter:文件第一行应为 ---,随后写 title、date 等字段,再以 --- 结束")
+            Problem(path, 1, "", "缺少开头的 front matter：文件第一行应为 ---，随后写 title、date 等字段，再以 --- 结束")
         )
         return None
     for index in range(1, len(lines)):
@@ -330,7 +346,7 @@ def split_front_matter(text: str, path: str, problems: list[Problem]) -> tuple[A
             body = "\n".join(lines[index + 1 :])
             ok, front = _parse(front_text, path, problems, line_offset=1)
             return (front, body) if ok else None
-    problems.append(Problem(path, 1, "", "front matter 没有结束:请在字段之后加一行 ---"))
+    problems.append(Problem(path, 1, "", "front matter 没有结束：请在字段之后加一行 ---"))
     return None
 
 
@@ -380,7 +396,7 @@ class ParseMemo:
 def load_content(content_dir: Path, memo: ParseMemo | None = None, inventory: Inventory | None = None) -> RawContent:
     """Read every content file the reader lists; collect reading problems instead of stopping at the first."""
     if not content_dir.is_dir():
-        raise UsageError(f"找不到内容文件夹 {content_dir};请用 --content 指明,或在网站文件夹里运行")
+        raise UsageError(f"找不到内容文件夹 {content_dir}；请用 --content 指明，或在网站文件夹里运行")
     inventory = inventory or scan_content(content_dir)
     memo = memo if memo is not None else ParseMemo()
     label = content_dir.name
@@ -409,7 +425,7 @@ def load_content(content_dir: Path, memo: ParseMemo | None = None, inventory: In
             if story is not None:
                 stories.append(story)
     if site is None and not any(p.path == f"{label}/site.yaml" for p in problems):
-        problems.append(Problem(f"{label}/site.yaml", 0, "", "缺少 site.yaml:请先写网站设置(title、base_url、campaign)"))
+        problems.append(Problem(f"{label}/site.yaml", 0, "", "缺少 site.yaml：请先写网站设置（title、base_url、campaign）"))
     memo.keep_only(inventory, label)
     assets = frozenset(f.rel.removeprefix("assets/") for f in inventory.of_kind("asset"))
     return RawContent(content_dir, site, records, stories, assets, problems, frozenset(unreadable))

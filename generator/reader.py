@@ -94,10 +94,10 @@ class _Scan:
                 target = path.resolve(strict=True)
                 st = os.stat(path)
             except (OSError, RuntimeError):  # dangling link, or a loop of links
-                self.refuse(rel, f"这是一个链接,但它指向的文件不存在;请把文件本身放进 {self.label}/")
+                self.refuse(rel, f"这是一个链接，但它指向的文件不存在；请把文件本身放进 {self.label}/")
                 return None
             if not target.is_relative_to(self.real_root):
-                self.refuse(rel, f"这是指向 {self.label}/ 以外的链接,出于安全考虑不会读取或发布;请把文件本身放进 {self.label}/")
+                self.refuse(rel, f"这是指向 {self.label}/ 以外的链接，出于安全考虑不会读取或发布；请把文件本身放进 {self.label}/")
                 return None
         if not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
             self.refuse(rel, "这不是普通文件（可能是管道或设备文件），不会读取；请删掉它，或换成普通文件")
@@ -147,8 +147,8 @@ def _unknown_top(scan: _Scan, name: str, path: Path) -> None:
         close = difflib.get_close_matches(stem, _KNOWN_TOP, n=1)
         names = "site.yaml、" + "、".join(f"{k}.yaml 或 {k}/" for k in RECORD_TYPES)
         wanted = (f"{close[0]}.yaml" if is_yaml and close[0] not in ("stories", "assets") else f"{close[0]}/") if close else ""
-        hint = f"是不是想写“{wanted}”?" if close else f"能读取的是:{names}"
-    scan.refuse(name, f"不认识这个{'文件' if is_yaml else '文件夹'},它不会被读取;{hint}")
+        hint = f"是不是想写“{wanted}”？" if close else f"能读取的是：{names}"
+    scan.refuse(name, f"不认识这个{'文件' if is_yaml else '文件夹'}，它不会被读取；{hint}")
 
 
 def scan_content(content_dir: Path) -> Inventory:
@@ -182,7 +182,7 @@ def scan_content(content_dir: Path) -> Inventory:
                     if rel.count("/") == 1 and rel.endswith(".md"):
                         add("story", rel, file, st)
                     elif rel.lower().endswith(STORY_LIKE):
-                        scan.refuse(rel, "故事要直接放在 stories/ 下,文件名以 .md 结尾;这个文件不会被读取")
+                        scan.refuse(rel, "故事要直接放在 stories/ 下，文件名以 .md 结尾；这个文件不会被读取")
         elif name == "assets" and (path.is_dir() or path.is_symlink()):
             if scan._look(path, name) is not None:
                 for rel, file, st in scan.walk(path, name, None):

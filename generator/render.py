@@ -164,17 +164,17 @@ def render_pages(pages: Iterable[Page], env: jinja2.Environment, side: str) -> I
             html = env.get_template(page.template).render(context)
         except jinja2.TemplateSyntaxError as error:
             raise TemplateProblem(
-                f"{error.filename or error.name}:{error.lineno}: 模板语法错误:{error.message}"
+                f"{error.filename or error.name}:{error.lineno}: 模板语法错误：{error.message}"
             ) from None
         except jinja2.TemplateNotFound as error:
-            raise TemplateProblem(f"找不到模板 {error.name}(生成 {side}/{page.path} 时需要)") from None
+            raise TemplateProblem(f"找不到模板 {error.name}（生成 {side}/{page.path} 时需要）") from None
         except jinja2.UndefinedError as error:
             where = _template_line(error) or page.template
             raise TemplateProblem(
-                f"{where}: 模板使用了不存在的数据({error.message});生成 {side}/{page.path} 时出错。"
-                "公开页面拿不到内部字段,这是有意的"
+                f"{where}: 模板使用了不存在的数据（{error.message}）；生成 {side}/{page.path} 时出错。"
+                "公开页面拿不到内部字段，这是有意的"
             ) from None
         except Exception as error:  # a filter or test raising on odd data
             where = _template_line(error) or page.template
-            raise TemplateProblem(f"{where}: 生成 {side}/{page.path} 时模板出错:{error}") from None
+            raise TemplateProblem(f"{where}: 生成 {side}/{page.path} 时模板出错：{error}") from None
         yield page, html.encode("utf-8")

@@ -16,9 +16,9 @@ from generator.validate import ID_HINT, ID_RULE
 STARTER = Path(__file__).resolve().parent / "starter"
 # The hints sit in an HTML comment, which is never published even if left in.
 BODY_HINT = """<!--
-提示:正文用 Markdown 写。“## 小标题”分段,“**加粗**”强调,“- ”开头写列表。
-summary 写一两句话的摘要,会显示在故事列表、订阅和分享链接里。
-写好后把 draft: true 改为 draft: false(或删去这一行),再运行 gongjian build 发布。
+提示：正文用 Markdown 写。“## 小标题”分段，“**加粗**”强调，“- ”开头写列表。
+summary 写一两句话的摘要，会显示在故事列表、订阅和分享链接里。
+写好后把 draft: true 改为 draft: false（或删去这一行），再运行 gongjian build 发布。
 -->
 
 在这里写正文。
@@ -28,7 +28,7 @@ summary 写一两句话的摘要,会显示在故事列表、订阅和分享链�
 def init_site(target: Path) -> list[Path]:
     """Copy the starter site (content, a colour override, a README) into an empty or new folder."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise UsageError(f"{target} 已存在且不是空文件夹;为免覆盖已有文件,请换一个新文件夹名")
+        raise UsageError(f"{target} 已存在且不是空文件夹；为免覆盖已有文件，请换一个新文件夹名")
     shutil.copytree(STARTER, target, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", ".*"))
     return sorted(p for p in target.rglob("*") if p.is_file())
@@ -54,21 +54,21 @@ def new_story(content_dir: Path, title: str, today: date, branches: list[str] | 
     """Write stories/<slug>.md as a draft; the slug comes from the title's pinyin unless given."""
     title = title.strip()
     if not title:
-        raise UsageError("故事标题不能为空,例如:gongjian new story 义诊进村")
+        raise UsageError("故事标题不能为空，例如：gongjian new story 义诊进村")
     if not content_dir.is_dir():
-        raise UsageError(f"找不到内容文件夹 {content_dir};请在网站文件夹里运行,或用 --content 指定")
+        raise UsageError(f"找不到内容文件夹 {content_dir}；请在网站文件夹里运行，或用 --content 指定")
     slug = slug or slugify(title)
     if not slug:
-        raise UsageError(f"无法从标题“{title}”生成文件名;请用 --slug 指定,例如 --slug winter-visit")
+        raise UsageError(f"无法从标题“{title}”生成文件名；请用 --slug 指定，例如 --slug winter-visit")
     if not ID_RULE.match(slug):
-        raise UsageError(f"文件名“{slug}”不合格:{ID_HINT}")
+        raise UsageError(f"文件名“{slug}”不合格：{ID_HINT}")
     known = _branch_ids(content_dir) if branches else set()
     for branch in branches or []:
         if branch not in known:
-            raise UsageError(f"找不到支部“{branch}”;请写 branches 里已有的支部编号")
+            raise UsageError(f"找不到支部“{branch}”；请写 branches 里已有的支部编号")
     path = content_dir / "stories" / f"{slug}.md"
     if path.exists():
-        raise UsageError(f"{path} 已经存在;请换个标题,或用 --slug 指定另一个文件名")
+        raise UsageError(f"{path} 已经存在；请换个标题，或用 --slug 指定另一个文件名")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\n{story_front_matter(title, today, branches or [])}---\n{BODY_HINT}", encoding="utf-8")
     return path

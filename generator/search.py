@@ -137,7 +137,7 @@ def search_files(public: Mapping[str, bytes], pages: Callable[[str, bytes], Page
         found = [page for rel in sorted(public) if rel.endswith(".html") and not rel.startswith(DATA + "/")
                  and (page := read(rel, public[rel])) is not None]
     except UnicodeDecodeError as error:
-        raise SearchIndexError(f"生成搜索索引失败:{error}") from None
+        raise SearchIndexError(f"生成搜索索引失败：{error}") from None
     return {f"{DATA}/{rel}": data for rel, data in index_files(found).items()}
 
 

@@ -215,7 +215,7 @@ class Preview:
         except GongjianError as error:
             return Outcome(False, tuple(error.lines()), time.perf_counter() - started, changed), {}
         except Exception as error:  # a bug of ours must not stop the preview either
-            line = f"gongjian 内部错误({type(error).__name__}: {error});这不是内容的问题,请把这段话发给维护人员"
+            line = f"gongjian 内部错误（{type(error).__name__}: {error}）；这不是内容的问题，请把这段话发给维护人员"
             return Outcome(False, (line,), time.perf_counter() - started, changed), {}
         return Outcome(True, (), time.perf_counter() - started, changed), files
 
@@ -283,10 +283,10 @@ class Preview:
     def _describe(self, outcome: Outcome) -> str:
         stamp = time.strftime("%H:%M:%S")
         names = [self._display(p) for p in outcome.changed]
-        what = f"({'、'.join(names[:3])}{' 等' if len(names) > 3 else ''})" if names else ""
+        what = f"（{'、'.join(names[:3])}{' 等' if len(names) > 3 else ''}）" if names else ""
         if outcome.ok:
-            return f"{stamp} 已更新{what},用时 {outcome.seconds:.2f} 秒。"
-        lines = [f"{stamp} 生成失败{what}:浏览器里显示错误页,改好并保存后会自动恢复。"]
+            return f"{stamp} 已更新{what}，用时 {outcome.seconds:.2f} 秒。"
+        lines = [f"{stamp} 生成失败{what}：浏览器里显示错误页，改好并保存后会自动恢复。"]
         return "\n".join(lines + [f"  {line}" for line in outcome.problems])
 
     def _display(self, path: str) -> str:
@@ -449,16 +449,16 @@ def bind(host: str, port: int) -> list[Any]:
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise UsageError(
-                f"端口 {port} 已被占用(也许另一个预览还开着);请先关掉它,或换一个端口:gongjian serve --port {port + 1}"
+                f"端口 {port} 已被占用（也许另一个预览还开着）；请先关掉它，或换一个端口：gongjian serve --port {port + 1}"
             ) from None
-        raise UsageError(f"无法在 {host}:{port} 上启动预览({error.strerror or error});请检查 --host 和 --port") from None
+        raise UsageError(f"无法在 {host}:{port} 上启动预览（{error.strerror or error}）；请检查 --host 和 --port") from None
 
 
 def serve_preview(content_dir: Path, host: str, port: int, open_browser: bool, report: Report,
                   as_of: date | None = None, since: date | None = None) -> None:
     """Serve a live preview of both sides until Ctrl-C or SIGTERM."""
     if not content_dir.is_dir():
-        raise UsageError(f"找不到内容文件夹 {content_dir};请用 --content 指明,或在网站文件夹里运行")
+        raise UsageError(f"找不到内容文件夹 {content_dir}；请用 --content 指明，或在网站文件夹里运行")
     sockets = bind(host, port)
     work = Path(tempfile.mkdtemp(prefix="gongjian-preview-"))
     try:
@@ -481,11 +481,11 @@ async def _serve(preview: Preview, sockets: list[Any], host: str, open_browser: 
     shown = "localhost" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
     url = f"http://{shown}:{port}/"
     preview.report(
-        f"预览已启动(含草稿故事),正在生成…\n  公开网站  {url}\n  内部看板  {url}internal/(内部资料)\n"
-        f"保存 {preview.content.name}/ 或模板里的文件后,浏览器会自动刷新。按 Ctrl+C 停止。"
+        f"预览已启动（含草稿故事），正在生成…\n  公开网站  {url}\n  内部看板  {url}internal/（内部资料）\n"
+        f"保存 {preview.content.name}/ 或模板里的文件后，浏览器会自动刷新。按 Ctrl+C 停止。"
     )
     if host in ("0.0.0.0", "::", ""):
-        preview.report("注意:同一网络里的其他电脑也能打开这个预览,包括内部看板。")
+        preview.report("注意：同一网络里的其他电脑也能打开这个预览，包括内部看板。")
     preview.start()
     if open_browser:
         loop.run_in_executor(None, webbrowser.open, url)
@@ -496,7 +496,7 @@ async def _serve(preview: Preview, sockets: list[Any], host: str, open_browser: 
     preview.live.close()
     await server.close_all_connections()
     if preview.building:
-        preview.report("正在停止:等当前这次生成结束…")
+        preview.report("正在停止：等当前这次生成结束…")
     await loop.run_in_executor(None, preview.close)
     preview.report("预览已停止。")
 
@@ -508,4 +508,4 @@ async def _watch(preview: Preview) -> None:
         try:
             preview.poll()
         except Exception as error:
-            preview.report(f"检查文件修改时出错({error}),稍后重试。")
+            preview.report(f"检查文件修改时出错（{error}），稍后重试。")

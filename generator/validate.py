@@ -48,7 +48,7 @@ KIND_NAMES = {
     "stories": "故事",
 }
 FREE_KEYS = ("extra", "internal")
-ID_HINT = "编号只能用小写英文字母、数字和连字符“-”,以字母或数字开头,最长 64 个字符(例如 lzy-b01)"
+ID_HINT = "编号只能用小写英文字母、数字和连字符“-”，以字母或数字开头，最长 64 个字符（例如 lzy-b01）"
 
 T = TypeVar("T")
 
@@ -57,7 +57,7 @@ def _type_name(value: Any) -> str:
     if value is None:
         return "空值"
     if isinstance(value, bool):
-        return f"是/否({str(value).lower()})"
+        return f"是/否（{str(value).lower()}）"
     if isinstance(value, int):
         return f"整数 {value}"
     if isinstance(value, float):
@@ -78,10 +78,10 @@ def _number_hint(value: Any) -> str:
     text = value.strip()
     if re.fullmatch(r"[-+]?[0-9]+(\.[0-9]+)?", text):
         if re.fullmatch(r"0[0-9]+", text):
-            return ";整数不要以 0 开头"
-        return ";数字不要加引号"
+            return "；整数不要以 0 开头"
+        return "；数字不要加引号"
     if re.fullmatch(r"[0-9][0-9,_]*(\.[0-9]+)?", text):
-        return ";数字里不要写逗号或下划线,如 1000"
+        return "；数字里不要写逗号或下划线，如 1000"
     return ""
 
 
@@ -120,8 +120,14 @@ def _colon_slip(value: Any) -> str | None:
     """Explain text where fields were expected, written with a full-width colon (“members：23”)."""
     if not isinstance(value, str) or "：" not in value:
         return None
-    fixed = re.sub(r"[ \u3000]*：[ \u3000]*", ": ", value.strip(), count=1)
-    return f"应为“字段: 值”；“{value.strip()}”里用了全角冒号“：”，请改成半角冒号加空格，写成 {fixed}"
+    text = value.strip()
+    # Several such lines read as one text (YAML joins them with spaces): cut it again before each “名称：”.
+    fields = [re.sub(r"[ \u3000]*：[ \u3000]*", ": ", part, count=1)
+              for part in re.split(r"\s+(?=[^\s：]+[ \u3000]*：)", text)]
+    if len(fields) > 1:
+        return (f"应为“字段: 值”；“{text}”里用了全角冒号“：”，请改成半角冒号加空格（每个字段一行），"
+                f"第一行写成 {fields[0]}")
+    return f"应为“字段: 值”；“{text}”里用了全角冒号“：”，请改成半角冒号加空格，写成 {fields[0]}"
 
 
 def _plain_key(key: str) -> str:
@@ -169,6 +175,10 @@ class Fields:
         """Record a problem with field `key`."""
         self.problems.append(Problem(self.path, self.line(key), self.prefix + key, message))
 
+    def fail_value(self, key: str, message: str) -> None:
+        """Record a problem with the value of `key`, at the line it starts on (below the key, if written there)."""
+        self.problems.append(Problem(self.path, self.data.value_line(key), self.prefix + key, message))
+
     def known(self, allowed: tuple[str, ...]) -> None:
         """Report keys that are not in `allowed` (a typo, usually)."""
         for key in self.data:
@@ -179,15 +189,15 @@ class Fields:
                 self.problems.append(Problem(self.path, self.line(key), self.prefix + _plain_key(key), slip))
                 continue
             close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"是不是想写“{close[0]}”?" if close else f"可用的字段:{'、'.join(allowed)}。"
-            self.fail(key, f"不认识这个字段。{hint}自定义内容请放在 extra:(公开)或 internal:(内部)下")
+            hint = f"是不是想写“{close[0]}”？" if close else f"可用的字段：{'、'.join(allowed)}。"
+            self.fail(key, f"不认识这个字段。{hint}自定义内容请放在 extra:（公开）或 internal:（内部）下")
 
     def _get(self, key: str, required: bool) -> Any:
         value = self.data.get(key)
         if key not in self.data and any(_plain_key(k) == key for k in self.data):
             return None  # written with an input-method slip, which known() explains
         if value is None and required:
-            self.fail(key, "缺少必填字段,请补上" if key not in self.data else "不能为空,请填写")
+            self.fail(key, "缺少必填字段，请补上" if key not in self.data else "不能为空，请填写")
         return value
 
     def text(self, key: str, required: bool = True) -> str | None:
@@ -199,14 +209,14 @@ class Fields:
             return str(value)  # a name like 110 is still text
         if isinstance(value, bool):
             # YAML reads yes/no/on/off/true/false as a yes-or-no value, not as the word.
-            self.fail(key, f"应为文字,这里是{_type_name(value)};如果就是这个词,请加引号,如 {key}: \"yes\"")
+            self.fail(key, f"应为文字，这里是{_type_name(value)}；如果就是这个词，请加引号，如 {key}: \"yes\"")
             return None
         if not isinstance(value, str):
-            self.fail(key, f"应为文字,这里是{_type_name(value)}")
+            self.fail(key, f"应为文字，这里是{_type_name(value)}")
             return None
         if not value.strip():
             if required:
-                self.fail(key, "不能为空,请填写")
+                self.fail(key, "不能为空，请填写")
             return None
         return value.strip()
 
@@ -216,7 +226,7 @@ class Fields:
         if value is None:
             return None
         if not isinstance(value, str) or not ID_RULE.match(value):
-            self.fail(key, f"“{value}”不是合格的编号:{ID_HINT}")
+            self.fail(key, f"“{value}”不是合格的编号：{ID_HINT}")
             return None
         return value
 
@@ -229,11 +239,11 @@ class Fields:
             self.fail(key, slip)
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.fail(key, f"应为不小于 0 的整数,这里是{_type_name(value)}{_number_hint(value)}")
+            self.fail(key, f"应为不小于 0 的整数，这里是{_type_name(value)}{_number_hint(value)}")
             return None
         return value
 
-    def amount(self, key: str, required: bool = False, what: str = "金额(元)") -> float | None:
+    def amount(self, key: str, required: bool = False, what: str = "金额（元）") -> float | None:
         """Return a number ≥ 0 (yuan, or a quantity)."""
         value = self._get(key, required)
         if value is None:
@@ -242,10 +252,10 @@ class Fields:
             self.fail(key, slip)
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(key, f"应为不小于 0 的{what},例如 1200 或 1200.5;这里是{_type_name(value)}{_number_hint(value)}")
+            self.fail(key, f"应为不小于 0 的{what}，例如 1200 或 1200.5；这里是{_type_name(value)}{_number_hint(value)}")
             return None
         if math.isnan(value) or math.isinf(value):
-            self.fail(key, f"应为实际的{what},不能是 NaN 或无穷大")
+            self.fail(key, f"应为实际的{what}，不能是 NaN 或无穷大")
             return None
         if value < 0:
             self.fail(key, f"{what}不能是负数")
@@ -262,12 +272,12 @@ class Fields:
             self.fail(key, slip)
             return None
         if not isinstance(value, str) or not DATE_RULE.match(text):
-            self.fail(key, f"日期应写成 YYYY-MM-DD,例如 2017-10-23;这里是{_type_name(value)}")
+            self.fail(key, f"日期应写成 YYYY-MM-DD，例如 2017-10-23；这里是{_type_name(value)}")
             return None
         try:
             return date.fromisoformat(text)
         except ValueError:
-            self.fail(key, f"没有 {text} 这一天,请检查月份和日期")
+            self.fail(key, f"没有 {text} 这一天，请检查月份和日期")
             return None
 
     def flag(self, key: str, default: bool) -> bool:
@@ -276,7 +286,7 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.fail(key, f"应为 true 或 false,这里是{_type_name(value)}")
+            self.fail(key, f"应为 true 或 false，这里是{_type_name(value)}")
             return default
         return value
 
@@ -290,7 +300,7 @@ class Fields:
             self.fail(key, f"应为列表；“{value.strip()}”里的括号或逗号是全角的，请切换到半角（英文）输入，写成 {fixed}")
             return []
         if not isinstance(value, LineList):
-            self.fail(key, f"应为列表(每项一行,以“- ”开头,或写成 [a, b]),这里是{_type_name(value)}")
+            self.fail(key, f"应为列表（每项一行，以“- ”开头，或写成 [a, b]），这里是{_type_name(value)}")
             return []
         if at_least_one and not value:
             self.fail(key, "至少要列出一项")
@@ -302,11 +312,11 @@ class Fields:
         for index, (item, line) in enumerate(self.items(key, required), start=1):
             where = f"{self.prefix}{key} 第{index}项"
             if not isinstance(item, str) or not item.strip():
-                self.problems.append(Problem(self.path, line, where, f"应为文字,这里是{_type_name(item)}"))
+                self.problems.append(Problem(self.path, line, where, f"应为文字，这里是{_type_name(item)}"))
             elif choices and item not in choices and (joined := _joined_items(item)) is not None:
                 self.problems.append(Problem(self.path, line, where, joined))
             elif choices and item not in choices:
-                self.problems.append(Problem(self.path, line, where, f"“{item}”不在可选范围内:{'、'.join(choices)}"))
+                self.problems.append(Problem(self.path, line, where, f"“{item}”不在可选范围内：{'、'.join(choices)}"))
             else:
                 result.append(item.strip())
         return tuple(result)
@@ -317,10 +327,10 @@ class Fields:
         if value is None:
             return {}
         if (slip := _colon_slip(value)) is not None:
-            self.fail(key, slip)
+            self.fail_value(key, slip)
             return {}
         if not isinstance(value, dict):
-            self.fail(key, f"下面应写成“名称: 内容”的字段(缩进书写),这里是{_type_name(value)}")
+            self.fail_value(key, f"下面应写成“名称: 内容”的字段（缩进书写），这里是{_type_name(value)}")
             return {}
         result: dict[str, Any] = plain(value)
         return result
@@ -331,10 +341,10 @@ class Fields:
         if value is None:
             return None
         if (slip := _colon_slip(value)) is not None:
-            self.fail(key, slip)
+            self.fail_value(key, slip)
             return None
         if not isinstance(value, LineMap):
-            self.fail(key, f"应为一组字段(下一行缩进书写),这里是{_type_name(value)}")
+            self.fail_value(key, f"应为一组字段（下一行缩进书写），这里是{_type_name(value)}")
             return None
         return Fields(self.path, value, self.problems, f"{self.prefix}{key}.")
 
@@ -353,16 +363,16 @@ class _Refs:
             fields.problems.append(Problem(fields.path, line, where, joined))
             return None
         if not isinstance(value, str) or not ID_RULE.match(value):
-            fields.problems.append(Problem(fields.path, line, where, f"“{value}”不是合格的编号:{ID_HINT}"))
+            fields.problems.append(Problem(fields.path, line, where, f"“{value}”不是合格的编号：{ID_HINT}"))
             return None
         if value in self.ids[kind]:
             return value
         if kind in self.unreadable:
             return None  # a file of that type could not be read: its problem is already reported
         close = difflib.get_close_matches(value, sorted(self.ids[kind]), n=1)
-        hint = f"是不是“{close[0]}”?" if close else f"请先在 {kind}.yaml 或 {kind}/ 里添加它。"
+        hint = f"是不是“{close[0]}”？" if close else f"请先在 {kind}.yaml 或 {kind}/ 里添加它。"
         fields.problems.append(
-            Problem(fields.path, line, where, f"找不到编号为“{value}”的{KIND_NAMES[kind]};{hint}")
+            Problem(fields.path, line, where, f"找不到编号为“{value}”的{KIND_NAMES[kind]}；{hint}")
         )
         return None
 
@@ -393,7 +403,7 @@ def _fields_of(raw: RawRecord | RawStory, data: Any, problems: list[Problem], wh
             problems.append(Problem(raw.path, line, "", slip))
             return None
         problems.append(
-            Problem(raw.path, line, "", f"{what}应写成“字段: 值”的形式,这里是{_type_name(data)}")
+            Problem(raw.path, line, "", f"{what}应写成“字段: 值”的形式，这里是{_type_name(data)}")
         )
         return None
     return Fields(raw.path, data, problems)
@@ -433,7 +443,7 @@ def _settings(raw: RawRecord | None, problems: list[Problem], assets: frozenset[
     if raw is None:
         return None
     f = _fields_of(raw, raw.data, problems, "site.yaml 的网站设置",
-                   "site.yaml 是空的:请写网站设置(title、base_url、campaign)")
+                   "site.yaml 是空的：请写网站设置（title、base_url、campaign）")
     if f is None:
         return None
     f.known(("title", "base_url", "organization", "language", "campaign", "as_of", "lagging_days", "allow_raw_html",
@@ -443,7 +453,7 @@ def _settings(raw: RawRecord | None, problems: list[Problem], assets: frozenset[
     if base_url is not None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            f.fail("base_url", "应为完整网址,以 http:// 或 https:// 开头,例如 https://gongjian.example.cn/")
+            f.fail("base_url", "应为完整网址，以 http:// 或 https:// 开头，例如 https://gongjian.example.cn/")
             base_url = None
         elif not base_url.endswith("/"):
             base_url += "/"
@@ -507,9 +517,9 @@ def _branch(f: Fields, refs: _Refs, src: Source) -> Branch | None:
     paired_on = f.day("paired_on", required=False)
     has_village, has_date = f.data.get("village") is not None, f.data.get("paired_on") is not None
     if has_village and not has_date:
-        f.fail("village", "填写了 village 就要同时填写 paired_on(对接日期)")
+        f.fail("village", "填写了 village 就要同时填写 paired_on（对接日期）")
     elif has_date and not has_village:
-        f.fail("paired_on", "填写了 paired_on 就要同时填写 village(共建村编号)")
+        f.fail("paired_on", "填写了 paired_on 就要同时填写 village（共建村编号）")
     secretary = f.text("secretary", required=False)
     phone = f.text("phone", required=False)
     member_pairs = f.count("member_pairs", required=False)
@@ -530,7 +540,8 @@ def _donations(f: Fields) -> tuple[Donation, ...]:
     for index, (item, line) in enumerate(f.items("donations"), start=1):
         where = f"donations 第{index}项"
         if not isinstance(item, LineMap):
-            f.problems.append(Problem(f.path, line, where, "每项应写成 {item: 棉被, quantity: 206, unit: 套, value: 41200}"))
+            f.problems.append(Problem(f.path, line, where,
+                                      _colon_slip(item) or "每项应写成 {item: 棉被, quantity: 206, unit: 套, value: 41200}"))
             continue
         d = Fields(f.path, item, f.problems, f"{where} ")
         d.known(("item", "quantity", "unit", "value"))
@@ -547,7 +558,7 @@ def _beneficiaries(f: Fields) -> tuple[Beneficiary, ...]:
     for index, (item, line) in enumerate(f.items("beneficiaries"), start=1):
         where = f"beneficiaries 第{index}项"
         if not isinstance(item, LineMap):
-            f.problems.append(Problem(f.path, line, where, "每项应写成 {name: 姓名, note: 说明}"))
+            f.problems.append(Problem(f.path, line, where, _colon_slip(item) or "每项应写成 {name: 姓名, note: 说明}"))
             continue
         b = Fields(f.path, item, f.problems, f"{where} ")
         b.known(("name", "note"))
@@ -568,18 +579,18 @@ def _assets(f: Fields, key: str, assets: frozenset[str], values: list[tuple[Any,
 
 def _asset_path(f: Fields, value: Any, line: int, where: str, assets: frozenset[str]) -> str | None:
     if not isinstance(value, str) or not value.strip():
-        f.problems.append(Problem(f.path, line, where, f"应为 assets/ 下的文件路径,这里是{_type_name(value)}"))
+        f.problems.append(Problem(f.path, line, where, f"应为 assets/ 下的文件路径，这里是{_type_name(value)}"))
         return None
     path = value.strip().removeprefix("assets/")
     parts = path.split("/")
     if "://" in path or path.startswith(("data:", "javascript:", "//")):
-        f.problems.append(Problem(f.path, line, where, f"“{value}”是网址;这里只能写 assets/ 下的文件,请把文件下载后放进 content/assets/"))
+        f.problems.append(Problem(f.path, line, where, f"“{value}”是网址；这里只能写 assets/ 下的文件，请把文件下载后放进 content/assets/"))
         return None
     if path.startswith("/") or ".." in parts or "\\" in path:
-        f.problems.append(Problem(f.path, line, where, f"“{value}”不能指向 content/assets/ 以外,请写相对 assets/ 的路径"))
+        f.problems.append(Problem(f.path, line, where, f"“{value}”不能指向 content/assets/ 以外，请写相对 assets/ 的路径"))
         return None
     if path not in assets:
-        f.problems.append(Problem(f.path, line, where, f"找不到文件 content/assets/{path};请把文件放进 assets/ 或改正路径"))
+        f.problems.append(Problem(f.path, line, where, f"找不到文件 content/assets/{path}；请把文件放进 assets/ 或改正路径"))
         return None
     return path
 
@@ -617,12 +628,12 @@ def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
     raw_checks = f.data.get("checks")
     if raw_checks is not None:
         if not isinstance(raw_checks, LineMap):
-            f.fail("checks", _colon_slip(raw_checks) or "应写成“检查项: 达标/基本达标/未达标”的字段组")
+            f.fail_value("checks", _colon_slip(raw_checks) or "应写成“检查项: 达标/基本达标/未达标”的字段组")
         else:
             for item, result in raw_checks.items():
                 if result not in CHECK_RESULTS:
                     f.problems.append(Problem(f.path, raw_checks.key_lines[item], f"checks {item}",
-                                              f"结果只能是 {'、'.join(CHECK_RESULTS)},这里是{_type_name(result)}"))
+                                              f"结果只能是{'、'.join(CHECK_RESULTS)}之一，这里是{_type_name(result)}"))
                 else:
                     checks.append((item, result))
     findings = f.text("findings", required=False) or ""
@@ -635,9 +646,9 @@ def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
 
 def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Problem]) -> Story | None:
     if not ID_RULE.match(raw.slug):
-        problems.append(Problem(raw.path, 1, "", f"文件名“{raw.slug}.md”不合格:{ID_HINT};请重命名文件"))
-    f = _fields_of(raw, raw.front, problems, "front matter(两行 --- 之间)",
-                   "front matter 是空的:请在两行 --- 之间写 title、date 等字段")
+        problems.append(Problem(raw.path, 1, "", f"文件名“{raw.slug}.md”不合格：{ID_HINT}；请重命名文件"))
+    f = _fields_of(raw, raw.front, problems, "front matter（两行 --- 之间）",
+                   "front matter 是空的：请在两行 --- 之间写 title、date 等字段")
     if f is None:
         return None
     f.known(("title", "date", "branches", "unit", "author", "tags", "summary", "cover", "draft", "featured"))
@@ -670,7 +681,7 @@ def _known_ids(content: RawContent, problems: list[Problem]) -> dict[str, set[st
                 where = first[value]
                 line = raw.data.key_lines.get("id", raw.line)
                 problems.append(Problem(raw.path, line, "id",
-                                        f"编号“{value}”重复:{where.path}:{where.line} 已用过;每个{KIND_NAMES[kind]}的编号必须唯一"))
+                                        f"编号“{value}”重复：{where.path}:{where.line} 已用过；每个{KIND_NAMES[kind]}的编号必须唯一"))
             else:
                 first[value] = raw
         ids[kind] = set(first)

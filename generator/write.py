@@ -22,7 +22,7 @@ MARKER = ".gongjian-output"
 MANIFEST = ".gongjian-manifest.json"  # what the last build wrote: file hashes and stats, input fingerprint, figures
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-_MARKER_TEXT = "由 gongjian 生成;每次生成会整体替换此文件夹。\n"
+_MARKER_TEXT = "由 gongjian 生成；每次生成会整体替换此文件夹。\n"
 
 
 def guard_output(out_dir: Path, content_dir: Path) -> None:
@@ -31,14 +31,14 @@ def guard_output(out_dir: Path, content_dir: Path) -> None:
     content = content_dir.resolve()
     forbidden = {Path("/"), Path.home().resolve(), content, content.parent, Path.cwd().resolve()}
     if out in forbidden or content.is_relative_to(out):
-        raise UsageError(f"不能把网站输出到 {out_dir}:它是内容、项目或主目录本身,生成时会被整个替换。请用 --out site")
+        raise UsageError(f"不能把网站输出到 {out_dir}：它是内容、项目或主目录本身，生成时会被整个替换。请用 --out site")
     if out.is_relative_to(content):
-        raise UsageError(f"不能把网站输出到内容文件夹里面({out_dir});请用 --out site")
+        raise UsageError(f"不能把网站输出到内容文件夹里面（{out_dir}）；请用 --out site")
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out_dir} 是一个文件,不是文件夹;请换一个输出位置")
+        raise UsageError(f"{out_dir} 是一个文件，不是文件夹；请换一个输出位置")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
         raise UsageError(
-            f"{out_dir} 里已有不是 gongjian 生成的文件,为免误删,不会覆盖它;请换一个输出文件夹,或先清空它"
+            f"{out_dir} 里已有不是 gongjian 生成的文件，为免误删，不会覆盖它；请换一个输出文件夹，或先清空它"
         )
 
 
@@ -106,7 +106,7 @@ def _target(staging: Path, rel: str) -> Path:
     target = staging.joinpath(*parts)
     if (not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts)
             or not target.resolve().is_relative_to(staging)):
-        raise GongjianError(f"内部错误:生成的文件路径“{rel}”会写到输出文件夹以外,已停止;原来的输出保持不变")
+        raise GongjianError(f"内部错误：生成的文件路径“{rel}”会写到输出文件夹以外，已停止；原来的输出保持不变")
     return target
 
 

@@ -158,6 +158,8 @@ def _build(parser: Any) -> ParsedDocument:
                     if key not in container:  # the first value of a key wins
                         container[key] = value
                         lines[key] = key_line
+                        if value is not None and event.start_mark.line + 1 != key_line:  # written below its key
+                            container.value_lines = {**container.value_lines, key: event.start_mark.line + 1}
                     key = _NO_KEY
                 elif container is not None:
                     container.append(value)
@@ -262,6 +264,8 @@ def _shifted_copy(node: Any, delta: int) -> Any:
     if type(node) is LineMap:
         copy = LineMap(node)
         copy.key_lines = dict(zip(node.key_lines, map(add, node.key_lines.values()), strict=True))
+        if node.value_lines:
+            copy.value_lines = {key: line + delta for key, line in node.value_lines.items()}
     else:
         copy = LineList(node)
         copy.item_lines = list(map(add, node.item_lines))

@@ -18,10 +18,10 @@ def test_check_reports_three_problems_with_lines(scratch) -> None:  # type: igno
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert lines[0] == "content/activities/x.yaml:2: date: 没有 2017-10-32 这一天,请检查月份和日期"
+    assert lines[0] == "content/activities/x.yaml:2: date: 没有 2017-10-32 这一天，请检查月份和日期"
     assert lines[1].startswith("content/branches/x.yaml:3: unit: 找不到编号为“ghost”的单位")
     assert lines[2].startswith("content/villages/x.yaml:4: ")
-    assert lines[-1] == "共 3 个问题,请逐条修改后再试。"
+    assert lines[-1] == "共 3 个问题，请逐条修改后再试。"
 
 
 def test_build_then_failed_build_keeps_site(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -78,7 +78,7 @@ def test_bad_input_is_a_clear_error(name: str, built: tuple[Path, dict[str, str]
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout == ""
     problems = expected_lines(case)
-    assert result.stderr.splitlines() == [*problems, f"共 {len(problems)} 个问题,请逐条修改后再试。", TRAILER]
+    assert result.stderr.splitlines() == [*problems, f"共 {len(problems)} 个问题，请逐条修改后再试。", TRAILER]
     assert fingerprint(out) == before
     assert sorted(p.name for p in out.parent.iterdir()) == beside
 

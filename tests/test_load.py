@@ -28,7 +28,7 @@ def test_dates_stay_text_for_strict_checking() -> None:
 
 def test_duplicate_key_is_a_problem_at_its_line() -> None:
     _, problems = parse("id: a\nname: 甲\nname: 乙\n")
-    assert problems == [Problem("content/x.yaml", 3, "name", "同一处重复写了这个字段;请删掉多余的一行")]
+    assert problems == [Problem("content/x.yaml", 3, "name", "同一处重复写了这个字段；请删掉多余的一行")]
 
 
 def test_alias_is_refused_before_expansion() -> None:

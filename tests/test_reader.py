@@ -67,7 +67,7 @@ def test_a_linked_folder_inside_content_is_not_walked_twice(scratch) -> None:  #
 def test_unknown_yaml_at_the_top_is_reported_with_a_suggestion(scratch) -> None:  # type: ignore[no-untyped-def]
     content = scratch({"unit.yaml": "[]", "storys/x.yaml": "[]"})
     messages = {str(p) for p in scan_content(content).problems}
-    assert "content/unit.yaml: 不认识这个文件,它不会被读取;是不是想写“units.yaml”?" in messages
+    assert "content/unit.yaml: 不认识这个文件，它不会被读取；是不是想写“units.yaml”？" in messages
     assert any(m.startswith("content/storys: 不认识这个文件夹") for m in messages)
 
 

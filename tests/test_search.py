@@ -64,7 +64,7 @@ def test_the_index_is_written_by_the_one_writer_with_the_pages(tmp_path: Path) -
 def test_an_undecodable_page_is_reported_in_plain_words() -> None:
     with pytest.raises(SearchIndexError) as caught:
         search_files({"index.html": "<main data-pagefind-body>正文</main>".encode("gbk")})
-    assert caught.value.lines()[0].startswith("生成搜索索引失败:")
+    assert caught.value.lines()[0].startswith("生成搜索索引失败：")
 
 
 def test_the_index_follows_the_pages_it_is_given() -> None:

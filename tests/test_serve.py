@@ -77,7 +77,7 @@ def test_css_only_changes_are_told_apart(scratch, tmp_path: Path) -> None:  # ty
 
 
 def test_error_page_lists_problems_escaped_without_any_template() -> None:
-    page = error_page(["content/site.yaml:3: title: 不能为空 <b>", "共 1 个问题,请逐条修改后再试。"])
+    page = error_page(["content/site.yaml:3: title: 不能为空 <b>", "共 1 个问题，请逐条修改后再试。"])
     assert "content/site.yaml:3: title: 不能为空 &lt;b&gt;" in page
     assert "共 1 个问题" in page and page.count("<li>") == 1
 
@@ -117,7 +117,7 @@ def test_a_bug_in_the_build_becomes_an_error_page_not_a_dead_preview(tmp_path: P
         assert preview_.respond("public", "", "/").status == 503  # before the first build: "正在生成"
         _run_preview(preview_, 1)
         answer = preview_.respond("public", "stories/x/", "/stories/x/")
-        assert answer.status == 500 and "gongjian 内部错误(RuntimeError: boom)" in answer.body.decode("utf-8")
+        assert answer.status == 500 and "gongjian 内部错误（RuntimeError: boom）" in answer.body.decode("utf-8")
         _run_preview(preview_, 2)  # the worker is still there to build again
         assert preview_.generation == 2
     finally:
@@ -126,7 +126,7 @@ def test_a_bug_in_the_build_becomes_an_error_page_not_a_dead_preview(tmp_path: P
 
 def test_a_failing_search_index_costs_the_search_box_not_the_pages(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     def missing_index(files: object, pause: object) -> dict[str, bytes]:
-        raise SearchIndexError("生成搜索索引失败:磁盘已满")
+        raise SearchIndexError("生成搜索索引失败：磁盘已满")
 
     said: list[str] = []
     preview_ = Preview(scratch(), tmp_path / "out", said.append, indexer=missing_index)

@@ -25,7 +25,7 @@ from yaml.scanner import Scanner
 
 from generator import yamldoc
 from generator.errors import Problem
-from generator.load import _DECIMAL_FLOAT, _DECIMAL_INT, LineList, LineMap, _parse
+from generator.load import _DECIMAL_FLOAT, _DECIMAL_INT, LineList, LineMap, _Loader, _parse
 from generator.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep, explain_yaml_error
 from tests.conftest import FIXTURES, REPO
 
@@ -136,7 +136,7 @@ def _old_parse(text: str, path: str, problems: list[Problem], line_offset: int =
             if loader is not None:
                 loader.dispose()
         for line, key in loader.duplicates:
-            problems.append(Problem(path, line + line_offset, key, "同一处重复写了这个字段;请删掉多余的一行"))
+            problems.append(Problem(path, line + line_offset, key, "同一处重复写了这个字段；请删掉多余的一行"))
         _shift(data, line_offset)
         return True, data
     raise AssertionError("unreachable")
@@ -212,6 +212,57 @@ def assert_split_agrees(text: str) -> bool:
     return True
 
 
+def value_lines(data: Any) -> list[tuple[tuple[Any, ...], str, int]]:
+    """Every value written below its key: (where its mapping is, key, line)."""
+    found = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, LineMap):
+            found += [(where, key, line) for key, line in node.value_lines.items()]
+            stack += [((*where, key), value) for key, value in node.items()]
+        elif isinstance(node, LineList):
+            stack += [((*where, index), value) for index, value in enumerate(node)]
+    return sorted(found, key=repr)
+
+
+def assert_value_lines_agree(text: str) -> None:
+    """The fast path, the full loader, a split ledger and a shifted copy place values below their keys alike."""
+    try:
+        fast = yamldoc.parse_document(text).data
+    except yaml.YAMLError:
+        return  # the fast path declines or refuses: the full loader alone reads it, nothing to compare
+    loader = _Loader(text)
+    try:
+        assert value_lines(fast) == value_lines(loader.get_single_data()), text
+    finally:
+        loader.dispose()
+    shifted = [(where, key, line + 3) for where, key, line in value_lines(fast)]
+    assert value_lines(yamldoc.shifted(fast, 3)) == shifted, text
+    assert value_lines(_parse(text, "x.yaml", [], 3)[1]) == shifted, text
+    split = yamldoc.parse_split(text, {})
+    if split is not None:
+        assert value_lines(split[0].data) == value_lines(fast), text
+        placed = {item_text: yamldoc.parse_item(item_text) for item_text in split[1]}
+        warm = yamldoc.parse_split(text, placed)
+        assert warm is not None and value_lines(warm[0].data) == value_lines(fast), text
+
+
+BELOW = [
+    ("- id: t1\n  checks:\n    摸清村居情况：达标\n", [((0,), "checks", 3)]),
+    ("- id: t1\n  checks:\n    # 注释\n\n    摸清：达标\n    班子：基本达标\n- id: t2\n  extra:\n    '引号'\n",
+     [((0,), "checks", 5), ((1,), "extra", 9)]),
+    ("a:\n  \"甲\"\nb: 1\nc:\nd: |\n  文字\ne: [1,\n  2]\nf:\n  - x\ng:\n  h: 1\n", [((), "a", 2)]),
+    ("a:\n  ~\nb:\n  ''\n", [((), "b", 4)]),  # an empty value is not placed; an empty text is
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), BELOW)
+def test_values_below_their_key_know_their_line(text: str, expected: list[tuple[tuple[Any, ...], str, int]]) -> None:
+    assert value_lines(yamldoc.parse_document(text).data) == sorted(expected, key=repr)
+    assert_value_lines_agree(text)
+
+
 # ---------------------------------------------------------------- every YAML file the project ships
 
 
@@ -250,6 +301,7 @@ def test_project_yaml_reads_as_before(name: str, text: str) -> None:
     assert_same_as_before(text)
     assert_same_as_before(text, 1)
     assert_split_agrees(text)
+    assert_value_lines_agree(text)
 
 
 def test_fast_path_reads_the_shipped_content_itself() -> None:
@@ -399,6 +451,7 @@ def test_generated_documents_read_as_before(rng: random.Random) -> None:
     assert_same_as_before(text)
     assert_same_as_before(text, 3)
     assert_split_agrees(text)
+    assert_value_lines_agree(text)
 
 
 FRAGMENTS = [
@@ -458,6 +511,7 @@ def test_fragment_soup_reads_as_before(fragments: list[str]) -> None:
     text = "\n".join(fragments) + "\n"
     assert_same_as_before(text)
     assert_split_agrees(text)
+    assert_value_lines_agree(text)
 
 
 @pytest.mark.parametrize(
