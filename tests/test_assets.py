@@ -224,7 +224,7 @@ def with_summary(content: Path, summary: str) -> Path:
     return content
 
 
-SUMMARY_HINT = "站内链接可写 story:故事文件名、unit:单位编号、branch:支部编号、activity:活动编号、asset:文件路径"
+SUMMARY_HINT = "站内链接可写“story:故事文件名”“unit:单位编号”“branch:支部编号”“activity:活动编号”或“asset:文件路径”"
 
 
 @pytest.mark.parametrize(("summary", "message"), [
