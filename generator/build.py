@@ -9,11 +9,14 @@ bytes as a cold build of the same inputs (tests/test_incremental.py).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import importlib.metadata
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -230,10 +233,29 @@ class _MemoryBytecode(jinja2.BytecodeCache):
         self.entries[bucket.key] = bucket.bytecode_to_string()
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cycle collector for one build, and let it run again after.
+
+    A build makes millions of objects that live until it ends, and the collector walks
+    them all again and again while they are made: a third of a cold build's time and of
+    a rebuild's at 18,000 branches. Reference counting still frees almost everything at
+    once; the few cycles wait for the collector's next run after the build.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check_site(content_dir: Path, drafts: bool = False, *, as_of: date | None = None,
                since: date | None = None, strict: bool = False) -> Checked:
     """Load, validate, compute and plan a site once, without rendering or writing."""
-    return Project(content_dir, drafts, as_of=as_of, since=since, strict=strict).check()
+    with paused_gc():
+        return Project(content_dir, drafts, as_of=as_of, since=since, strict=strict).check()
 
 
 def summarize(progress: Progress) -> BuildSummary:
@@ -254,6 +276,12 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
     started = time.perf_counter()
     guard_output(out_dir, content_dir)
     store = MarkdownStore(cache_folder(content_dir)) if cache else None
+    with paused_gc():
+        return _build(content_dir, out_dir, drafts, search, cache, store, started, as_of, since, strict)
+
+
+def _build(content_dir: Path, out_dir: Path, drafts: bool, search: bool, cache: bool, store: MarkdownStore | None,
+           started: float, as_of: date | None, since: date | None, strict: bool) -> BuildResult:
     try:
         project = Project(content_dir, drafts, store, as_of=as_of, since=since, strict=strict)
         inventory = scan_content(content_dir)

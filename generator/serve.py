@@ -39,7 +39,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from generator.build import Checked, Project
+from generator.build import Checked, Project, paused_gc
 from generator.errors import GongjianError, Problem, UsageError
 from generator.internal_pages import InternalFigures, office_files
 from generator.reader import Stamp, scan_content, scan_templates
@@ -171,8 +171,9 @@ class Preview:
         future.add_done_callback(hand_back)
 
     def _build_files(self) -> Files:
-        checked = self.project.check()
-        files = self.project.render(checked)
+        with paused_gc():  # the collector runs between builds, on the writer's time
+            checked = self.project.check()
+            files = self.project.render(checked)
         self._checked = checked
         if checked.notes != self.notes:  # each save rebuilds: repeat the notes only when they change
             self.notes = checked.notes
