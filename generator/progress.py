@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -170,15 +170,19 @@ def lagging_cutoff(site: Site) -> date:
     return site.as_of - timedelta(days=site.settings.lagging_days)
 
 
-def summarize_activities(activities: Iterable[Activity], unit_of: dict[str, str]) -> ActivityFigures:
-    """Return count, distinct units and branches, and the sums of a set of activities."""
+def summarize_activities(activities: Iterable[Activity], unit_of: dict[str, str],
+                         values: Mapping[str, tuple[Decimal, Decimal]] | None = None) -> ActivityFigures:
+    """Return count, distinct units and branches, and the sums of a set of activities.
+
+    `values` (activity id → activity_value) spares working the values out again.
+    """
     count = participants = 0
     funds = donated = Decimal(0)
     branches: set[str] = set()
     for activity in activities:
         count += 1
         participants += activity.participants
-        f, d = activity_value(activity)
+        f, d = values[activity.id] if values is not None else activity_value(activity)
         funds += f
         donated += d
         branches.update(activity.branches)
@@ -193,6 +197,7 @@ def compute_progress(site: Site) -> Progress:
     as_of = site.as_of
     unit_of = {b.id: b.unit for b in site.branches}
     activities = counted_activities(site)
+    values = {a.id: activity_value(a) for a in activities}  # each activity's value once, not once per summary
     paired = paired_branches(site)
     branch_counts = BranchCounts(len(site.branches), len(paired), ratio(len(paired), len(site.branches)))
 
@@ -200,7 +205,7 @@ def compute_progress(site: Site) -> Progress:
     for a in activities:
         if a.theme:
             by_theme[a.theme].append(a)
-    themes = tuple((t, summarize_activities(by_theme[t], unit_of)) for t in sorted(by_theme))
+    themes = tuple((t, summarize_activities(by_theme[t], unit_of, values)) for t in sorted(by_theme))
 
     quantities: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for a in activities:
@@ -219,12 +224,12 @@ def compute_progress(site: Site) -> Progress:
     return Progress(
         as_of=as_of,
         branches=branch_counts,
-        activities=summarize_activities(activities, unit_of),
+        activities=summarize_activities(activities, unit_of, values),
         themes=themes,
         donations=donations,
         inspections=inspection_counts,
         lagging=_lagging(site, paired, last),
-        by_unit=_by_unit(site, activities, paired),
+        by_unit=_by_unit(site, activities, paired, unit_of, values),
     )
 
 
@@ -257,8 +262,8 @@ def _lagging(site: Site, paired: frozenset[str], last: dict[str, date]) -> tuple
     return tuple(lagging)
 
 
-def _by_unit(site: Site, activities: tuple[Activity, ...], paired: frozenset[str]) -> tuple[UnitProgress, ...]:
-    unit_of = {b.id: b.unit for b in site.branches}
+def _by_unit(site: Site, activities: tuple[Activity, ...], paired: frozenset[str], unit_of: Mapping[str, str],
+             values: Mapping[str, tuple[Decimal, Decimal]]) -> tuple[UnitProgress, ...]:
     branches: dict[str, int] = defaultdict(int)
     paired_count: dict[str, int] = defaultdict(int)
     for b in site.branches:
@@ -269,7 +274,7 @@ def _by_unit(site: Site, activities: tuple[Activity, ...], paired: frozenset[str
     value: dict[str, Decimal] = defaultdict(Decimal)
     latest: dict[str, date] = {}
     for a in activities:
-        funds, donated = activity_value(a)
+        funds, donated = values[a.id]
         for unit in {unit_of[b] for b in a.branches}:  # in full for every unit it touches
             counts[unit] += 1
             people[unit] += a.participants
