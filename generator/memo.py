@@ -244,10 +244,12 @@ class IdentityMemo:
         self.entries: dict[tuple[Hashable, ...], tuple[tuple[Any, ...], Any]] = {}
         self.used: set[tuple[Hashable, ...]] = set()
         self.tokens: dict[str, Any] = {}
+        self.last_key: tuple[Hashable, ...] = ()  # the key of the latest get, for callers that `keep` entries
 
     def get(self, inputs: tuple[Any, ...], make: Any, values: tuple[Hashable, ...] = ()) -> Any:
         """Return `make()` for these inputs, or the result remembered for the very same objects (and equal `values`)."""
         key = (*map(id, inputs), *values)
+        self.last_key = key
         self.used.add(key)
         entry = self.entries.get(key)
         if entry is not None:
@@ -255,6 +257,10 @@ class IdentityMemo:
         result = make()
         self.entries[key] = (inputs, result)
         return result
+
+    def keep(self, keys: Iterable[tuple[Hashable, ...]]) -> None:
+        """Keep these entries for the next build too (a result made of them was itself remembered)."""
+        self.used.update(keys)
 
     def canonical(self, name: str, value: Any) -> Any:
         """Return the object kept under `name` if it equals `value` (so its identity carries over), else keep `value`."""

@@ -6,7 +6,7 @@ import difflib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, TypeVar
@@ -690,7 +690,7 @@ def _known_ids(content: RawContent, problems: list[Problem]) -> dict[str, set[st
 
 def _records(
     content: RawContent, kind: str, problems: list[Problem], build: Callable[[Fields, Source], T | None],
-    memo: IdentityMemo | None = None, token: object = None,
+    memo: IdentityMemo | None = None, token: object = None, keys: list[Hashable] | None = None,
 ) -> tuple[T, ...]:
     def check(raw: RawRecord) -> tuple[T | None, tuple[Problem, ...]]:
         found: list[Problem] = []
@@ -702,6 +702,8 @@ def _records(
         # The same raw record (unchanged file) against the same ids gives the same record object.
         record, found = (memo.get((raw.data, token), lambda raw=raw: check(raw), (kind, raw.path, raw.line))
                          if memo is not None else check(raw))
+        if memo is not None and keys is not None:
+            keys.append(memo.last_key)
         problems.extend(found)
         rid = getattr(record, "id", None)
         if record is not None and rid not in result:
@@ -732,7 +734,23 @@ def validate_content(content: RawContent, as_of: date | None = None, memo: Ident
                             content.assets)) if memo is not None else None
 
     def records(kind: str, build: Callable[[Fields, Source], T | None]) -> tuple[T, ...]:
-        return _records(content, kind, problems, build, memo, token)
+        if memo is None:
+            return _records(content, kind, problems, build)
+        raws = content.records[kind]
+
+        def check_all() -> tuple[tuple[T, ...], tuple[Problem, ...], list[Hashable]]:
+            found: list[Problem] = []
+            keys: list[Hashable] = []
+            return _records(content, kind, found, build, memo, token, keys), tuple(found), keys
+
+        # A whole kind whose records are all the objects of the last build, at the same places: its last result.
+        # (A story edit then costs no look-up per record; the records' own entries are kept for the next edit.)
+        made: tuple[tuple[T, ...], tuple[Problem, ...], list[Hashable]] = memo.get(
+            ("records", kind, token, *(r.data for r in raws)), check_all, tuple((r.path, r.line) for r in raws))
+        checked, found, keys = made
+        memo.keep(keys)
+        problems.extend(found)
+        return checked
 
     units = records("units", lambda f, s: _unit(f, refs, s))
     villages = records("villages", lambda f, s: _village(f, refs, s))
