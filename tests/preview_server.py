@@ -126,5 +126,11 @@ def preview(content: Path, *extra: str) -> Iterator[PreviewServer]:
 
 
 def save(path: Path, text: str) -> None:
-    """Write a file the way an editor saves it."""
-    path.write_text(text, encoding="utf-8")
+    """Write a file the way most editors save it: a hidden file beside it, renamed over it in one step.
+
+    Writing in place would leave a moment where the file is empty; on a busy machine the test process
+    can be paused right there for longer than the preview waits for a burst of saves to end.
+    """
+    temporary = path.with_name(f".{path.name}.saving")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

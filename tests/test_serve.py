@@ -363,21 +363,24 @@ def test_two_hundred_saves_good_and_bad_keep_the_server_up_and_its_memory_flat(s
     content = scratch()
     with preview(content) as server:
         state = server.status()
-        # Warm up: the first failed and good builds load what they need once.
-        for n in range(10):
+        # Warm up: the first failed and good builds load what they need once, and the heap settles.
+        for n in range(20):
             save(content / STORY, (BAD if n % 3 == 0 else GOOD).format(n=n))
             state = server.wait_build_after(state["generation"])
-        before = server.rss_kib()
+        samples = []
         for n in range(200):
             bad = n % 3 == 0
             save(content / STORY, (BAD if bad else GOOD).format(n=n))
             state = server.wait_build_after(state["generation"])
             assert state["ok"] is (not bad)
-        after = server.rss_kib()
+            samples.append(server.rss_kib())
         assert "第 199 次保存。" in server.get(STORY_PAGE)[1]
         assert server.process.poll() is None
-    growth_mib = (after - before) / 1024
-    assert growth_mib < 50, f"RSS grew {growth_mib:.1f} MiB over 200 builds ({before} → {after} KiB)"
+    # One sample can catch the writer thread's work in flight or garbage not yet collected; the least of
+    # thirty cannot. Measured here: 18–23 MiB (the heap settling; Python objects stay flat). A leak of
+    # a quarter MiB per build would add 40 MiB more.
+    growth_mib = (min(samples[-30:]) - min(samples[:30])) / 1024
+    assert growth_mib < 50, f"RSS grew {growth_mib:.1f} MiB over 200 builds (least of the first and last 30 samples)"
 
 
 def test_the_watcher_never_sees_the_preview_output(scratch) -> None:  # type: ignore[no-untyped-def]
