@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from generator import __version__
 from generator.argparse_zh import ChineseArgumentParser
@@ -239,3 +240,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`gongjian check | head`): stop quietly, like other CLI tools.
         sys.stderr.close()
         return 1
+
+
+def run() -> NoReturn:
+    """Run the command line as a program, and leave without tearing the heap down object by object.
+
+    After a build of 18,000 branches the interpreter's own shutdown (a last garbage collection and
+    freeing millions of objects one by one) took about 2 s more; the work is done and every file is
+    closed by then, so the process ends at once (the operating system frees its memory).
+    """
+    try:
+        code = main()
+    except SystemExit as leaving:  # argparse's --help and usage errors
+        code = leaving.code if isinstance(leaving.code, int) else (0 if leaving.code is None else 2)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

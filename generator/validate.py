@@ -690,7 +690,7 @@ def _known_ids(content: RawContent, problems: list[Problem]) -> dict[str, set[st
 
 def _records(
     content: RawContent, kind: str, problems: list[Problem], build: Callable[[Fields, Source], T | None],
-    memo: IdentityMemo | None = None, token: object = None, keys: list[Hashable] | None = None,
+    memo: IdentityMemo | None = None, token: object = None, keys: list[tuple[Hashable, ...]] | None = None,
 ) -> tuple[T, ...]:
     def check(raw: RawRecord) -> tuple[T | None, tuple[Problem, ...]]:
         found: list[Problem] = []
@@ -738,14 +738,14 @@ def validate_content(content: RawContent, as_of: date | None = None, memo: Ident
             return _records(content, kind, problems, build)
         raws = content.records[kind]
 
-        def check_all() -> tuple[tuple[T, ...], tuple[Problem, ...], list[Hashable]]:
+        def check_all() -> tuple[tuple[T, ...], tuple[Problem, ...], list[tuple[Hashable, ...]]]:
             found: list[Problem] = []
-            keys: list[Hashable] = []
+            keys: list[tuple[Hashable, ...]] = []
             return _records(content, kind, found, build, memo, token, keys), tuple(found), keys
 
         # A whole kind whose records are all the objects of the last build, at the same places: its last result.
         # (A story edit then costs no look-up per record; the records' own entries are kept for the next edit.)
-        made: tuple[tuple[T, ...], tuple[Problem, ...], list[Hashable]] = memo.get(
+        made: tuple[tuple[T, ...], tuple[Problem, ...], list[tuple[Hashable, ...]]] = memo.get(
             ("records", kind, token, *(r.data for r in raws)), check_all, tuple((r.path, r.line) for r in raws))
         checked, found, keys = made
         memo.keep(keys)
