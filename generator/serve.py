@@ -50,6 +50,9 @@ from generator.write import write_site
 # A build starts at the first poll that finds nothing new after a save, so saves closer
 # together than this (an editor writing several files at once) become one build.
 POLL_SECONDS = 0.05
+# The writer's background work (Office downloads, search index, preview folder) starts only after the
+# preview has been quiet this long: while someone saves and looks, each save's rebuild has both cores.
+QUIET_SECONDS = 1.0
 STATUS_PATH = "/__gongjian__/status"
 
 Report = Callable[[str], None]
@@ -131,6 +134,7 @@ class Preview:
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="gongjian-build")
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="gongjian-write")
         self._queued: tuple[int, Files] | None = None
+        self._built_at = 0.0  # when the last build ended: the writer waits for a quiet moment after it
         self._lock = threading.Lock()
 
     def watched(self) -> list[Path]:
@@ -182,12 +186,13 @@ class Preview:
         return files
 
     def _yield_to_builds(self) -> None:
-        """Wait while a rebuild runs or a save waits for one (on the writer thread): the reload comes first.
+        """Wait while a rebuild runs, a save waits for one, or the last one ended a moment ago (on the writer thread).
 
         Raises _Superseded when a newer build has been published meanwhile or the preview stops:
         what is being made would be thrown away.
         """
-        while not self._stopped and (self.building or self._pending):
+        while not self._stopped and (self.building or self._pending
+                                     or time.monotonic() - self._built_at < QUIET_SECONDS):
             time.sleep(POLL_SECONDS)
         if self._stopped or self._queued is not None:
             raise _Superseded
@@ -251,6 +256,7 @@ class Preview:
     def _finish(self, done: Future[None]) -> None:
         """Note the end of a build job."""
         self._building = None
+        self._built_at = time.monotonic()
 
     def _publish(self, outcome: Outcome, files: Files) -> None:
         """Show a finished build and tell the browsers, then have it written (on the server thread)."""
