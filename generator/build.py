@@ -251,11 +251,11 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+@paused_gc()
 def check_site(content_dir: Path, drafts: bool = False, *, as_of: date | None = None,
                since: date | None = None, strict: bool = False) -> Checked:
     """Load, validate, compute and plan a site once, without rendering or writing."""
-    with paused_gc():
-        return Project(content_dir, drafts, as_of=as_of, since=since, strict=strict).check()
+    return Project(content_dir, drafts, as_of=as_of, since=since, strict=strict).check()
 
 
 def summarize(progress: Progress) -> BuildSummary:
@@ -264,6 +264,7 @@ def summarize(progress: Progress) -> BuildSummary:
     return BuildSummary(p.as_of.isoformat(), p.branches.paired, p.branches.total, p.activities.count, len(p.lagging))
 
 
+@paused_gc()
 def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: bool = True,
                cache: bool = True, *, as_of: date | None = None, since: date | None = None,
                strict: bool = False) -> BuildResult:
@@ -276,12 +277,6 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
     started = time.perf_counter()
     guard_output(out_dir, content_dir)
     store = MarkdownStore(cache_folder(content_dir)) if cache else None
-    with paused_gc():
-        return _build(content_dir, out_dir, drafts, search, cache, store, started, as_of, since, strict)
-
-
-def _build(content_dir: Path, out_dir: Path, drafts: bool, search: bool, cache: bool, store: MarkdownStore | None,
-           started: float, as_of: date | None, since: date | None, strict: bool) -> BuildResult:
     try:
         project = Project(content_dir, drafts, store, as_of=as_of, since=since, strict=strict)
         inventory = scan_content(content_dir)

@@ -265,16 +265,24 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def fit_widths(ws: Worksheet, minimum: int = 8, maximum: int = 48) -> None:
-    """Set each column's width from its longest line, within limits."""
+def cell_width(value: Any) -> int:
+    """Return how wide a cell's longest line is, in Latin characters (dates as yyyy-mm-dd)."""
+    text = value.isoformat() if isinstance(value, date) else str(value)
+    return max(display_width(line) for line in text.split("\n"))
+
+
+def fit_widths(ws: Any, rows: Iterable[Iterable[Any]] | None = None, minimum: int = 8, maximum: int = 48) -> None:
+    """Set each column's width from its longest line, within limits.
+
+    `rows` (values) are measured instead of the sheet's cells: a write-only sheet takes its column
+    widths before its rows and keeps no cells to read back.
+    """
+    values = rows if rows is not None else ([cell.value for cell in row] for row in ws.iter_rows())
     widths: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is None:
-                continue
-            text = cell.value.isoformat() if isinstance(cell.value, date) else str(cell.value)
-            longest = max(display_width(line) for line in text.split("\n"))
-            widths[cell.column] = max(widths.get(cell.column, 0), longest)
+    for row in values:
+        for column, value in enumerate(row, start=1):
+            if value is not None:
+                widths[column] = max(widths.get(column, 0), cell_width(value))
     for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = max(minimum, min(maximum, width + 2))
 

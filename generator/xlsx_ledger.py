@@ -10,7 +10,6 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from generator.dashboard import Dashboard
 from generator.ledger import (
@@ -26,7 +25,7 @@ from generator.ledger import (
 from generator.model import Site
 from generator.ooxml import NOT_XML, fixed_zip, xml_safe
 from generator.progress import Progress, ratio
-from generator.workbook import DATE_FORMAT, HEAD_FILL, display_width, print_wide
+from generator.workbook import DATE_FORMAT, HEAD_FILL, fit_widths, print_wide
 
 MONEY = "#,##0.00"
 WHOLE = "#,##0"
@@ -36,12 +35,6 @@ HEAD_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 # Columns that are text however they look: ids and phone numbers (0635… must keep its 0).
 TEXT_HEADERS = {"支部编号", "单位编号", "活动编号", "联系电话"}
 MONEY_HEADERS = {"投入资金（元）", "捐赠折合（元）", "合计（元）", "资金与捐赠折合（元）", "折合金额（元）"}
-
-
-def _width(value: Cell) -> int:
-    """Return the display width of a cell's longest line (as workbook.fit_widths measures it)."""
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    return max(display_width(line) for line in text.split("\n"))
 
 
 def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]],
@@ -62,15 +55,7 @@ def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Seque
         return value
 
     body: list[list[Cell]] = [[clean(value, header[col]) for col, value in enumerate(row)] for row in [*rows, total]]
-    # Widths first: a write-only sheet takes column settings only before its rows.
-    widths: dict[int, int] = {}
-    shown: list[Sequence[Cell]] = [header, *body]
-    for row in shown:
-        for col, value in enumerate(row):
-            if value is not None:
-                widths[col] = max(widths.get(col, 0), _width(value))
-    for col, width in widths.items():
-        ws.column_dimensions[get_column_letter(col + 1)].width = max(8, min(48, width + 2))
+    fit_widths(ws, [header, *body])  # first: a write-only sheet takes column settings only before its rows
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
     print_wide(ws)
