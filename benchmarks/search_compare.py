@@ -29,10 +29,10 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from synth import write_campaign  # noqa: E402
 
 from generator.build import build_site  # noqa: E402
-from generator.load import load_content  # noqa: E402
-from generator.search import grams, read_pages, search_files  # noqa: E402
-from generator.search_text import fold  # noqa: E402
-from generator.validate import validate_content  # noqa: E402
+from generator.content.load import load_content  # noqa: E402
+from generator.model.validate import validate_content  # noqa: E402
+from generator.public.search import grams, read_pages, search_files  # noqa: E402
+from generator.public.search_text import fold  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.test_search_recall import truth, vocabulary  # noqa: E402
 

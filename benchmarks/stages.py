@@ -24,12 +24,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator.build import Project, build_site  # noqa: E402
-from generator.internal_pages import internal_figures, plan_internal  # noqa: E402
-from generator.load import load_content  # noqa: E402
-from generator.progress import compute_progress  # noqa: E402
-from generator.reader import scan_content  # noqa: E402
-from generator.search import SearchIndexer  # noqa: E402
-from generator.validate import validate_content  # noqa: E402
+from generator.content.load import load_content  # noqa: E402
+from generator.content.reader import scan_content  # noqa: E402
+from generator.internal.internal_pages import internal_figures, plan_internal  # noqa: E402
+from generator.model.progress import compute_progress  # noqa: E402
+from generator.model.validate import validate_content  # noqa: E402
+from generator.public.search import SearchIndexer  # noqa: E402
 from generator.write import write_site  # noqa: E402
 
 

@@ -24,9 +24,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 import tests.preview_server  # noqa: E402
-from generator.load import load_content  # noqa: E402
-from generator.progress import compute_progress  # noqa: E402
-from generator.validate import validate_content  # noqa: E402
+from generator.content.load import load_content  # noqa: E402
+from generator.model.progress import compute_progress  # noqa: E402
+from generator.model.validate import validate_content  # noqa: E402
 from tests.preview_server import preview  # noqa: E402
 
 tests.preview_server.TIMEOUT = 1800.0  # a first build at scale L takes minutes: a guard, not a measurement

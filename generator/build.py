@@ -25,18 +25,18 @@ from typing import Any
 import jinja2
 
 from generator import side_process
-from generator.assets import Published, asset_files, publish, with_favicon
+from generator.content.load import ParseMemo, load_content
+from generator.content.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
 from generator.errors import ContentError, Problem, UsageError
-from generator.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
-from generator.load import ParseMemo, load_content
+from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
 from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, RowMemo, Sameness, cache_folder
-from generator.model import Site
-from generator.pages import Page, Plan
-from generator.progress import Progress, ProgressChange, compute_progress, progress_change
-from generator.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
-from generator.render import make_environment, render_pages, template_dirs
-from generator.search import SearchIndexer
-from generator.validate import content_notes, validate_content
+from generator.model.model import Site
+from generator.model.progress import Progress, ProgressChange, compute_progress, progress_change
+from generator.model.validate import content_notes, validate_content
+from generator.public.assets import Published, asset_files, publish, with_favicon
+from generator.public.search import SearchIndexer
+from generator.render.pages import Page, Plan
+from generator.render.render import make_environment, render_pages, template_dirs
 from generator.write import guard_output, output_intact, read_record, remove_leftovers, write_site
 
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "pygal", "pypinyin", "lxml", "openpyxl", "python-docx")

@@ -14,8 +14,8 @@ from generator import __version__
 from generator.argparse_zh import ChineseArgumentParser
 from generator.build import build_site, check_site
 from generator.errors import GongjianError, Problem, UsageError
+from generator.model.validate import DATE_RULE, half_width
 from generator.scaffold import init_site, new_story
-from generator.validate import DATE_RULE, half_width
 
 
 def _day(text: str) -> date:
@@ -129,7 +129,7 @@ def _save(file: Path, data: bytes) -> None:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from generator.xlsx_export import template_workbook  # openpyxl is loaded only for spreadsheets
+    from generator.office.xlsx_export import template_workbook  # openpyxl is loaded only for spreadsheets
 
     data, who = template_workbook(args.content, args.unit)
     _save(args.file, data)
@@ -138,7 +138,7 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from generator.xlsx_import import import_workbooks
+    from generator.office.xlsx_import import import_workbooks
 
     plan = import_workbooks(args.files, args.content)
     names = {"units": "单位", "branches": "支部", "villages": "共建村", "activities": "活动", "inspections": "督导"}
@@ -153,7 +153,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from generator.xlsx_export import export_workbook
+    from generator.office.xlsx_export import export_workbook
 
     data, site = export_workbook(args.content)
     _save(args.file, data)
@@ -203,7 +203,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from generator.serve import serve_preview  # the web server is loaded only when previewing
+    from generator.preview.serve import serve_preview  # the web server is loaded only when previewing
 
     serve_preview(args.content, args.host, args.port, args.open, lambda text: print(text, flush=True),
                   as_of=args.as_of, since=args.since)

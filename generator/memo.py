@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.markup import MarkdownRenderer
+from generator.render.markup import MarkdownRenderer
 
 CACHE_DIR = ".gongjian-cache"
 STORE_FILE = "markdown.sqlite3"
@@ -89,7 +89,7 @@ def _salt(allow_raw_html: bool) -> str:
             versions.append(f"{name}={importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
             versions.append(f"{name}=?")
-    source = (Path(__file__).resolve().parent / "markup.py").read_bytes()
+    source = (Path(__file__).resolve().parent / "render" / "markup.py").read_bytes()
     return hashlib.sha256(f"{sys.version}|{'|'.join(versions)}|{allow_raw_html}|".encode() + source).hexdigest()
 
 

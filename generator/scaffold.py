@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
+from generator.content.load import load_content
+from generator.content.slugs import slugify
 from generator.errors import UsageError
-from generator.load import load_content
-from generator.slugs import slugify
-from generator.validate import ID_HINT, ID_RULE
+from generator.model.validate import ID_HINT, ID_RULE
 
 STARTER = Path(__file__).resolve().parent / "starter"
 # The hints sit in an HTML comment, which is never published even if left in.

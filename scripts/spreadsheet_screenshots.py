@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.build import check_site  # noqa: E402
-from generator.xlsx_export import template_workbook  # noqa: E402
+from generator.office.xlsx_export import template_workbook  # noqa: E402
 
 DOCS = ROOT / "docs"
 

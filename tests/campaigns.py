@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from generator.model import (
+from generator.model.model import (
     Activity,
     Branch,
     Campaign,

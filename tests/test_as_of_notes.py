@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator.model.validate import PLACEHOLDER_BODY
 from generator.scaffold import BODY_HINT
-from generator.validate import PLACEHOLDER_BODY
 from tests.conftest import FIXTURES, run_cli
 
 NOTE = "提示："

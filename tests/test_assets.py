@@ -11,8 +11,8 @@ from PIL import Image
 
 from generator.build import build_site, check_site
 from generator.errors import ContentError
-from generator.links import find_links
-from generator.markup import MarkdownRenderer
+from generator.render.links import find_links
+from generator.render.markup import MarkdownRenderer
 from tests.conftest import run_cli
 from tests.sitecheck import broken_links
 from tests.trees import digests

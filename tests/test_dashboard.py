@@ -11,14 +11,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 from generator.build import build_site
-from generator.charts import Bar, bar_chart, column_chart
-from generator.dashboard import activity_rows, donation_items, theme_sections, weekly
-from generator.internal_pages import plan_internal
-from generator.markup import MarkdownRenderer
-from generator.model import Donation
-from generator.progress import compute_progress
-from generator.render import make_environment, render_pages
-from generator.supervision import summarize_supervision
+from generator.internal.charts import Bar, bar_chart, column_chart
+from generator.internal.dashboard import activity_rows, donation_items, theme_sections, weekly
+from generator.internal.internal_pages import plan_internal
+from generator.model.model import Donation
+from generator.model.progress import compute_progress
+from generator.model.supervision import summarize_supervision
+from generator.render.markup import MarkdownRenderer
+from generator.render.render import make_environment, render_pages
 from tests import campaigns as c
 from tests.conftest import REPO
 from tests.test_progress_oracle import campaigns

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import check_site
-from generator.progress import progress_document
+from generator.model.progress import progress_document
 from tests.conftest import REPO
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from generator.content.load import parse_yaml
 from generator.errors import Problem
-from generator.load import parse_yaml
 from tests.conftest import run_cli
 
 VALID = """- id: t1

@@ -17,10 +17,10 @@ import pytest
 import yaml
 from PIL import Image
 
-from generator import public
 from generator.build import build_site, check_site
 from generator.errors import TemplateProblem
-from generator.public import public_view
+from generator.public import public
+from generator.public.public import public_view
 from tests.conftest import REPO, run_cli
 from tests.markers import (
     HIDDEN,
@@ -184,7 +184,7 @@ def test_public_types_have_no_internal_fields() -> None:
             if name == "PublicProgress":  # the counts of inspections are public (spec §3); nothing else of them
                 assert fields.pop("inspections") == "InspectionCounts"
             assert not INTERNAL_NAMES & set(fields), name
-    from generator.model import Story
+    from generator.model.model import Story
 
     assert not INTERNAL_NAMES & {f.name for f in dataclasses.fields(Story)}
 

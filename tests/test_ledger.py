@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import timedelta
 
-from generator.ledger import (
+from generator.internal.ledger import (
     BRANCH_HEADER,
     branch_csv,
     branch_rows,
@@ -16,8 +16,8 @@ from generator.ledger import (
     unit_csv,
     unit_rows,
 )
-from generator.model import Donation
-from generator.progress import compute_progress
+from generator.model.model import Donation
+from generator.model.progress import compute_progress
 from tests import campaigns as c
 
 AS_OF = c.AS_OF

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.content.load import LineList, LineMap, load_content, parse_yaml, read_text
 from generator.errors import Problem
-from generator.load import LineList, LineMap, load_content, parse_yaml, read_text
 
 
 def parse(text: str) -> tuple[object, list[Problem]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.markup import PLAIN_INLINE, MarkdownRenderer
+from generator.render.markup import PLAIN_INLINE, MarkdownRenderer
 
 
 def test_body_h1_becomes_h2_so_the_title_stays_the_only_h1() -> None:

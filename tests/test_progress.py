@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from generator.model import Donation
-from generator.progress import compute_progress, progress_document, progress_json
+from generator.model.model import Donation
+from generator.model.progress import compute_progress, progress_document, progress_json
 from tests import campaigns as c
 
 AS_OF = c.AS_OF
@@ -149,7 +149,7 @@ def test_json_has_exactly_the_names_of_the_spec() -> None:
 
 
 def test_progress_change_counts_what_is_dated_after_since_up_to_as_of() -> None:
-    from generator.progress import progress_change
+    from generator.model.progress import progress_change
 
     since = AS_OF - 7 * DAY
     site = c.site(units=[c.unit("u")], villages=[c.village("v")],

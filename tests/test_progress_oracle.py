@@ -1,6 +1,6 @@
 """progress.json against a brute-force oracle written straight from the words of spec §3.
 
-The oracle below shares no code with generator/progress.py: it loops over the records
+The oracle below shares no code with generator/model/progress.py: it loops over the records
 the slow, obvious way and does its arithmetic with fractions. Hypothesis builds random
 campaigns that hit the edges: pairings and activities on as_of, on the lagging cutoff
 and a day either side, records after as_of, activities shared by branches of several
@@ -18,8 +18,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.model import Donation, Site
-from generator.progress import compute_progress, progress_json
+from generator.model.model import Donation, Site
+from generator.model.progress import compute_progress, progress_json
 from tests import campaigns as c
 
 UNIT_IDS = ["u-a", "u-b", "u-c", "u-d"]

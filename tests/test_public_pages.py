@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from generator.build import build_site, check_site
-from generator.public_pages import PAGE_SIZE, UNIT_PAGE_STORIES, paginate
+from generator.public.public_pages import PAGE_SIZE, UNIT_PAGE_STORIES, paginate
 
 STORY = """---
 title: 第{n}个先进支部故事

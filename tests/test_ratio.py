@@ -6,7 +6,7 @@ import math
 import random
 from fractions import Fraction
 
-from generator.progress import ratio
+from generator.model.progress import ratio
 
 
 def _spec(part: int, whole: int) -> float:

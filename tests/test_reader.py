@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.reader import scan_content, scan_templates, static_files
+from generator.content.reader import scan_content, scan_templates, static_files
 from tests.conftest import run_cli
 
 

@@ -7,7 +7,7 @@ import posixpath
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.render import _relpath, relative_url
+from generator.render.render import _relpath, relative_url
 
 SEGMENT = st.sampled_from(["a", "b", "units", "u1", "index.html", "static", "style.css", ".", "..", "", "中文"])
 PATH = st.lists(SEGMENT, max_size=5).map("/".join) | st.lists(SEGMENT, max_size=4).map(lambda s: "/".join(s) + "/")

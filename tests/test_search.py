@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.search import SearchIndexError, gram_hash, grams, index_stats, read_pages, search_files
-from generator.search_text import extract, fold
+from generator.public.search import SearchIndexError, gram_hash, grams, index_stats, read_pages, search_files
+from generator.public.search_text import extract, fold
 from generator.write import MARKER
 from tests.conftest import FIXTURES
 

@@ -1,6 +1,6 @@
 """Search finds every page whose indexed text contains the query, and only those (measured in Chromium).
 
-The truth is the indexed text of every built page (generator.search_text.extract: the
+The truth is the indexed text of every built page (generator.public.search_text.extract: the
 data-pagefind-body region minus ignored elements) searched as a plain substring; the answers come
 from the real search.js in headless Chromium. Vocabulary: every unit, village, town, county, kind,
 theme, donation item and tag name of the campaign, words cut from the story pages, mixed
@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site
-from generator.load import load_content
-from generator.model import Site
-from generator.search import read_pages
-from generator.search_text import PageText, fold
-from generator.validate import validate_content
+from generator.content.load import load_content
+from generator.model.model import Site
+from generator.model.validate import validate_content
+from generator.public.search import read_pages
+from generator.public.search_text import PageText, fold
 
 REPO = Path(__file__).parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))

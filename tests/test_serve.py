@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.reload import inject
-from generator.search import SearchIndexError
-from generator.serve import Preview, changed_paths, error_page, snapshot
+from generator.preview.reload import inject
+from generator.preview.serve import Preview, changed_paths, error_page, snapshot
+from generator.public.search import SearchIndexError
 from tests.conftest import run_cli
 from tests.preview_server import PreviewServer, preview, save
 from tests.trees import tree

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.slugs import assign_slugs, slugify
+from generator.content.slugs import assign_slugs, slugify
 
 ID_RULE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 

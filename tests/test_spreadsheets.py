@@ -16,9 +16,9 @@ from openpyxl import Workbook, load_workbook
 from generator.build import check_site
 from generator.cli import main
 from generator.errors import ImportProblems
-from generator.internal_pages import office_files
-from generator.xlsx_export import export_workbook, template_workbook
-from generator.xlsx_import import import_workbooks
+from generator.internal.internal_pages import office_files
+from generator.office.xlsx_export import export_workbook, template_workbook
+from generator.office.xlsx_import import import_workbooks
 from tests.markers import write_campaign
 from tests.trees import tree as snapshot
 
@@ -373,8 +373,8 @@ def test_round_trip_through_the_command_line(tmp_path: Path, campaign: Path) -> 
 def test_control_characters_do_not_break_the_office_files(tmp_path: Path, campaign: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     """A stray control character: the ledgers and report drop it; export refuses and names the cell."""
-    from generator.internal_pages import internal_figures, office_files
-    from generator.progress import compute_progress
+    from generator.internal.internal_pages import internal_figures, office_files
+    from generator.model.progress import compute_progress
     from tests import campaigns as c
 
     s = c.site(units=[c.unit("u1", "单位\x0b一")], branches=[c.branch("b1", "u1", secretary="张\x01书记")])

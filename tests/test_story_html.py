@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.markup import MarkdownRenderer, repair
+from generator.render.markup import MarkdownRenderer, repair
 from tests.conftest import run_cli
 from tests.sitecheck import broken_links, link_count
 from tests.test_site_quality import html_files, newer_than_checker, nu_checker

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from generator.build import build_site
+from generator.content.load import load_content
 from generator.errors import ContentError
-from generator.load import load_content
-from generator.validate import validate_content
+from generator.model.validate import validate_content
 
 UNITS = """- id: hosp
   name: 市第四人民医院

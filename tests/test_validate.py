@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.content.load import load_content
 from generator.errors import ContentError
-from generator.load import load_content
-from generator.validate import validate_content
+from generator.model.validate import validate_content
 
 BRANCH = "- id: {id}\n  name: 支部\n  unit: hosp\n  members: 3\n"
 

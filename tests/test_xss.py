@@ -17,8 +17,8 @@ from urllib.parse import quote
 import pytest
 
 from generator.build import build_site
-from generator.markup import MarkdownRenderer
-from generator.render import relative_url
+from generator.render.markup import MarkdownRenderer
+from generator.render.render import relative_url
 
 BODY_PAYLOADS = [
     "<script>alert('body-script')</script>",

@@ -1,6 +1,6 @@
 """The fast line-aware YAML path reads every document exactly as the loader it replaces did.
 
-The oracle below is a copy of the reader's loader as it was before generator/yamldoc.py
+The oracle below is a copy of the reader's loader as it was before generator/content/yamldoc.py
 (PyYAML's composer and constructor over libyaml's events, the pure-Python loader for
 messages), kept here so the comparison survives the reader's rewrite.
 """
@@ -23,10 +23,10 @@ from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from generator import yamldoc
+from generator.content import yamldoc
+from generator.content.load import _DECIMAL_FLOAT, _DECIMAL_INT, LineList, LineMap, _Loader, _parse
+from generator.content.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep, explain_yaml_error
 from generator.errors import Problem
-from generator.load import _DECIMAL_FLOAT, _DECIMAL_INT, LineList, LineMap, _Loader, _parse
-from generator.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep, explain_yaml_error
 from tests.conftest import FIXTURES, REPO
 
 # ---------------------------------------------------------------- the oracle: the loader as it was

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from generator.model import Activity, Site
+from generator.model.model import Activity, Site
 
 
 @dataclass(frozen=True)

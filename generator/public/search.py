@@ -21,7 +21,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from generator.errors import GongjianError
-from generator.search_text import PageText, extract, fold
+from generator.public.search_text import PageText, extract, fold
 
 DATA = "search/data"
 FORMAT = 1

@@ -11,8 +11,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from generator.dashboard import Dashboard
-from generator.ledger import (
+from generator.internal.dashboard import Dashboard
+from generator.internal.ledger import (
     BRANCH_HEADER,
     LAGGING_HEADER,
     REASONS,
@@ -22,10 +22,10 @@ from generator.ledger import (
     LaggingGroup,
     UnitRow,
 )
-from generator.model import Site
-from generator.ooxml import NOT_XML, fixed_zip, xml_safe
-from generator.progress import Progress, ratio
-from generator.workbook import DATE_FORMAT, HEAD_FILL, fit_widths, print_wide
+from generator.model.model import Site
+from generator.model.progress import Progress, ratio
+from generator.office.ooxml import NOT_XML, fixed_zip, xml_safe
+from generator.office.workbook import DATE_FORMAT, HEAD_FILL, fit_widths, print_wide
 
 MONEY = "#,##0.00"
 WHOLE = "#,##0"

@@ -12,10 +12,10 @@ from typing import Any
 
 import yaml
 
+from generator.content.load import LineList, LineMap, RawContent, RawRecord, parse_yaml, read_text
+from generator.content.reader import RECORD_TYPES
 from generator.errors import ImportProblems, Problem
-from generator.load import LineList, LineMap, RawContent, RawRecord, parse_yaml, read_text
-from generator.reader import RECORD_TYPES
-from generator.validate import plain
+from generator.model.validate import plain
 
 DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 NEW_FILE_HEAD = "# 由 gongjian import 从表格导入；可以直接修改，再次导入同一编号的记录会在原处更新。\n"

@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from generator.memo import IdentityMemo
-from generator.model import Activity, Branch, Donation, Site, Story, Unit, Village
-from generator.progress import ActivityFigures, BranchCounts, DonationTotal, InspectionCounts, Progress
+from generator.model.model import Activity, Branch, Donation, Site, Story, Unit, Village
+from generator.model.progress import ActivityFigures, BranchCounts, DonationTotal, InspectionCounts, Progress
 
 
 @dataclass(frozen=True)

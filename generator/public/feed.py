@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from generator import __version__
-from generator.public import PublicSettings
+from generator.public.public import PublicSettings
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -18,9 +18,9 @@ from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
+from generator.content.reader import RECORD_TYPES, InputFile, Inventory, scan_content
+from generator.content.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep, explain_yaml_error
 from generator.errors import Problem, UsageError
-from generator.reader import RECORD_TYPES, InputFile, Inventory, scan_content
-from generator.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep, explain_yaml_error
 
 
 class LineMap(dict[str, Any]):
@@ -212,7 +212,7 @@ except ImportError:  # PyYAML built without libyaml
 
 def _parse(text: str, path: str, problems: list[Problem], line_offset: int = 0) -> tuple[bool, Any]:
     """Parse one YAML document safely: (True, data), or (False, None) with the problem added."""
-    from generator import yamldoc  # imported here: yamldoc builds the LineMap/LineList defined above
+    from generator.content import yamldoc  # imported here: yamldoc builds the LineMap/LineList defined above
 
     loaders = _LOADERS
     try:
@@ -307,7 +307,7 @@ def _records_of(kind: str, file: InputFile, path: str, problems: list[Problem],
     With `items` (the ParseMemo's items of each ledger by path), a list of records is
     parsed item by item, and an item whose text is unchanged is not parsed again.
     """
-    from generator import yamldoc  # imported here: yamldoc builds the LineMap/LineList defined above
+    from generator.content import yamldoc  # imported here: yamldoc builds the LineMap/LineList defined above
 
     text = read_text(file.path, path, problems)
     if text is None:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from generator.model import Branch, Site, Unit, Village
-from generator.progress import (
+from generator.model.model import Branch, Site, Unit, Village
+from generator.model.progress import (
     Progress,
     UnitProgress,
     activity_value,

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from generator.charts import Bar, Chart, bar_chart, column_chart
-from generator.ledger import UnitRow
-from generator.model import Activity, Branch, Donation, Site, Unit, Village
-from generator.progress import ActivityFigures, Progress, activity_value, counted_activities, exact, money
-from generator.supervision import Supervision
+from generator.internal.charts import Bar, Chart, bar_chart, column_chart
+from generator.internal.ledger import UnitRow
+from generator.model.model import Activity, Branch, Donation, Site, Unit, Village
+from generator.model.progress import ActivityFigures, Progress, activity_value, counted_activities, exact, money
+from generator.model.supervision import Supervision
 
 TOP_UNITS = 15  # bars per unit chart on the dashboard; the ledger has them all
 

@@ -25,8 +25,8 @@ from yaml.composer import ComposerError
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from generator.load import _DECIMAL_FLOAT, _DECIMAL_INT, LineList, LineMap
-from generator.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep
+from generator.content.load import _DECIMAL_FLOAT, _DECIMAL_INT, LineList, LineMap
+from generator.content.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep
 
 _C_PARSER: type[Any] | None
 try:

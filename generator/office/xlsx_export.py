@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from generator.content.load import RawContent, load_content
+from generator.content.reader import RECORD_TYPES
 from generator.errors import UsageError
-from generator.load import RawContent, load_content
-from generator.model import Site
-from generator.reader import RECORD_TYPES
-from generator.validate import CHECK_RESULTS, METHODS, NEEDS, plain, validate_content
-from generator.workbook import ACTIVITY_KINDS, SHEETS, UNIT_KINDS, Options, SheetLayout, label, write_workbook
+from generator.model.model import Site
+from generator.model.validate import CHECK_RESULTS, METHODS, NEEDS, plain, validate_content
+from generator.office.workbook import ACTIVITY_KINDS, SHEETS, UNIT_KINDS, Options, SheetLayout, label, write_workbook
 
 Row = Mapping[str, Any]
 

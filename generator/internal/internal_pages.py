@@ -13,9 +13,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.dashboard import Dashboard, build_dashboard
-from generator.docx_report import report_docx
-from generator.ledger import (
+from generator.internal.dashboard import Dashboard, build_dashboard
+from generator.internal.ledger import (
     BranchRow,
     LaggingGroup,
     UnitRow,
@@ -26,11 +25,12 @@ from generator.ledger import (
     unit_csv,
     unit_rows,
 )
-from generator.model import Site
-from generator.pages import Page, Plan, check_unique_paths
-from generator.progress import Progress, ProgressChange, lagging_cutoff, progress_json
-from generator.supervision import Supervision, summarize_supervision
-from generator.xlsx_ledger import ledger_workbook
+from generator.model.model import Site
+from generator.model.progress import Progress, ProgressChange, lagging_cutoff, progress_json
+from generator.model.supervision import Supervision, summarize_supervision
+from generator.office.docx_report import report_docx
+from generator.office.xlsx_ledger import ledger_workbook
+from generator.render.pages import Page, Plan, check_unique_paths
 
 REPORT = "progress-report.html"
 

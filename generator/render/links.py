@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from generator.errors import Problem
-from generator.model import Activity, Story
+from generator.model.model import Activity, Story
 
 KINDS = {"story": "故事", "unit": "单位", "branch": "支部", "activity": "活动", "asset": "文件"}
 STORY_DEPTH = "../../"  # from stories/<slug>/ back to the site root

@@ -16,13 +16,13 @@ from docx.shared import Pt
 from docx.table import Table
 from docx.text.run import Run
 
-from generator.dashboard import Dashboard
-from generator.ledger import LaggingGroup, UnitRow
-from generator.model import Site
-from generator.ooxml import fixed_zip, xml_safe
-from generator.progress import Progress
-from generator.render import date_zh, number, percent, wan, yuan
-from generator.supervision import Supervision
+from generator.internal.dashboard import Dashboard
+from generator.internal.ledger import LaggingGroup, UnitRow
+from generator.model.model import Site
+from generator.model.progress import Progress
+from generator.model.supervision import Supervision
+from generator.office.ooxml import fixed_zip, xml_safe
+from generator.render.render import date_zh, number, percent, wan, yuan
 
 BODY_FONT = "仿宋"
 HEAD_FONT = "黑体"

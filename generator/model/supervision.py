@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from generator.model import Branch, Inspection, Site, Unit, Village
-from generator.progress import paired_branches
+from generator.model.model import Branch, Inspection, Site, Unit, Village
+from generator.model.progress import paired_branches
 
 RESULTS = ("达标", "基本达标", "未达标")
 

@@ -12,11 +12,11 @@ from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from generator.content.images import is_image
+from generator.content.load import LineList, LineMap, RawContent, RawRecord, RawStory
 from generator.errors import ContentError, Problem
-from generator.images import is_image
-from generator.load import LineList, LineMap, RawContent, RawRecord, RawStory
 from generator.memo import IdentityMemo
-from generator.model import (
+from generator.model.model import (
     Activity,
     Beneficiary,
     Branch,

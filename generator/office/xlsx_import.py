@@ -14,13 +14,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
+from generator.content.load import LineList, LineMap, RawContent, RawRecord, load_content, parse_yaml
+from generator.content.reader import RECORD_TYPES
 from generator.errors import ContentError, ImportProblems, Problem
-from generator.load import LineList, LineMap, RawContent, RawRecord, load_content, parse_yaml
-from generator.model import Site
-from generator.reader import RECORD_TYPES
-from generator.records_write import WritePlan, plan_records, write_files
-from generator.validate import validate_content
-from generator.workbook import BY_TITLE, GUIDE_SHEET, OPTIONS_SHEET, SHEETS, Column, SheetLayout, cell_value, norm_header
+from generator.model.model import Site
+from generator.model.validate import validate_content
+from generator.office.records_write import WritePlan, plan_records, write_files
+from generator.office.workbook import BY_TITLE, GUIDE_SHEET, OPTIONS_SHEET, SHEETS, Column, SheetLayout, cell_value, norm_header
 
 STEP = 1000  # a cell is a "line number" k·STEP; lines of YAML inside a cell are k·STEP + n
 

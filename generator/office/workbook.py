@@ -19,8 +19,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.errors import UsageError
-from generator.ooxml import NOT_XML, fixed_zip, xml_safe
-from generator.validate import CHECK_RESULTS, METHODS, NEEDS, plain
+from generator.model.validate import CHECK_RESULTS, METHODS, NEEDS, plain
+from generator.office.ooxml import NOT_XML, fixed_zip, xml_safe
 
 
 @dataclass(frozen=True)

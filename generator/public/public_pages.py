@@ -11,14 +11,14 @@ from urllib.parse import urlsplit
 import markdown
 from markupsafe import Markup
 
-from generator.feed import FEED_PATH, FeedEntry, atom_feed
-from generator.images import Picture
+from generator.content.images import Picture
+from generator.content.slugs import assign_slugs
 from generator.memo import IdentityMemo
-from generator.model import Story
-from generator.pages import Page, Plan, check_unique_paths
-from generator.public import PublicActivity, PublicBranch, PublicSite, PublicUnit, PublicVillage
-from generator.sitemap import robots, sitemap
-from generator.slugs import assign_slugs
+from generator.model.model import Story
+from generator.public.feed import FEED_PATH, FeedEntry, atom_feed
+from generator.public.public import PublicActivity, PublicBranch, PublicSite, PublicUnit, PublicVillage
+from generator.public.sitemap import robots, sitemap
+from generator.render.pages import Page, Plan, check_unique_paths
 
 LATEST_ACTIVITIES = 10
 PAGE_SIZE = 20  # stories per list page: a phone screen scrolls through 20 cards comfortably

@@ -13,13 +13,13 @@ import jinja2
 from markupsafe import Markup
 
 from generator.errors import TemplateProblem
-from generator.links import SITE_ROOT
-from generator.markup import MarkdownRenderer
 from generator.memo import RowMemo
-from generator.pages import Page
+from generator.render.links import SITE_ROOT
+from generator.render.markup import MarkdownRenderer
+from generator.render.pages import Page
 
-PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
-SOURCE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PACKAGE_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def default_templates_dir() -> Path:

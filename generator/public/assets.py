@@ -19,9 +19,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
+from generator.content.images import Picture, fitted, inspect_images, is_image, render_images
 from generator.errors import ContentError, Problem
-from generator.images import Picture, fitted, inspect_images, is_image, render_images
-from generator.links import (
+from generator.memo import IdentityMemo
+from generator.model.model import Activity, Settings, Site, Story
+from generator.model.progress import Progress
+from generator.public.public import PublicActivity, PublicSite, Shown, public_view
+from generator.public.public_pages import plan_public
+from generator.render.links import (
     HINT,
     KINDS,
     SITE_ROOT,
@@ -40,13 +45,8 @@ from generator.links import (
     summary_line,
     summary_problem,
 )
-from generator.markup import MarkdownRenderer
-from generator.memo import IdentityMemo
-from generator.model import Activity, Settings, Site, Story
-from generator.pages import Page, Plan
-from generator.progress import Progress
-from generator.public import PublicActivity, PublicSite, Shown, public_view
-from generator.public_pages import plan_public
+from generator.render.markup import MarkdownRenderer
+from generator.render.pages import Page, Plan
 
 LOGO_HEIGHT = 40  # CSS pixels in the public header (the copy is up to twice that, for sharp screens)
 LOGO_WIDTH = 320  # a wide banner-like logo is held to this on a phone-sized header

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from generator.content.slugs import slugify
 from generator.errors import ContentError, Problem
-from generator.slugs import slugify
 
 SMALL_WIDTH = 640  # cards and lists (two columns on a desktop, full width on a phone)
 LARGE_WIDTH = 1280  # the story page and Open Graph previews

@@ -40,11 +40,11 @@ import tornado.netutil
 import tornado.web
 
 from generator.build import Checked, Project, paused_gc
+from generator.content.reader import Stamp, scan_content, scan_templates
 from generator.errors import GongjianError, Problem, UsageError
-from generator.internal_pages import InternalFigures, office_files
-from generator.reader import Stamp, scan_content, scan_templates
-from generator.reload import LiveReload, inject
-from generator.search import SearchIndexer
+from generator.internal.internal_pages import InternalFigures, office_files
+from generator.preview.reload import LiveReload, inject
+from generator.public.search import SearchIndexer
 from generator.write import write_site
 
 # A build starts at the first poll that finds nothing new after a save, so saves closer

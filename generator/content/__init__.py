@@ -1,0 +1,1 @@
+"""Read the content folder: which files are inputs, their parsed records with line numbers, images."""

@@ -1,0 +1,1 @@
+"""The validated, immutable model of a campaign and the figures computed from it."""

@@ -1,0 +1,1 @@
+"""Jinja and Markdown: turn a planned page into HTML."""
