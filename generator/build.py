@@ -24,19 +24,20 @@ from typing import Any
 
 import jinja2
 
-from generator import side_process
+from generator import pipeline, side_process
 from generator.content.load import ParseMemo, load_content
 from generator.content.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
+from generator.engine import Engine
 from generator.errors import ContentError, Problem, UsageError
-from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
-from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, RowMemo, Sameness, cache_folder
+from generator.internal.internal_pages import InternalFigures
+from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, RowMemo, cache_folder
 from generator.model.model import Site
-from generator.model.progress import Progress, ProgressChange, compute_progress, progress_change
+from generator.model.progress import Progress, ProgressChange
 from generator.model.validate import content_notes, validate_content
 from generator.public.assets import Published, asset_files, publish, with_favicon
 from generator.public.search import SearchIndexer
-from generator.render.pages import Page, Plan
-from generator.render.render import make_environment, render_pages, template_dirs
+from generator.render.pages import Plan
+from generator.render.render import make_environment, template_dirs
 from generator.write import guard_output, output_intact, read_record, remove_leftovers, write_site
 
 _LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "pygal", "pypinyin", "lxml", "openpyxl", "python-docx")
@@ -98,15 +99,6 @@ class BuildResult:
     notes: tuple[Problem, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Rendered:
-    """A page as last rendered: what it was rendered from and its bytes."""
-
-    templates: object
-    page: Page
-    data: bytes
-
-
 @dataclass
 class Project:
     """One site and the memos that let it be rebuilt cheaply."""
@@ -120,7 +112,8 @@ class Project:
     parsed: ParseMemo = field(default_factory=ParseMemo)
     records: IdentityMemo = field(default_factory=IdentityMemo)
     markdown: MarkdownMemo | None = None
-    pages: dict[str, _Rendered] = field(default_factory=dict)
+    engine: Engine = field(default_factory=Engine)
+    round: int = 0  # the engine's revision at the start of the last check: what render keeps
     row_memo: RowMemo = field(default_factory=RowMemo)
     bytecode: jinja2.BytecodeCache = field(default_factory=lambda: _MemoryBytecode())
     rendered_last: int = 0  # pages rendered by the last build (the rest were reused), for tests and benchmarks
@@ -137,19 +130,15 @@ class Project:
         site = validate_content(raw, self.as_of, memo)
         if self.since is not None and self.since >= site.as_of:
             raise UsageError(f"--since {self.since.isoformat()} 不早于截至日期 {site.as_of.isoformat()}；请写更早的日期")
-        # What the figures and the internal side read: every record but the stories. When all of
-        # them are the objects of the last build, the figures and the internal plan are those of the last build.
-        records = (memo.canonical("settings", site.settings), memo.canonical("as_of", site.as_of), *site.units,
-                   *site.branches, *site.villages, *site.activities, *site.inspections)
-        progress: Progress = memo.get(("progress", *records), lambda: compute_progress(site))
-        change: ProgressChange | None = memo.get(
-            ("change", memo.canonical("since", self.since), progress, *records),
-            lambda: progress_change(site, progress, self.since) if self.since is not None else None)
-        figures: InternalFigures = memo.get(("figures", progress, *records), lambda: internal_figures(site, progress))
-        internal: Plan = memo.get(("internal", change, figures, *records),
-                                  lambda: plan_internal(site, progress, change, figures))
+        engine = self.engine
+        self.round = engine.begin()
+        pipeline.set_site(engine, site)
+        engine.set_input("since", self.since)
+        progress = pipeline.progress(engine)
+        change = pipeline.change(engine)
+        figures = pipeline.figures(engine)
         published = publish(site, progress, self.content_dir, self.drafts, memo)
-        internal = with_favicon(internal, published, memo)
+        internal = with_favicon(pipeline.internal_plan(engine), published, memo)
         notes = tuple(sorted(content_notes(raw, site) + published.notes, key=lambda p: (p.path, p.line)))
         if self.strict and notes:
             raise ContentError(list(notes))
@@ -157,9 +146,7 @@ class Project:
 
     def office_files(self, checked: Checked) -> dict[str, bytes]:
         """Return the internal side's Office downloads (output paths), made once per set of figures."""
-        made = self.records.get(("office", checked.figures),
-                                lambda: office_files(checked.site, checked.progress, checked.figures))
-        return {f"internal/{rel}": data for rel, data in made.items()}
+        return pipeline.office(self.engine)
 
     def _markdown(self, allow_raw_html: bool) -> MarkdownMemo:
         if self.markdown is None or self.markdown.allow_raw_html != allow_raw_html:
@@ -176,37 +163,37 @@ class Project:
         markdown.used.update(texts)  # still in the content: kept, even when no page had to be rendered again
         dirs = self.template_dirs()
         templates = templates or scan_templates(dirs)
-        # What every page depends on besides its context: the template files and the filters' settings.
-        version = (templates.stamps(), tuple(str(d) for d in dirs), settings.base_url, settings.allow_raw_html)
-        files: dict[str, bytes | Path] = {}
-        previous, self.pages, self.rendered_last = self.pages, {}, 0
-        same = Sameness()
-        self.row_memo.begin(version)
-        for side, plan, directory_urls in (("public", checked.public, True), ("internal", checked.internal, False)):
-            todo: list[Page] = []
-            for page in plan.pages:
-                rel = f"{side}/{page.path}"
-                known = previous.get(rel)
-                if known is not None and same(known.templates, version) and same(known.page, page):
-                    files[rel] = known.data
-                    self.pages[rel] = known
-                else:
-                    todo.append(page)
-            if todo:
-                env = make_environment([d / side for d in dirs], markdown, directory_urls, settings.base_url,
+        engine = self.engine
+        # What every page depends on besides its context: the template files and the filters' settings. By
+        # full path: a site's own story.html and the default one share their name inside their folders.
+        version = (tuple((str(f.path), f.stamp) for f in templates.files), tuple(str(d) for d in dirs),
+                   settings.base_url, settings.allow_raw_html)
+        engine.set_input("templates", version)
+        environments: dict[str, jinja2.Environment] = {}
+
+        def environment(side: str) -> jinja2.Environment:
+            if side not in environments:
+                env = make_environment([d / side for d in dirs], markdown, side == "public", settings.base_url,
                                        self.row_memo)
                 env.bytecode_cache = self.bytecode
-                for page, data in render_pages(todo, env, side):
-                    files[f"{side}/{page.path}"] = data
-                    self.pages[f"{side}/{page.path}"] = _Rendered(version, page, data)
-                self.rendered_last += len(todo)
+                environments[side] = env
+            return environments[side]
+
+        engine.services["environments"] = environment
+        before = engine.executed
+        self.row_memo.begin(version)
+        files: dict[str, bytes | Path] = {}
+        for side, plan in (("public", checked.public), ("internal", checked.internal)):
+            files.update(pipeline.rendered(engine, pipeline.set_pages(engine, side, plan)))
             for rel, data in plan.files.items():
                 files[f"{side}/{rel}"] = data
+        self.rendered_last = engine.executed - before
         for rel, source in static_files(dirs, "static").items():
             files[f"public/static/{rel}"] = source
         for rel, asset in asset_files(checked.assets, self.content_dir, self.records).items():
             files[f"public/{rel}"] = asset
         self.row_memo.end()
+        engine.collect(self.round)
         markdown.save()
         markdown.forget_unused()
         return dict(sorted(files.items()))

@@ -133,6 +133,9 @@ class Engine:
         self._active: set[Hashable] = set()
         self._lock = threading.RLock()
         self.executed = 0  # queries run (not reused) since the engine was made: for tests and benchmarks
+        # Helpers a query may use without recording a read, because each is a pure function of inputs the
+        # query does read (e.g. the Jinja environment made for the template version the page reads).
+        self.services: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ inputs
     def set_input(self, key: Hashable, value: Any) -> bool:
@@ -221,10 +224,17 @@ class Engine:
         return memo
 
     # ------------------------------------------------------------------ housekeeping
-    def collect(self) -> int:
-        """Forget results not checked in the current revision (asked for by nothing since); return how many."""
+    def begin(self) -> int:
+        """Start a round of asking (a build): a new revision, from which `collect` counts; return it."""
         with self._lock:
-            stale = [key for key, memo in self._memos.items() if memo.verified_at != self.revision]
+            self.revision += 1
+            return self.revision
+
+    def collect(self, since: int | None = None) -> int:
+        """Forget results not checked since revision `since` (default: the current one); return how many."""
+        with self._lock:
+            since = self.revision if since is None else since
+            stale = [key for key, memo in self._memos.items() if memo.verified_at < since]
             for key in stale:
                 del self._memos[key]
             gone = [key for key, slot in self._inputs.items() if slot.value is _MISSING]

@@ -1,0 +1,108 @@
+"""The build as queries of the engine: each derived value asks for what it reads, nothing is keyed by hand.
+
+Inputs (set by `Project.check` each build, unchanged records being the same objects):
+
+- `("records", kind)`: the validated records of a kind, a tuple (units, branches, villages,
+  activities, inspections, stories);
+- `"settings"`, `"as_of"`, `"assets"`, `"since"`: site.yaml, the cut-off date, the asset
+  files, the --since date;
+- `("page", side, path)` and `"templates"`: a planned page and the version of the templates
+  and filter settings its HTML is rendered with (`Project.render`); the Jinja environment of
+  that version is a service (`engine.services["environments"]`), not an input.
+
+The internal side is computed from `records_site`: the campaign's records without its
+stories. A stage that needs stories must ask for them, so a cold build shows at once
+what it reads; an incremental one cannot serve a page made from something it did not
+record reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import jinja2
+
+from generator.engine import Engine, query
+from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
+from generator.model.model import Site
+from generator.model.progress import Progress, ProgressChange, compute_progress, progress_change
+from generator.render.pages import Page, Plan
+from generator.render.render import render_pages
+
+RECORD_KINDS = ("units", "branches", "villages", "activities", "inspections")
+
+
+def set_site(engine: Engine, site: Site) -> None:
+    """Set the inputs a validated site is made of."""
+    for kind in (*RECORD_KINDS, "stories"):
+        engine.set_input(("records", kind), getattr(site, kind))
+    engine.set_input("settings", site.settings)
+    engine.set_input("as_of", site.as_of)
+    engine.set_input("assets", site.assets)
+
+
+@query
+def records_site(engine: Engine) -> Site:
+    """The campaign's records and settings, without stories or asset files (what the figures are made of)."""
+    records = {kind: engine.input(("records", kind)) for kind in RECORD_KINDS}
+    return Site(settings=engine.input("settings"), as_of=engine.input("as_of"), stories=(), assets=frozenset(),
+                **records)
+
+
+@query
+def progress(engine: Engine) -> Progress:
+    """The figures of spec §3."""
+    return compute_progress(records_site(engine))
+
+
+@query
+def change(engine: Engine) -> ProgressChange | None:
+    """What changed since the --since date, if one is given."""
+    since = engine.input("since", None)
+    return None if since is None else progress_change(records_site(engine), progress(engine), since)
+
+
+@query
+def figures(engine: Engine) -> InternalFigures:
+    """The ledger rows, 约谈 groups, supervision summary and dashboard."""
+    return internal_figures(records_site(engine), progress(engine))
+
+
+@query
+def internal_plan(engine: Engine) -> Plan:
+    """The internal side's pages and files."""
+    return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine))
+
+
+@query
+def office(engine: Engine) -> dict[str, bytes]:
+    """The internal side's Office downloads (output paths under internal/)."""
+    made = office_files(records_site(engine), progress(engine), figures(engine))
+    return {f"internal/{rel}": data for rel, data in made.items()}
+
+
+Environments = Callable[[str], jinja2.Environment]
+
+
+def set_pages(engine: Engine, side: str, plan: Plan) -> list[Hashable]:
+    """Set one side's planned pages as inputs; return their query arguments in plan order."""
+    keys: list[Hashable] = []
+    for page in plan.pages:
+        engine.set_input(("page", side, page.path), page)
+        keys.append((side, page.path))
+    return keys
+
+
+@query
+def page_html(engine: Engine, side: str, path: str) -> bytes:
+    """One page's bytes, rendered again only when its page (context) or the templates changed."""
+    page: Page = engine.input(("page", side, path))
+    engine.input("templates")  # the version of the template files and of the filters' settings
+    environments: Environments = engine.services["environments"]
+    return next(data for _, data in render_pages([page], environments(side), side))
+
+
+def rendered(engine: Engine, keys: list[Any]) -> dict[str, bytes]:
+    """Return the bytes of the pages `keys` (side, path), by output path."""
+    return {f"{side}/{path}": page_html(engine, side, path) for side, path in keys}
