@@ -34,7 +34,7 @@ from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, RowMemo, c
 from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange
 from generator.model.validate import content_notes, validate_content
-from generator.public.assets import Published, asset_files, publish, with_favicon
+from generator.public.assets import Published, asset_files, publish
 from generator.public.search import SearchIndexer
 from generator.render.pages import Plan
 from generator.render.render import make_environment, template_dirs
@@ -138,7 +138,8 @@ class Project:
         change = pipeline.change(engine)
         figures = pipeline.figures(engine)
         published = publish(site, progress, self.content_dir, self.drafts, memo)
-        internal = with_favicon(pipeline.internal_plan(engine), published, memo)
+        engine.set_input("favicon", published.site_images.favicon_url if published.site_images else None)
+        internal = pipeline.internal_plan(engine)
         notes = tuple(sorted(content_notes(raw, site) + published.notes, key=lambda p: (p.path, p.line)))
         if self.strict and notes:
             raise ContentError(list(notes))

@@ -400,15 +400,11 @@ def _site_images_of(settings: Settings, content_dir: Path, memo: IdentityMemo) -
     return made
 
 
-def with_favicon(plan: Plan, published: Published, memo: IdentityMemo | None = None) -> Plan:
+def with_favicon(plan: Plan, favicon_url: str | None) -> Plan:
     """Give every internal page the favicon as a data: URL (the pages are opened from disk and sent one by one)."""
-    url = published.site_images.favicon_url if published.site_images else None
-    if url is None:
+    if favicon_url is None:
         return plan
-    memo = memo or IdentityMemo()
-    made: Plan = memo.get(("favicon", plan), lambda: Plan(
-        tuple(Page(p.path, p.template, {**p.context, "favicon": url}) for p in plan.pages), plan.files), (url,))
-    return made
+    return Plan(tuple(Page(p.path, p.template, {**p.context, "favicon": favicon_url}) for p in plan.pages), plan.files)
 
 
 def asset_files(published: Published, content_dir: Path, memo: IdentityMemo | None = None) -> dict[str, bytes | Path]:
