@@ -16,7 +16,7 @@ import hashlib
 import importlib.metadata
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import Any
 import jinja2
 
 from generator import pipeline, side_process
+from generator.content.images import Picture
 from generator.content.load import ParseMemo, load_content
 from generator.content.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
 from generator.engine import Engine
@@ -126,6 +127,8 @@ class Project:
         """Load, validate, compute and plan, without rendering or writing."""
         memo = self.records
         memo.next_build()
+        if inventory is None and self.content_dir.is_dir():
+            inventory = scan_content(self.content_dir)
         raw = load_content(self.content_dir, self.parsed, inventory)
         site = validate_content(raw, self.as_of, memo)
         if self.since is not None and self.since >= site.as_of:
@@ -133,6 +136,7 @@ class Project:
         engine = self.engine
         self.round = engine.begin()
         pipeline.set_site(engine, site)
+        pipeline.set_asset_files(engine, inventory)
         engine.set_input("since", self.since)
         progress = pipeline.progress(engine)
         change = pipeline.change(engine)
@@ -191,7 +195,10 @@ class Project:
         self.rendered_last = engine.executed - before
         for rel, source in static_files(dirs, "static").items():
             files[f"public/static/{rel}"] = source
-        for rel, asset in asset_files(checked.assets, self.content_dir, self.records).items():
+        def renditions(picture: Picture) -> Mapping[str, bytes]:
+            return pipeline.renditions(engine, picture, self.content_dir)
+
+        for rel, asset in asset_files(checked.assets, self.content_dir, renditions).items():
             files[f"public/{rel}"] = asset
         self.row_memo.end()
         engine.collect(self.round)

@@ -6,6 +6,7 @@ Inputs (set by `Project.check` each build, unchanged records being the same obje
   activities, inspections, stories);
 - `"settings"`, `"as_of"`, `"assets"`, `"since"`: site.yaml, the cut-off date, the asset
   files, the --since date, the favicon's data: URL (made on the public side);
+- `("asset file", path)`: the stat stamp of a file under assets/ (path inside assets/);
 - `("page", side, path)` and `"templates"`: a planned page and the version of the templates
   and filter settings its HTML is rendered with (`Project.render`); the Jinja environment of
   that version is a service (`engine.services["environments"]`), not an input.
@@ -18,11 +19,14 @@ record reading.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
+from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from generator.content.images import Picture, render_images
+from generator.content.reader import Inventory
 from generator.engine import Engine, query
 from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
 from generator.model.model import Site
@@ -108,3 +112,18 @@ def page_html(engine: Engine, side: str, path: str) -> bytes:
 def rendered(engine: Engine, keys: list[Any]) -> dict[str, bytes]:
     """Return the bytes of the pages `keys` (side, path), by output path."""
     return {f"{side}/{path}": page_html(engine, side, path) for side, path in keys}
+
+
+def set_asset_files(engine: Engine, inventory: Inventory | None) -> None:
+    """Set the stat stamp of every file under assets/ (a picture's copies are made again when its file changes)."""
+    if inventory is None:
+        return
+    for file in inventory.of_kind("asset"):
+        engine.set_input(("asset file", file.rel.removeprefix("assets/")), file.stamp)
+
+
+@query
+def renditions(engine: Engine, picture: Picture, content_dir: Path) -> Mapping[str, bytes]:
+    """A picture's published copies, made again when the picture or its file changes."""
+    engine.input(("asset file", picture.asset), None)
+    return render_images([picture], content_dir)

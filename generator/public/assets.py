@@ -407,13 +407,16 @@ def with_favicon(plan: Plan, favicon_url: str | None) -> Plan:
     return Plan(tuple(Page(p.path, p.template, {**p.context, "favicon": favicon_url}) for p in plan.pages), plan.files)
 
 
-def asset_files(published: Published, content_dir: Path, memo: IdentityMemo | None = None) -> dict[str, bytes | Path]:
-    """The asset outputs of the public side (paths under public/): clean image copies, then files as they are."""
-    memo = memo or IdentityMemo()
+def asset_files(published: Published, content_dir: Path,
+                renditions: Callable[[Picture], Mapping[str, bytes]] | None = None) -> dict[str, bytes | Path]:
+    """The asset outputs of the public side (paths under public/): clean image copies, then files as they are.
+
+    `renditions` makes one picture's copies (the build asks the engine, so an unchanged picture's are made once).
+    """
+    make = renditions or (lambda picture: render_images([picture], content_dir))
     out: dict[str, bytes | Path] = {}
     for picture in published.pictures.values():
-        # A picture's renditions are named by its content's hash: the same picture, the same copies.
-        out.update(memo.get(("renditions", picture), lambda p=picture: render_images([p], content_dir)))
+        out.update(make(picture))
     for rel in published.files:
         out[f"assets/{rel}"] = content_dir / "assets" / rel
     if published.site_images is not None:
