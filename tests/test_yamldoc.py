@@ -234,9 +234,14 @@ def assert_value_lines_agree(text: str) -> None:
         return  # the fast path declines or refuses: the full loader alone reads it, nothing to compare
     loader = _Loader(text)
     try:
-        assert value_lines(fast) == value_lines(loader.get_single_data()), text
+        full = loader.get_single_data()
+    except yaml.YAMLError:
+        # libyaml's scanner (the fast path) takes a tab after "-" that PyYAML's pure scanner refuses
+        # ("-\t1", found by hypothesis): that the data agree is assert_same_as_before's to say
+        return
     finally:
         loader.dispose()
+    assert value_lines(fast) == value_lines(full), text
     shifted = [(where, key, line + 3) for where, key, line in value_lines(fast)]
     assert value_lines(yamldoc.shifted(fast, 3)) == shifted, text
     assert value_lines(_parse(text, "x.yaml", [], 3)[1]) == shifted, text
