@@ -29,6 +29,7 @@ from generator.content.load import ParseMemo, load_content
 from generator.content.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
 from generator.errors import ContentError, Problem, UsageError
 from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
+from generator.internal.wechat_pages import with_wechat
 from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, RowMemo, Sameness, cache_folder
 from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange, compute_progress, progress_change
@@ -39,7 +40,8 @@ from generator.render.pages import Page, Plan
 from generator.render.render import make_environment, render_pages, template_dirs
 from generator.write import guard_output, output_intact, read_record, remove_leftovers, write_site
 
-_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "pygal", "pypinyin", "lxml", "openpyxl", "python-docx")
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "pygal", "pypinyin", "lxml", "openpyxl",
+              "python-docx", "segno")
 
 
 @functools.cache
@@ -149,6 +151,7 @@ class Project:
         internal: Plan = memo.get(("internal", change, figures, *records),
                                   lambda: plan_internal(site, progress, change, figures))
         published = publish(site, progress, self.content_dir, self.drafts, memo)
+        internal = with_wechat(internal, published.plan, published.pictures, self.content_dir, memo)
         internal = with_favicon(internal, published, memo)
         notes = tuple(sorted(content_notes(raw, site) + published.notes, key=lambda p: (p.path, p.line)))
         if self.strict and notes:
