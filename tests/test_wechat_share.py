@@ -237,3 +237,30 @@ def test_copy_falls_back_to_a_selection_without_the_clipboard_api(built: Path, b
         assert "义诊现场的一天" in html and "line-height: 1.75" in html
     finally:
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_preview_links_to_the_wechat_page_and_its_button_copies(built: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    from tests.preview_server import preview
+
+    with preview(built.parent / "project" / "content") as server:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url.rstrip("/"))
+        page = context.new_page()
+        try:
+            page.goto(server.url + "internal/")
+            page.click("nav >> text=公众号文章")
+            page.click("text=义诊现场的一天")
+            assert page.url == server.url + "internal/wechat/yizhen-day.html"
+            page.wait_for_load_state("load")
+            assert page.evaluate("[...document.querySelectorAll('#wechat-post img')].every(i => i.naturalWidth > 0)")
+            page.click("#copy-wechat")
+            page.wait_for_function("document.getElementById('copy-status').textContent.length > 0")
+            html = page.evaluate("""async () => {
+                const items = await navigator.clipboard.read();
+                return await (await items[0].getType('text/html')).text();
+            }""")
+            assert html.startswith("<section style=") and "上午：查体" in html
+        finally:
+            context.close()

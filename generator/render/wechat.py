@@ -162,7 +162,7 @@ def wechat_article(post: WechatPost, body_html: str) -> str:
     section = _element("section", SECTION)
     section.append(_element("h1", STYLES["h1"], post.title))
     if post.meta:
-        section.append(_element("p", META, "　".join(post.meta)))
+        section.append(_element("p", META, " · ".join(post.meta)))
     if post.summary:
         section.append(_element("p", LEAD, post.summary))
     if post.cover is not None:
