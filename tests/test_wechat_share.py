@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ import zxingcpp
 from lxml import html as lxml_html
 from PIL import Image
 
-from tests.conftest import FIXTURES, run_cli
+from tests.conftest import FIXTURES, REPO, run_cli
 from tests.test_site_quality import nu_checker
 
 BASE = "https://example.org/gj/"
@@ -162,8 +164,10 @@ def test_share_images_are_the_same_bytes_when_built_again(built: Path, tmp_path:
 
 
 @pytest.mark.slow
-def test_public_pages_with_share_sections_pass_the_nu_checker(built: Path) -> None:
-    result = nu_checker(*map(str, _public_pages(built)))
+def test_public_pages_and_wechat_posts_pass_the_nu_checker(built: Path) -> None:
+    posts = [p for p in (built / "internal/wechat").glob("*.html") if p.name != "index.html"]
+    assert len(posts) == 3
+    result = nu_checker(*map(str, _public_pages(built) + posts))
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
 
 
@@ -264,3 +268,18 @@ def test_preview_links_to_the_wechat_page_and_its_button_copies(built: Path, bro
             assert html.startswith("<section style=") and "上午：查体" in html
         finally:
             context.close()
+
+
+def test_without_a_chinese_font_the_share_image_has_no_text_and_a_note_says_so(built: Path, tmp_path: Path) -> None:
+    # A fontconfig setup with no font folder: the machine as it would be without any Chinese font installed.
+    config = tmp_path / "fonts.conf"
+    config.write_text('<?xml version="1.0"?>\n<fontconfig></fontconfig>\n', encoding="utf-8")
+    content = built.parent / "project" / "content"
+    result = subprocess.run([sys.executable, "-m", "generator", "build", "--content", str(content), "--out",
+                             str(tmp_path / "site"), "--no-cache"], capture_output=True, text=True, cwd=REPO,
+                            env={**os.environ, "FONTCONFIG_FILE": str(config)}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "提示：public/share.png: 这台电脑上没有中文字体，分享图片只有封面和二维码、没有文字" in result.stdout + result.stderr
+    data = (tmp_path / "site/public/stories/yizhen-day/share.png").read_bytes()
+    assert data != (built / "public/stories/yizhen-day/share.png").read_bytes()  # the text is missing
+    assert _decode(data) == [f"{BASE}stories/yizhen-day/"]

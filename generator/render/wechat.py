@@ -20,7 +20,7 @@ FONT = ('-apple-system, BlinkMacSystemFont, "PingFang SC", "Hiragino Sans GB", "
         '"Microsoft YaHei", Arial, sans-serif')
 ACCENT = "#b3261e"  # the public site's red
 SECTION = (f"font-family: {FONT}; font-size: 16px; line-height: 1.75; letter-spacing: 0.5px; color: #333333; "
-           "text-align: justify; word-break: break-word; overflow-wrap: break-word; margin: 0; padding: 0")
+           "text-align: justify; overflow-wrap: break-word; margin: 0; padding: 0")
 STYLES = {
     "h1": "font-size: 22px; font-weight: bold; line-height: 1.4; color: #1a1a1a; margin: 0 0 12px; letter-spacing: 1px",
     "h2": f"font-size: 18px; font-weight: bold; line-height: 1.5; color: #1a1a1a; margin: 32px 0 16px; "
