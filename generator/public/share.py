@@ -144,5 +144,5 @@ def share_png(title: str, lines: Sequence[str], footer: str, url: str, cover: by
     if small_font and footer:
         draw.text((MARGIN, y + 14), _wrap(footer, small_font, text_width, 1)[0], font=small_font, fill=PAPER)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, compress_level=9)
+    image.save(out, format="PNG", compress_level=6)  # level 9 takes 2.5 times as long for 3% less
     return out.getvalue()
