@@ -31,17 +31,19 @@ from generator.content.reader import Inventory, fingerprint, scan_content, scan_
 from generator.engine import Engine
 from generator.errors import ContentError, Problem, UsageError
 from generator.internal.internal_pages import InternalFigures
+from generator.internal.wechat_pages import with_wechat
 from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, RowMemo, cache_folder
 from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange
 from generator.model.validate import content_notes, validate_content
-from generator.public.assets import Published, asset_files, publish
+from generator.public.assets import Published, asset_files, publish, with_favicon
 from generator.public.search import SearchIndexer
 from generator.render.pages import Plan
 from generator.render.render import make_environment, template_dirs
 from generator.write import guard_output, output_intact, read_record, remove_leftovers, write_site
 
-_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "pygal", "pypinyin", "lxml", "openpyxl", "python-docx")
+_LIBRARIES = ("jinja2", "markupsafe", "markdown", "nh3", "pyyaml", "pillow", "pygal", "pypinyin", "lxml", "openpyxl",
+              "python-docx", "segno")
 
 
 @functools.cache
@@ -142,8 +144,9 @@ class Project:
         change = pipeline.change(engine)
         figures = pipeline.figures(engine)
         published = publish(site, progress, self.content_dir, self.drafts, memo)
-        engine.set_input("favicon", published.site_images.favicon_url if published.site_images else None)
-        internal = pipeline.internal_plan(engine)
+        # The 公众号 pages are made from the public story pages; both they and the dashboard's pages get the favicon.
+        internal = with_wechat(pipeline.internal_plan(engine), published.plan, published.pictures, self.content_dir, memo)
+        internal = with_favicon(internal, published.site_images.favicon_url if published.site_images else None)
         notes = tuple(sorted(content_notes(raw, site) + published.notes, key=lambda p: (p.path, p.line)))
         if self.strict and notes:
             raise ContentError(list(notes))

@@ -5,7 +5,7 @@ Inputs (set by `Project.check` each build, unchanged records being the same obje
 - `("records", kind)`: the validated records of a kind, a tuple (units, branches, villages,
   activities, inspections, stories);
 - `"settings"`, `"as_of"`, `"assets"`, `"since"`: site.yaml, the cut-off date, the asset
-  files, the --since date, the favicon's data: URL (made on the public side);
+  files, the --since date;
 - `("asset file", path)`: the stat stamp of a file under assets/ (path inside assets/);
 - `("page", side, path)` and `"templates"`: a planned page and the version of the templates
   and filter settings its HTML is rendered with (`Project.render`); the Jinja environment of
@@ -31,7 +31,6 @@ from generator.engine import Engine, query
 from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
 from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange, compute_progress, progress_change
-from generator.public.assets import with_favicon
 from generator.render.pages import Page, Plan
 from generator.render.render import render_pages
 
@@ -76,9 +75,8 @@ def figures(engine: Engine) -> InternalFigures:
 
 @query
 def internal_plan(engine: Engine) -> Plan:
-    """The internal side's pages and files, each page with the favicon (a data: URL) when site.yaml names one."""
-    plan = plan_internal(records_site(engine), progress(engine), change(engine), figures(engine))
-    return with_favicon(plan, engine.input("favicon", None))
+    """The internal side's pages and files made from the records (the dashboard, ledgers, report…)."""
+    return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine))
 
 
 @query

@@ -174,14 +174,20 @@ def test_links_are_found_at_their_lines_in_document_order() -> None:
     assert [(link.target, link.line) for link in links] == [("unit:a", 7), ("unit:b", 9), ("unit:a", 11)]
 
 
-def test_internal_side_gets_no_assets(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_internal_side_gets_no_assets_but_the_public_copies_for_wechat(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     content = scratch({"assets/cover.jpg": jpeg((9, 9, 9)), "stories/x.md": story("x", cover="cover.jpg")})
     checked = check_site(content)
     assert set(checked.assets.pictures) == {"cover.jpg"}
     build_site(content, tmp_path / "site", search=False)
     internal = [p for p in (tmp_path / "site/internal").rglob("*") if p.is_file()]
-    assert internal and not [p for p in internal if p.suffix in (".jpg", ".png", ".svg", ".pdf")]
-    assert not [p for p in internal if re.search(rb"(src|href)=\"[^\"]*(images|assets)/", p.read_bytes())]
+    media = [p for p in internal if p.suffix in (".jpg", ".png", ".svg", ".pdf")]
+    # Only the 公众号 folder has images: the published copy of the cover, to upload (never the original).
+    assert [p.relative_to(tmp_path / "site/internal").as_posix() for p in media] == ["wechat/x/01.jpg"]
+    public = [p.read_bytes() for p in (tmp_path / "site/public/images").iterdir() if p.suffix == ".jpg"]
+    assert media[0].read_bytes() in public and media[0].read_bytes() != (content / "assets/cover.jpg").read_bytes()
+    # No page points into the public folders (data-public-src, the copy's public URL for the editor, is absolute).
+    assert not [p for p in internal if re.search(rb"(?<![-\w])(src|href)=\"[^\"]*(images|assets)/", p.read_bytes())]
+    assert b'data-public-src="https://example.org/gj/images/' in (tmp_path / "site/internal/wechat/x.html").read_bytes()
 
 
 SVG_WITH_METADATA = (

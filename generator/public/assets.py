@@ -5,9 +5,10 @@ published story, a photo of an activity dated on or before `as_of`, an image or
 file a published story body or a shown activity's summary links to, or the logo
 and favicon named in site.yaml. Images are published as re-encoded copies only
 (images.py); other files (PDF, DOCX…) are copied as they are. The internal side
-gets no file: its pages show no asset, and the favicon is written into each of
-them as a data: URL. Files nothing refers to are listed as notes by `check` and
-never published.
+gets no asset but the 公众号 copies (internal/wechat_pages.py: the same public
+copies, to upload), and the favicon is written into each of its pages as a data:
+URL. Files nothing refers to are listed as notes by `check` and never published.
+Each page's share image (share.py) is planned here too, made when it is written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from generator.content.images import Picture, fitted, inspect_images, is_image, render_images
@@ -25,7 +27,8 @@ from generator.memo import IdentityMemo
 from generator.model.model import Activity, Settings, Site, Story
 from generator.model.progress import Progress
 from generator.public.public import PublicActivity, PublicSite, Shown, public_view
-from generator.public.public_pages import plan_public
+from generator.public.public_pages import SITE_SHARE_IMAGE, ShareView, StoryView, plan_public
+from generator.public.share import NO_FONT, cjk_font, page_url, share_png
 from generator.render.links import (
     HINT,
     KINDS,
@@ -46,7 +49,8 @@ from generator.render.links import (
     summary_problem,
 )
 from generator.render.markup import MarkdownRenderer
-from generator.render.pages import Page, Plan
+from generator.render.pages import Deferred, Page, Plan, check_unique_paths, joined
+from generator.render.render import date_zh
 
 LOGO_HEIGHT = 40  # CSS pixels in the public header (the copy is up to twice that, for sharp screens)
 LOGO_WIDTH = 320  # a wide banner-like logo is held to this on a phone-sized header
@@ -378,6 +382,7 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
         settings = memo.canonical("public settings", replace(settings, logo=site_images.logo,
                                                               favicon=site_images.favicon))
     plan = plan_public(replace(view, settings=settings, stories=tuple(stories), activities=activities), pictures, memo)
+    plan = with_share_images(plan, content_dir, memo)
     outputs = {p.path for p in plan.pages} | set(plan.files) | {f"assets/{rel}" for rel in files}
     outputs |= {r.path for p in pictures.values() for r in (p.small, p.large)}
     for story, link, target in page_links:
@@ -387,8 +392,54 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
                                                  f"{target or '首页'}）；{HINT}"))
     if problems:
         raise ContentError(problems)
-    return Published(plan, pictures, tuple(sorted(files)),
-                     _notes(site, set(images) | set(files), content_dir, render, memo, inline), site_images)
+    notes = _notes(site, set(images) | set(files), content_dir, render, memo, inline)
+    if cjk_font() is None:
+        notes += (Problem(f"public/{SITE_SHARE_IMAGE}", 0, "", NO_FONT),)
+    return Published(plan, pictures, tuple(sorted(files)), notes, site_images)
+
+
+def _story_share(sv: StoryView, share: ShareView, settings: Any, content_dir: Path, memo: IdentityMemo) -> bytes:
+    """The share image of a story page: its cover (the published copy), title, unit and branches, QR code."""
+    cover = None
+    if sv.cover is not None:
+        picture = sv.cover.picture
+        copies: dict[str, bytes] = memo.get(("renditions", picture), lambda: render_images([picture], content_dir))
+        cover = copies[picture.large.path]
+    who = "、".join(b.name for b in sv.branches)
+    line = " · ".join(x for x in (sv.unit.name if sv.unit else "", who) if x)
+    footer = " · ".join(x for x in (settings.campaign_name, settings.organization or settings.title) if x)
+    return share_png(sv.story.title, tuple(x for x in (line, date_zh(sv.story.date)) if x), footer, share.url, cover)
+
+
+def with_share_images(plan: Plan, content_dir: Path, memo: IdentityMemo | None = None) -> Plan:
+    """Add the share images (PNG): the site's (for every page but stories) and each story page's.
+
+    They are made when written, not when planned (`check` draws none), each once while what it shows is unchanged.
+    """
+    memo = memo or IdentityMemo()
+    settings = plan.pages[0].context["site"]
+    font = str(cjk_font())  # another font draws other pixels
+
+    def site_image() -> bytes:
+        made: bytes = memo.get((settings,), lambda: share_png(
+            settings.title, (settings.campaign_name,), settings.organization or settings.title,
+            page_url(settings.base_url, ""), None), (font,))
+        return made
+
+    def story_image(sv: StoryView, share: ShareView) -> Callable[[], bytes]:
+        def make() -> bytes:
+            made: bytes = memo.get((sv, share, settings), lambda: _story_share(sv, share, settings, content_dir, memo),
+                                   (font,))
+            return made
+        return make
+
+    makers: dict[str, Callable[[], bytes]] = {SITE_SHARE_IMAGE: site_image}
+    for page in plan.pages:
+        if page.template == "story.html":
+            makers[page.context["share"].image] = story_image(page.context["view"], page.context["share"])
+    made = Plan(plan.pages, joined(plan.files, Deferred(makers)))
+    check_unique_paths(made.pages, made.files)
+    return made
 
 
 def _site_images_of(settings: Settings, content_dir: Path, memo: IdentityMemo) -> SiteImages:

@@ -17,6 +17,7 @@ from generator.memo import IdentityMemo
 from generator.model.model import Story
 from generator.public.feed import FEED_PATH, FeedEntry, atom_feed
 from generator.public.public import PublicActivity, PublicBranch, PublicSite, PublicUnit, PublicVillage
+from generator.public.share import page_url, qr_svg
 from generator.public.sitemap import robots, sitemap
 from generator.render.pages import Page, Plan, check_unique_paths
 
@@ -25,6 +26,8 @@ PAGE_SIZE = 20  # stories per list page: a phone screen scrolls through 20 cards
 UNIT_PAGE_STORIES = 4  # a unit page shows its newest stories and links to the full list
 EXCERPT_LENGTH = 120
 NOT_IN_SITEMAP = {"404.html"}
+SITE_SHARE_IMAGE = "share.png"  # the share image of pages other than stories: the site's name and a QR code to the home page
+STORY_SHARE_IMAGE = "share.png"  # beside each story's index.html
 
 T = TypeVar("T")
 
@@ -78,6 +81,15 @@ class StoryView:
     cover: Photo | None
     summary: str
     path: str  # URL path of the story page, e.g. stories/x/
+
+
+@dataclass(frozen=True)
+class ShareView:
+    """How a story page is shared: its absolute URL, a QR code to it and its share image."""
+
+    url: str
+    qr: Markup  # inline SVG
+    image: str  # output path of the share image (PNG)
 
 
 @dataclass(frozen=True)
@@ -224,6 +236,14 @@ def _sitemap(site: PublicSite, pages: Sequence[Page]) -> bytes:
     return sitemap(site.settings.base_url, listed)
 
 
+def share_view(site: PublicSite, sv: StoryView, memo: IdentityMemo) -> ShareView:
+    """Return how a story page is shared (the same object while the base URL and the story's path are)."""
+    url = page_url(site.settings.base_url, sv.path)
+    made: ShareView = memo.get((), lambda: ShareView(url, Markup(qr_svg(url, f"二维码：{url}")), f"{sv.path}{STORY_SHARE_IMAGE}"),
+                               ("share", url, sv.path))
+    return made
+
+
 def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None, memo: IdentityMemo | None = None) -> Plan:
     """Plan every page of the public site from the public view only.
 
@@ -231,7 +251,8 @@ def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None,
     same objects as in the last build, which makes telling changed pages apart cheap.
     """
     index = _PublicIndex(site, pictures or {}, memo or IdentityMemo())
-    base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "feed_path": FEED_PATH}
+    base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "feed_path": FEED_PATH,
+                            "share_image": SITE_SHARE_IMAGE}
     activities = tuple(index.activity(a) for a in sorted(site.activities, key=lambda a: (a.date, a.id), reverse=True))
     stories = tuple(index.story(s) for s in site.stories)
     featured = tuple(s for s in stories if s.story.featured) or stories[:3]
@@ -273,7 +294,8 @@ def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None,
         Page("404.html", "404.html", {**base, "url_root": urlsplit(site.settings.base_url).path}),
     ]
     pages += _list_pages(stories, "stories/", "stories.html", base)
-    pages += [Page(f"{sv.path}index.html", "story.html", {**base, "view": sv}) for sv in stories]
+    pages += [Page(f"{sv.path}index.html", "story.html", {**base, "view": sv, "share": share_view(site, sv, index.memo)})
+              for sv in stories]
     for tag in tags:
         tagged = [sv for sv in stories if tag in sv.tags]
         pages += _list_pages(tagged, f"tags/{tag.slug}/", "tag.html", {**base, "tag": tag})

@@ -17,6 +17,7 @@ from generator.memo import RowMemo
 from generator.render.links import SITE_ROOT
 from generator.render.markup import MarkdownRenderer
 from generator.render.pages import Page
+from generator.render.wechat import WechatPost, wechat_article
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 SOURCE_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -133,7 +134,11 @@ def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_url
         page = f"{context.name}|{context.get('page_path')}"
         return Markup(row_memo.rows(page, context.get, macro.name, items, macro))
 
+    def wechat(post: WechatPost, body: str) -> Markup:
+        return Markup(wechat_article(post, markdown.block(body)))  # the story's HTML as the public page has it
+
     env.globals["table_rows"] = table_rows
+    env.globals["wechat_article"] = wechat
     env.filters.update(
         date_zh=date_zh,
         number=number,
