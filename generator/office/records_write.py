@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from generator.content.journal import CommitError, commit
 from generator.content.load import LineList, LineMap, RawContent, RawRecord, parse_yaml, read_text
 from generator.content.reader import RECORD_TYPES
 from generator.errors import ImportProblems, Problem
@@ -187,18 +187,13 @@ def edit_file(file: Path, replacements: Mapping[int, dict[str, Any]], additions:
     return dump(expected)  # the file's comments are lost, its records are not
 
 
-def write_files(files: Mapping[Path, str]) -> None:
-    """Write every file or none: all go to temporary files first, then each is renamed into place."""
-    staged: list[tuple[Path, Path]] = []
+def write_files(content_dir: Path, files: Mapping[Path, str]) -> None:
+    """Write every file or none (journal.commit: one staged folder, a journal, then the renames)."""
     try:
-        for file, text in files.items():
-            file.parent.mkdir(parents=True, exist_ok=True)
-            temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")  # hidden: never read as content
-            staged.append((temp, file))
-            temp.write_bytes(text.encode("utf-8"))
-    except OSError as error:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-        raise ImportProblems([f"{file}: 无法写入（{error.strerror or error}）；content/ 没有任何改动"]) from error
-    for temp, file in staged:
-        os.replace(temp, file)
+        commit(content_dir, files)
+    except CommitError as error:
+        reason = error.error.strerror or str(error.error)
+        if error.committed:
+            raise ImportProblems([f"{error.path}: 无法写入（{reason}）；导入已记下，改正后运行 gongjian check "
+                                  "会补完它"]) from error
+        raise ImportProblems([f"{error.path}: 无法写入（{reason}）；content/ 没有任何改动"]) from error

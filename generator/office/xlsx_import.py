@@ -329,7 +329,7 @@ def import_workbooks(paths: Sequence[Path], content_dir: Path) -> WritePlan:
     if problems or sheets.problems or site is None:
         raise ImportProblems(locate(problems, sheets))
     plan = plan_records(content, sheets.records, _grouper(site))
-    write_files(plan.files)
+    write_files(content_dir, plan.files)
     return plan
 
 
