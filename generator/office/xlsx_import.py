@@ -74,17 +74,69 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+MAX_ROWS = 1_048_576  # Excel's limit; openpyxl cannot even address a row below it
+OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # old .xls and password-protected .xlsx are OLE files
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\$?(\d+)(?::\$?[A-Z]*\$?(\d+))?\"")
+_SAVE_AS = "请在 Excel 或 WPS 里打开它，用“另存为”选择“Excel 工作簿(*.xlsx)”后再导入"
+PROLOG = 65536  # how much of each XML part is looked at before openpyxl reads it
+
+
+def _precheck(path: Path) -> str | None:
+    """Return what makes `path` unreadable as a workbook, before openpyxl parses any of it; None if nothing."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+        if head == OLE_MAGIC:
+            f.seek(0)
+            if "EncryptionInfo".encode("utf-16-le") in f.read():
+                return ("这个表格设了打开密码（已加密），无法读取；请在 Excel 或 WPS 里打开它，取消密码"
+                        "（Excel：文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码），保存后再导入")
+            return f"这是旧版 .xls 格式的表格，不能直接导入；{_SAVE_AS}"
+    if not zipfile.is_zipfile(path):
+        return f"这个文件不是 .xlsx 格式的表格；{_SAVE_AS}"
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+            return f"这是一个压缩文件，但不是 Excel 表格（里面没有工作簿）；{_SAVE_AS}"
+        for name in sorted(names):
+            if not name.endswith((".xml", ".rels")):
+                continue
+            with archive.open(name) as part:
+                prolog = part.read(PROLOG)
+            # Excel and WPS never write a DTD; one inside a workbook is there to expand entities
+            # (“billion laughs”), so it is refused before any parser sees it.
+            if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+                return ("表格文件里有 XML 实体定义（DOCTYPE），正常的表格不会有；"
+                        f"这可能是恶意构造的文件，出于安全考虑不读取（{name}）；请向发来表格的人核实")
+            if name.startswith("xl/worksheets/"):
+                match = _DIMENSION.search(prolog)
+                if match and max(int(n) for n in match.groups() if n) > MAX_ROWS:
+                    return (f"表格里有一张工作表声明的行数超过了 Excel 的上限 {MAX_ROWS:,} 行（{name}）；"
+                            "这不是正常保存的表格，请检查后重新保存")
+    return None
+
+
 def _open(path: Path, display: str, out: Sheets) -> Any:
     if not path.is_file():
         out.problems.append((None, "", f"{display}: 找不到这个文件"))
         return None
     try:
-        return load_workbook(path, data_only=True)  # a formula counts by the value Excel or WPS saved for it
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        hint = "请在 Excel 或 WPS 里用“另存为”选择“Excel 工作簿(*.xlsx)”后再导入"
-        why = "打不开" if isinstance(error, OSError) else "不是 .xlsx 格式的表格"
-        out.problems.append((None, "", f"{display}: 这个文件{why}；{hint}"))
-        return None
+        why = _precheck(path)
+        if why is None:
+            wb = load_workbook(path, data_only=True)  # a formula counts by the value Excel or WPS saved for it
+            for ws in wb.worksheets:
+                if ws.max_row > MAX_ROWS:
+                    why = f"工作表“{ws.title}”超过了 Excel 的上限 {MAX_ROWS:,} 行（到第 {ws.max_row:,} 行）；请检查后重新保存"
+                    break
+            else:
+                return wb
+    except OSError as error:
+        why = f"这个文件打不开（{error.strerror or error}）"
+    except SyntaxError:  # xml.etree's ParseError: broken XML, or entities over expat's amplification limit
+        why = f"表格文件已损坏（里面的 XML 不完整或格式错误），无法读取；{_SAVE_AS}"
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, AttributeError):
+        why = f"表格文件已损坏或不是 Excel 保存的表格，无法读取；{_SAVE_AS}"
+    out.problems.append((None, "", f"{display}: {why}"))
+    return None
 
 
 def read_workbooks(paths: Sequence[Path]) -> Sheets:
