@@ -88,7 +88,8 @@ SHEETS: tuple[SheetLayout, ...] = (
         EXTRA, INTERNAL,
     )),
     SheetLayout("活动", "activities", (
-        Column("id", "活动编号", "id", ID_NOTE, required=True),
+        Column("id", "活动编号", "id", f"{ID_NOTE}。可以留空：导入时自动生成“单位编号-日期-序号”，例如 czj-20240305-1",
+               width=18),
         Column("date", "日期", "date", "活动日期，例如 2017-10-23", required=True),
         Column("title", "活动名称", "text", "例如 “送温暖”主题党日", required=True, width=30),
         Column("kind", "活动类别", "text", "可从下拉列表选，也可自填", required=True, options="activity_kinds"),

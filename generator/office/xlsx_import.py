@@ -6,6 +6,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as replace_fields
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from generator.content.reader import RECORD_TYPES
 from generator.errors import ContentError, ImportProblems, Problem
 from generator.model.model import Site
 from generator.model.validate import validate_content
+from generator.office.owners import WHAT, Clash, clashes, describe_old, generate_activity_ids
 from generator.office.records_write import WritePlan, plan_records, write_files
 from generator.office.workbook import BY_TITLE, GUIDE_SHEET, OPTIONS_SHEET, SHEETS, Column, SheetLayout, cell_value, norm_header
 
@@ -368,10 +370,17 @@ def _grouper(site: Site) -> Callable[[str, dict[str, Any]], str]:
     return group
 
 
-def import_workbooks(paths: Sequence[Path], content_dir: Path) -> WritePlan:
-    """Check the workbooks against content/ with the YAML rules; write their records, or raise and write nothing."""
+def import_workbooks(paths: Sequence[Path], content_dir: Path, replace: bool = False) -> WritePlan:
+    """Check the workbooks against content/ with the YAML rules; write their records, or raise and write nothing.
+
+    A record whose id another unit's record holds is refused, naming both, unless `replace`.
+    """
     content = load_content(content_dir)
     sheets = read_workbooks(paths)
+    notes = []
+    for raw, rid in generate_activity_ids(content, sheets.records):
+        raw.data.key_lines.setdefault("id", raw.data.line)
+        notes.append(f"{_cell(sheets, raw.data, 'id')}: 活动编号留空，已生成编号 {rid}；可以把它填进表格，以后更新这次活动")
     problems = list(content.problems) + sheets.parse_problems
     site = None
     try:
@@ -380,9 +389,32 @@ def import_workbooks(paths: Sequence[Path], content_dir: Path) -> WritePlan:
         problems += error.problems
     if problems or sheets.problems or site is None:
         raise ImportProblems(locate(problems, sheets))
-    plan = plan_records(content, sheets.records, _grouper(site))
+    found = clashes(content, sheets.records)
+    if found and not replace:
+        raise ImportProblems([_clash_line(c, sheets) for c in found])
+    for clash in found:
+        notes.append(f"已替换 {describe_old(clash)}：换成了 {_cell(sheets, clash.new.data, 'id')} 这一行"
+                     f"（{'、'.join(sorted(clash.new_units))} 的{WHAT[clash.kind]}）")
+    plan = plan_records(content, sheets.records, _grouper(site), {(c.kind, c.rid) for c in found})
     write_files(content_dir, plan.files)
-    return plan
+    return replace_fields(plan, notes=tuple(notes))
+
+
+def _cell(sheets: Sheets, data: LineMap, key: str) -> str:
+    """Return “FILE 表!A2” of a field of a workbook row."""
+    place = sheets.locator.find(data.key_lines.get(key, data.line))
+    return str(place) if place is not None else "?"
+
+
+def _clash_line(clash: Clash, sheets: Sheets) -> str:
+    place = sheets.locator.find(clash.new.data.key_lines.get("id", clash.new.data.line))
+    header = place.column.header if place is not None and place.column is not None else "编号"
+    what = WHAT[clash.kind]
+    return (f"{_cell(sheets, clash.new.data, 'id')}: {header}: 编号“{clash.rid}”已被另一个单位的{what}使用："
+            f"{describe_old(clash)}；这一行是 {'、'.join(sorted(clash.new_units))} 的{what}，导入会替换掉原来的记录，"
+            f"所以没有导入。请给这一行换一个编号"
+            f"{'（活动编号留空则自动生成）' if clash.kind == 'activities' else ''}"
+            f"；确实要替换时，加 --replace 再导入一次")
 
 
 def record_id(raw: RawRecord) -> str | None:
