@@ -9,6 +9,7 @@ import yaml
 from openpyxl import load_workbook
 
 from generator.cli import main
+from tests.conftest import run_cli
 from tests.trees import digests
 
 SITE = """title: 测试市直机关共建
@@ -86,9 +87,10 @@ def test_two_units_using_one_activity_id_is_refused_naming_both(tmp_path: Path, 
     assert "活动：新增 1、更新 0、未变 0" in out
     before = digests(content)
 
-    assert main(["import", str(jtj), "--content", str(content)]) == 1
-    err = capsys.readouterr().err.splitlines()
-    assert err == [
+    refused = run_cli("import", str(jtj), "--content", str(content))  # as staff run it: a process of its own
+    assert refused.returncode == 1
+    assert refused.stdout == ""
+    assert refused.stderr.splitlines() == [
         f"{jtj} 活动!A2: 活动编号: 编号“hd-001”已被另一个单位的活动使用：content/activities/czj.yaml:2"
         "（czj 的活动“送温暖”）；这一行是 jtj 的活动，导入会替换掉原来的记录，所以没有导入。"
         "请给这一行换一个编号（活动编号留空则自动生成）；确实要替换时，加 --replace 再导入一次",
