@@ -94,6 +94,7 @@ def test_an_interrupted_import_of_the_old_kind_leaves_no_temp_files(tmp_path: Pa
     before, _ = _before(tmp_path)
     leftover = before / "units" / ".generated.yaml.4242.tmp"
     leftover.write_text("- id: half\n", encoding="utf-8")
+    (before / ".units.yaml.4242.tmp").write_text("- id: half\n", encoding="utf-8")  # beside content/units.yaml
     orphan = before / f"{STAGE}.4243"  # staging of an import killed before its journal: rolled back
     orphan.mkdir()
     (orphan / "0.yaml").write_text("- id: staged\n", encoding="utf-8")

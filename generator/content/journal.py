@@ -100,8 +100,8 @@ def settle(content_dir: Path) -> list[Problem]:
             problems.append(Problem(f"{content_dir.name}/{name}", 0, "",
                                     f"上次导入被中断，无法补完（{getattr(error, 'strerror', None) or error}）；"
                                     "请检查文件夹权限后再运行一次"))
-    for kind in ("units", "branches", "villages", "activities", "inspections"):
-        folder = content_dir / kind
+    for folder in (content_dir, *(content_dir / kind for kind in ("units", "branches", "villages", "activities",
+                                                                 "inspections"))):  # units.yaml or units/*.yaml
         try:
             leftovers = [n for n in os.listdir(folder) if _LEFTOVER.match(n)]
         except OSError:
