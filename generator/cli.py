@@ -113,6 +113,8 @@ def _add_spreadsheet_commands(commands: Any) -> None:
     _content_option(template)
     imp = commands.add_parser("import", help="把填好的表格逐格检查后导入 content/（有问题则一条也不导入）")
     imp.add_argument("files", nargs="+", type=Path, metavar="表格.xlsx", help="一个或多个填好的表格")
+    imp.add_argument("--replace", action="store_true",
+                     help="表格里的记录与另一个单位的记录编号相同时，用表格里的替换原记录（会列出替换了哪些）")
     _content_option(imp)
     export = commands.add_parser("export", help="把全部记录导出为一个表格（内部资料），格式与填报表相同")
     export.add_argument("file", type=Path, metavar="表格.xlsx", help="要生成的表格文件")
@@ -140,7 +142,9 @@ def _template(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from generator.office.xlsx_import import import_workbooks
 
-    plan = import_workbooks(args.files, args.content)
+    plan = import_workbooks(args.files, args.content, replace=args.replace)
+    for note in plan.notes:
+        print(f"  {note}")
     names = {"units": "单位", "branches": "支部", "villages": "共建村", "activities": "活动", "inspections": "督导"}
     for kind, t in plan.tallies.items():
         if t.added or t.updated or t.unchanged:

@@ -9,6 +9,8 @@ build's no-change check and the preview's watcher. The rules:
   nothing is refused with a message;
 - only regular files are inputs: a FIFO, socket or device is refused with a
   message (reading a FIFO would hang the build);
+- an import interrupted in content/ is finished or undone before anything is listed
+  (journal.settle), so every reader sees content/ as before or after it, never between;
 - at the top of content/: `site.yaml`, `<kind>.yaml` and `<kind>/` for each record
   kind, `stories/` (Markdown files directly inside) and `assets/` (any file); a YAML
   file or a folder of YAML files with another name is reported, since it would be
@@ -27,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.content.journal import settle
 from generator.errors import Problem
 
 RECORD_TYPES = ("units", "branches", "villages", "activities", "inspections")
@@ -154,6 +157,7 @@ def _unknown_top(scan: _Scan, name: str, path: Path) -> None:
 def scan_content(content_dir: Path) -> Inventory:
     """List the input files of content/ with their stamps; report what is refused."""
     scan = _Scan(content_dir, content_dir.name)
+    scan.problems += settle(content_dir)
     files: list[InputFile] = []
 
     def add(kind: str, rel: str, path: Path, st: os.stat_result) -> None:

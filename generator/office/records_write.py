@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from generator.content.journal import CommitError, commit
 from generator.content.load import LineList, LineMap, RawContent, RawRecord, parse_yaml, read_text
 from generator.content.reader import RECORD_TYPES
 from generator.errors import ImportProblems, Problem
@@ -90,6 +90,7 @@ class WritePlan:
 
     files: Mapping[Path, str]
     tallies: Mapping[str, Tally]
+    notes: tuple[str, ...] = ()  # what the import did beyond the tally: ids it generated, records it replaced
 
 
 def _file_of(raw: RawRecord, content_dir: Path) -> Path:
@@ -97,9 +98,12 @@ def _file_of(raw: RawRecord, content_dir: Path) -> Path:
 
 
 def plan_records(content: RawContent, incoming: Mapping[str, Sequence[RawRecord]],
-                 group_of: Callable[[str, dict[str, Any]], str]) -> WritePlan:
-    """Plan where each incoming record goes: replaced in its file, left alone, or added to content/<kind>/<group>.yaml."""
-    replace: dict[Path, dict[int, dict[str, Any]]] = {}
+                 group_of: Callable[[str, dict[str, Any]], str], moved: Collection[tuple[str, str]] = ()) -> WritePlan:
+    """Plan where each incoming record goes: replaced in its file, left alone, or added to content/<kind>/<group>.yaml.
+
+    A (kind, id) in `moved` replaces another unit's record: it leaves that unit's file and joins its own.
+    """
+    replace: dict[Path, dict[int, dict[str, Any] | None]] = {}
     add: dict[Path, list[dict[str, Any]]] = {}
     tallies = {}
     for kind in RECORD_TYPES:
@@ -116,7 +120,11 @@ def plan_records(content: RawContent, incoming: Mapping[str, Sequence[RawRecord]
         for raw in incoming.get(kind, ()):
             record = record_data(raw.data)
             found = where.get(str(record.get("id")))
-            if found is None:
+            if found is not None and (kind, str(record.get("id"))) in moved:
+                replace.setdefault(found[0], {})[found[1]] = None
+                add.setdefault(content.root / kind / f"{group_of(kind, record)}.yaml", []).append(record)
+                updated += 1
+            elif found is None:
                 add.setdefault(content.root / kind / f"{group_of(kind, record)}.yaml", []).append(record)
                 added += 1
             elif canonical(plain(found[2])) == canonical(record):
@@ -146,13 +154,14 @@ def _records(data: Any) -> list[Any]:
     return [plain(x) for x in data] if isinstance(data, list) else [plain(data)]
 
 
-def _in_place(text: str, data: Any, replacements: Mapping[int, dict[str, Any]],
+def _in_place(text: str, data: Any, replacements: Mapping[int, dict[str, Any] | None],
               additions: Sequence[dict[str, Any]]) -> str | None:
     """Return `text` with records replaced and added, every other line (comments too) kept; None if unsafe."""
     if data is None:
         return text.rstrip("\n") + ("\n" if text.strip() else "") + dump(additions) if additions else text
     if isinstance(data, LineMap):
-        return dump(replacements[0]) if replacements and not additions else None
+        new = replacements.get(0)
+        return dump(new) if new is not None and not additions else None
     assert isinstance(data, LineList)
     lines = text.split("\n")
     starts = data.item_lines
@@ -163,14 +172,15 @@ def _in_place(text: str, data: Any, replacements: Mapping[int, dict[str, Any]],
         end = starts[index + 1] - 1 if index + 1 < len(starts) else len(lines)
         while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
             end -= 1  # comments and blank lines before the next record stay
-        lines[start:end] = dump([replacements[index]]).rstrip("\n").split("\n")
+        new = replacements[index]
+        lines[start:end] = dump([new]).rstrip("\n").split("\n") if new is not None else []
     result = "\n".join(lines)
     if additions:
         result = result.rstrip("\n") + "\n" + dump(additions)
     return result if result.endswith("\n") else result + "\n"
 
 
-def edit_file(file: Path, replacements: Mapping[int, dict[str, Any]], additions: Sequence[dict[str, Any]]) -> str:
+def edit_file(file: Path, replacements: Mapping[int, dict[str, Any] | None], additions: Sequence[dict[str, Any]]) -> str:
     """Return the new text of `file`, checked by reading it back."""
     problems: list[Problem] = []
     text = read_text(file, str(file), problems) if file.exists() else None
@@ -180,25 +190,21 @@ def edit_file(file: Path, replacements: Mapping[int, dict[str, Any]], additions:
         return NEW_FILE_HEAD + dump(list(additions))
     data = _parse(text, file)
     old = _records(data)
-    expected = [replacements.get(i, r) for i, r in enumerate(old)] + list(additions)
+    kept = [replacements.get(i, r) for i, r in enumerate(old)]  # None: moved to another unit's file
+    expected = [r for r in kept if r is not None] + list(additions)
     candidate = _in_place(text, data, replacements, additions)
     if candidate is not None and canonical(_records(_parse(candidate, file))) == canonical(expected):
         return candidate
     return dump(expected)  # the file's comments are lost, its records are not
 
 
-def write_files(files: Mapping[Path, str]) -> None:
-    """Write every file or none: all go to temporary files first, then each is renamed into place."""
-    staged: list[tuple[Path, Path]] = []
+def write_files(content_dir: Path, files: Mapping[Path, str]) -> None:
+    """Write every file or none (journal.commit: one staged folder, a journal, then the renames)."""
     try:
-        for file, text in files.items():
-            file.parent.mkdir(parents=True, exist_ok=True)
-            temp = file.with_name(f".{file.name}.{os.getpid()}.tmp")  # hidden: never read as content
-            staged.append((temp, file))
-            temp.write_bytes(text.encode("utf-8"))
-    except OSError as error:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-        raise ImportProblems([f"{file}: 无法写入（{error.strerror or error}）；content/ 没有任何改动"]) from error
-    for temp, file in staged:
-        os.replace(temp, file)
+        commit(content_dir, files)
+    except CommitError as error:
+        reason = error.error.strerror or str(error.error)
+        if error.committed:
+            raise ImportProblems([f"{error.path}: 无法写入（{reason}）；导入已记下，改正后运行 gongjian check "
+                                  "会补完它"]) from error
+        raise ImportProblems([f"{error.path}: 无法写入（{reason}）；content/ 没有任何改动"]) from error

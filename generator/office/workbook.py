@@ -88,7 +88,8 @@ SHEETS: tuple[SheetLayout, ...] = (
         EXTRA, INTERNAL,
     )),
     SheetLayout("活动", "activities", (
-        Column("id", "活动编号", "id", ID_NOTE, required=True),
+        Column("id", "活动编号", "id", f"{ID_NOTE}。可以留空：导入时自动生成“单位编号-日期-序号”，例如 czj-20240305-1",
+               width=18),
         Column("date", "日期", "date", "活动日期，例如 2017-10-23", required=True),
         Column("title", "活动名称", "text", "例如 “送温暖”主题党日", required=True, width=30),
         Column("kind", "活动类别", "text", "可从下拉列表选，也可自填", required=True, options="activity_kinds"),
@@ -150,7 +151,7 @@ def norm_header(text: Any) -> str:
 
 # --- cells → YAML values (import) --------------------------------------------------------------------------------
 
-_SPLIT = re.compile(r"[、,,;;\n]+")
+_SPLIT = re.compile(r"[、,，;；\n]+")  # the sheet asks for 顿号; commas and semicolons of either width mean the same
 _REF_LABEL = re.compile(r"^([a-z0-9][a-z0-9-]*)(?:[\s((].*)?$", re.S)
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _NUMBER_TEXT = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$")
@@ -173,17 +174,33 @@ def _ref(value: str) -> str:
     return match.group(1) if match else value
 
 
-def _number(value: Any) -> Any:
-    """Return a cell as a number when it is one (also “numbers stored as text”); anything else as text."""
+_HEADER_UNIT = re.compile(r"（([^（）]+)）$")
+
+
+def header_units(header: str) -> tuple[str, ...]:
+    """Return the units a number may repeat from its header: “（人次）” → 人次, 人; “（元）” → 元."""
+    match = _HEADER_UNIT.search(header)
+    if match is None:
+        return ()
+    unit = match.group(1)
+    return (unit, unit[0]) if len(unit) > 1 else (unit,)
+
+
+def _number(value: Any, units: Sequence[str] = ()) -> Any:
+    """Return a cell as a number when it is one (also “numbers stored as text”, or followed by the header's unit)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return _text(value)
     if isinstance(value, (int, float)):
         return int(value) if float(value).is_integer() else value
-    text = _text(value)
+    typed = text = _text(value)
+    for unit in units:  # longest first: “10人次” in a （人次） column
+        if text.endswith(unit) and text[: -len(unit)].strip():
+            text = text[: -len(unit)].strip()
+            break
     if _GROUPED_NUMBER.match(text):
         text = text.replace(",", "")
     if not _NUMBER_TEXT.match(text):
-        return text
+        return typed  # as typed, so the message quotes it whole (“2万元”)
     number = float(text)
     return int(number) if number.is_integer() else number
 
@@ -209,7 +226,7 @@ def _date(value: Any) -> Any:
 def cell_value(column: Column, value: Any) -> Any:
     """Return what a filled cell means for its YAML field (the validator judges it, as for YAML)."""
     if column.type in ("count", "amount"):
-        return _number(value)
+        return _number(value, header_units(column.header))
     if column.type == "date":
         return _date(value)
     text = _text(value)
