@@ -27,7 +27,7 @@ import jinja2
 from generator import side_process
 from generator.content.load import ParseMemo, load_content
 from generator.content.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
-from generator.errors import ContentError, Problem, UsageError
+from generator.errors import Problem, StrictNotes, UsageError
 from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
 from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, RowMemo, Sameness, cache_folder
 from generator.model.model import Site
@@ -152,7 +152,7 @@ class Project:
         internal = with_favicon(internal, published, memo)
         notes = tuple(sorted(content_notes(raw, site) + published.notes, key=lambda p: (p.path, p.line)))
         if self.strict and notes:
-            raise ContentError(list(notes))
+            raise StrictNotes(list(notes))
         return Checked(site, progress, published.plan, internal, published, figures, notes, change)
 
     def office_files(self, checked: Checked) -> dict[str, bytes]:
@@ -290,7 +290,7 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
                 remove_leftovers(out_dir)  # what killed builds left beside it, as a rebuild would
                 notes = tuple(Problem(**n) for n in record.get("notes", []))
                 if strict and notes:
-                    raise ContentError(list(notes))
+                    raise StrictNotes(list(notes))
                 return BuildResult(out_dir, int(record.get("public", 0)), int(record.get("internal", 0)),
                                    time.perf_counter() - started, None, None, BuildSummary(**summary), unchanged=True,
                                    notes=notes)

@@ -13,7 +13,15 @@ from typing import Any, NoReturn
 from generator import __version__
 from generator.argparse_zh import ChineseArgumentParser
 from generator.build import build_site, check_site
-from generator.errors import GongjianError, Problem, UsageError
+from generator.errors import (
+    NOTES_APART,
+    GongjianError,
+    Problem,
+    StrictNotes,
+    UsageError,
+    note_lines,
+    notes_grouped,
+)
 from generator.model.validate import DATE_RULE, half_width
 from generator.scaffold import init_site, new_story
 
@@ -51,6 +59,11 @@ def _strict_option(parser: argparse.ArgumentParser) -> None:
                         help="把提示（如晚于截至日期的记录、未写正文的故事）当作错误：有提示就不通过")
 
 
+def _verbose_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--verbose", action="store_true",
+                        help=f"逐条列出全部提示；不加时，同一文件里同类的提示超过 {NOTES_APART} 条就合并为一行（条数和前几个行号）")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(
         prog="gongjian",
@@ -70,11 +83,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="不用 .gongjian-cache/ 里的缓存，从头生成（结果与用缓存时完全相同，只是更慢）")
     _date_options(build, since=True)
     _strict_option(build)
+    _verbose_option(build)
 
     check = commands.add_parser("check", help="只检查内容，不生成网站", description="只检查内容，不生成网站。")
     _content_option(check)
     _date_options(check, since=False)
     _strict_option(check)
+    _verbose_option(check)
 
     serve = commands.add_parser("serve", help="预览网站：保存文件后浏览器自动刷新（含草稿）",
                                 description="本地预览两个网站（含草稿）：保存内容或模板后浏览器自动刷新。按 Ctrl+C 停止。")
@@ -85,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="端口（默认 8000；0 表示自动选一个空闲端口）")
     serve.add_argument("--open", action="store_true", help="启动后用默认浏览器打开预览")
     _date_options(serve, since=True)
+    _verbose_option(serve)
 
     new = commands.add_parser("new", help="新建内容，例如：gongjian new story 义诊进村",
                               description="新建内容。目前可以新建故事：gongjian new story 标题")
@@ -163,12 +179,13 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notes(notes: tuple[Problem, ...]) -> None:
-    """Show what the build leaves out on purpose: each as 提示, to stderr like the errors, then a count."""
-    for note in notes:
-        print(f"提示：{note}", file=sys.stderr)
+def _notes(notes: tuple[Problem, ...], verbose: bool) -> None:
+    """Show what the build leaves out on purpose: as 提示 (many of a kind grouped), to stderr like the errors, then a count."""
+    for line in note_lines(notes, verbose):
+        print(f"提示：{line}", file=sys.stderr)
     if notes:
-        print(f"共 {len(notes)} 条提示（不是错误，不影响生成；加 --strict 可按错误处理）。", file=sys.stderr)
+        more = "；同类的已合并，加 --verbose 逐条列出" if not verbose and notes_grouped(notes) else ""
+        print(f"共 {len(notes):,} 条提示（不是错误，不影响生成；加 --strict 可按错误处理{more}）。", file=sys.stderr)
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -191,7 +208,7 @@ def _init(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     result = build_site(args.content, args.out, drafts=args.drafts, cache=not args.no_cache,
                         as_of=args.as_of, since=args.since, strict=args.strict)
-    _notes(result.notes)
+    _notes(result.notes, args.verbose)
     p = result.summary
     done = "内容没有变化，网站已是最新" if result.unchanged else "已生成"
     print(f"{done} {result.out}/public（{result.public_files} 个文件）和 {result.out}/internal"
@@ -206,13 +223,13 @@ def _serve(args: argparse.Namespace) -> int:
     from generator.preview.serve import serve_preview  # the web server is loaded only when previewing
 
     serve_preview(args.content, args.host, args.port, args.open, lambda text: print(text, flush=True),
-                  as_of=args.as_of, since=args.since)
+                  as_of=args.as_of, since=args.since, verbose=args.verbose)
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     checked = check_site(args.content, as_of=args.as_of, strict=args.strict)
-    _notes(checked.notes)
+    _notes(checked.notes, args.verbose)
     site = checked.site
     print(f"内容检查通过：{len(site.units)} 个单位、{len(site.branches)} 个支部、{len(site.villages)} 个共建村、"
           f"{len(site.activities)} 次活动、{len(site.inspections)} 次督导、{len(site.stories)} 篇故事；"
@@ -228,7 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except GongjianError as error:
-        for line in error.lines():
+        lines = error.lines(args.verbose) if isinstance(error, StrictNotes) else error.lines()
+        for line in lines:
             print(line, file=sys.stderr)
         if args.command == "build":
             print("没有生成新网站，原来的输出保持不变。", file=sys.stderr)
