@@ -115,9 +115,12 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_spreadsheet_commands(commands)
 
-    init = commands.add_parser("init", help="新建一个网站文件夹，里面带一个能直接生成的小例子",
-                               description="新建一个网站文件夹，里面带一个能直接生成的小例子。")
+    init = commands.add_parser("init", help="新建一个网站文件夹：带一个能直接生成的小例子，或加 --empty 从空白开始",
+                               description="新建一个网站文件夹，里面带一个能直接生成的小例子；加 --empty 则没有任何记录，"
+                                           "每个文件开头写明各字段的意思和写法示例。")
     init.add_argument("dir", type=Path, metavar="文件夹", help="新网站的文件夹（不存在或为空）")
+    init.add_argument("--empty", action="store_true",
+                      help="不带例子：各记录文件只有字段说明和注释掉的示例，行动开始日期先填今天")
     return parser
 
 
@@ -196,9 +199,11 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    files = init_site(args.dir)
-    print(f"已在 {args.dir} 新建网站（{len(files)} 个文件）。接下来：")
+    files = init_site(args.dir, empty=args.empty)
+    print(f"已在 {args.dir} 新建{'空白' if args.empty else ''}网站（{len(files)} 个文件）。接下来：")
     print(f"  cd {args.dir}")
+    if args.empty:
+        print("  先改 content/site.yaml（网站名称、网址、落款单位、行动开始日期），再按各文件开头的说明写记录")
     print("  gongjian serve           预览网站，保存文件后浏览器自动刷新")
     print("  gongjian new story 标题   新建一篇故事")
     print("  gongjian build           生成网站到 site/public（公开）和 site/internal（内部）")
@@ -213,8 +218,11 @@ def _build(args: argparse.Namespace) -> int:
     done = "内容没有变化，网站已是最新" if result.unchanged else "已生成"
     print(f"{done} {result.out}/public（{result.public_files} 个文件）和 {result.out}/internal"
           f"（{result.internal_files} 个文件），用时 {result.seconds:.2f} 秒。")
-    print(f"截至 {p.as_of}：{p.paired}/{p.branches} 个支部完成对接，"
-          f"{p.activities} 次活动，约谈名单 {p.lagging} 个支部。")
+    if p.branches:
+        print(f"截至 {p.as_of}：{p.paired}/{p.branches} 个支部完成对接，"
+              f"{p.activities} 次活动，约谈名单 {p.lagging} 个支部。")
+    else:
+        print(f"截至 {p.as_of}：还没有支部记录；写进 content/branches.yaml 后，这里会显示对接和活动的进展。")
     print(f"注意：{result.out}/internal 是内部资料，不要公开发布；对外只发布 {result.out}/public。")
     return 0
 
@@ -231,6 +239,9 @@ def _check(args: argparse.Namespace) -> int:
     checked = check_site(args.content, as_of=args.as_of, strict=args.strict)
     _notes(checked.notes, args.verbose)
     site = checked.site
+    if not (site.units or site.branches or site.villages or site.activities or site.inspections or site.stories):
+        print(f"内容检查通过：还没有任何记录（单位、支部、共建村、活动、督导、故事）；数据截至 {site.as_of.isoformat()}。")
+        return 0
     print(f"内容检查通过：{len(site.units)} 个单位、{len(site.branches)} 个支部、{len(site.villages)} 个共建村、"
           f"{len(site.activities)} 次活动、{len(site.inspections)} 次督导、{len(site.stories)} 篇故事；"
           f"数据截至 {site.as_of.isoformat()}。")
