@@ -23,7 +23,7 @@ from generator.errors import (
     notes_grouped,
 )
 from generator.model.validate import DATE_RULE, half_width
-from generator.scaffold import init_site, new_story
+from generator.scaffold import init_site, new_story, written_as_of
 
 
 def _day(text: str) -> date:
@@ -192,8 +192,14 @@ def _notes(notes: tuple[Problem, ...], verbose: bool) -> None:
 
 
 def _new(args: argparse.Namespace) -> int:
-    path = new_story(args.content, " ".join(args.title), date.today(), args.branch, args.slug)
+    today = date.today()
+    path = new_story(args.content, " ".join(args.title), today, args.branch, args.slug)
     print(f"已新建故事草稿 {path}。")
+    as_of = written_as_of(args.content)
+    if as_of is not None and as_of < today:
+        # Else the story, dated today, waits unpublished behind site.yaml's older as_of.
+        print(f"注意：site.yaml 的 as_of 是 {as_of.isoformat()}，早于这篇故事的日期 {today.isoformat()}；"
+              f"定稿后要把 as_of 改到 {today.isoformat()} 或以后（或删去 as_of），它才会发布；也可以把故事的 date 改早。")
     print("写好正文后把 draft: true 改为 false，再运行 gongjian build；写作时可用 gongjian serve 预览（草稿带“草稿”标记）。")
     return 0
 

@@ -80,3 +80,13 @@ def new_story(content_dir: Path, title: str, today: date, branches: list[str] | 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\n{story_front_matter(title, today, branches or [])}---\n{BODY_HINT}", encoding="utf-8")
     return path
+
+
+def written_as_of(content_dir: Path) -> date | None:
+    """Return the as_of written in site.yaml, if it is a plain date (anything else is check's to report)."""
+    try:
+        data = yaml.safe_load((content_dir / "site.yaml").read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    value = data.get("as_of") if isinstance(data, dict) else None
+    return value if isinstance(value, date) else None

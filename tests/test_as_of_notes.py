@@ -211,10 +211,14 @@ def test_a_story_written_today_and_a_weekly_as_of_before_it_is_noted_by_name(scr
     content = scratch()
     made = run_cli("new", "story", "冬日走访", "--slug", "winter", "--content", str(content))
     assert made.returncode == 0, made.stderr
+    today = date.today().isoformat()
+    # The fixture's site.yaml has as_of: 2017-11-24: said at once, when the story is made.
+    assert made.stdout.splitlines()[1] == (
+        f"注意：site.yaml 的 as_of 是 {fixture_as_of().isoformat()}，早于这篇故事的日期 {today}；"
+        f"定稿后要把 as_of 改到 {today} 或以后（或删去 as_of），它才会发布；也可以把故事的 date 改早。")
     story = content / "stories/winter.md"
     story.write_text(story.read_text(encoding="utf-8").replace("draft: true", "draft: false")
                      .replace(PLACEHOLDER_BODY, "三名党员走访了五户。"), encoding="utf-8")
-    today = date.today().isoformat()
     result = run_cli("check", "--content", str(content), "--as-of", "2017-11-24")
     assert result.returncode == 0, result.stderr
     assert f"content/stories/winter.md:3: date: 故事“冬日走访”的日期 {today} 晚于截至日期 2017-11-24，本次不发布；" \
