@@ -92,3 +92,11 @@ def test_the_preview_shows_the_notes_grouped_as_build_does(scratch) -> None:  # 
         f"  提示：{FIXTURE_NOTES[1]}", *(f"  提示：{line}" for line in visit_notes()),
         "  共 307 条提示；同类的已合并，加 --verbose 逐条列出。",
     ]
+
+
+@pytest.mark.e2e
+def test_the_preview_with_verbose_lists_every_note(scratch) -> None:  # type: ignore[no-untyped-def]
+    with preview(campaign(scratch), "--verbose") as server:
+        notes = [line for line in server.lines if "提示" in line]
+    assert len(notes) == 307 and notes[1] == f"  提示：content/activities/late.yaml:2: date: 晚于截至日期 {AS_OF}，本次不计入"
+    assert not any("合并" in line for line in server.lines)
