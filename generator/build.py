@@ -29,7 +29,7 @@ from generator.content.images import Picture
 from generator.content.load import ParseMemo, load_content
 from generator.content.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
 from generator.engine import Engine
-from generator.errors import ContentError, Problem, UsageError
+from generator.errors import Problem, StrictNotes, UsageError
 from generator.internal.internal_pages import InternalFigures
 from generator.internal.wechat_pages import with_wechat
 from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, RowMemo, cache_folder
@@ -149,7 +149,7 @@ class Project:
         internal = with_favicon(internal, published.site_images.favicon_url if published.site_images else None)
         notes = tuple(sorted(content_notes(raw, site) + published.notes, key=lambda p: (p.path, p.line)))
         if self.strict and notes:
-            raise ContentError(list(notes))
+            raise StrictNotes(list(notes))
         return Checked(site, progress, published.plan, internal, published, figures, notes, change)
 
     def office_files(self, checked: Checked) -> dict[str, bytes]:
@@ -288,7 +288,7 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
                 remove_leftovers(out_dir)  # what killed builds left beside it, as a rebuild would
                 notes = tuple(Problem(**n) for n in record.get("notes", []))
                 if strict and notes:
-                    raise ContentError(list(notes))
+                    raise StrictNotes(list(notes))
                 return BuildResult(out_dir, int(record.get("public", 0)), int(record.get("internal", 0)),
                                    time.perf_counter() - started, None, None, BuildSummary(**summary), unchanged=True,
                                    notes=notes)

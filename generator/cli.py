@@ -13,9 +13,17 @@ from typing import Any, NoReturn
 from generator import __version__
 from generator.argparse_zh import ChineseArgumentParser
 from generator.build import build_site, check_site
-from generator.errors import GongjianError, Problem, UsageError
+from generator.errors import (
+    NOTES_APART,
+    GongjianError,
+    Problem,
+    StrictNotes,
+    UsageError,
+    note_lines,
+    notes_grouped,
+)
 from generator.model.validate import DATE_RULE, half_width
-from generator.scaffold import init_site, new_story
+from generator.scaffold import init_site, new_story, written_as_of
 
 
 def _day(text: str) -> date:
@@ -51,6 +59,11 @@ def _strict_option(parser: argparse.ArgumentParser) -> None:
                         help="把提示（如晚于截至日期的记录、未写正文的故事）当作错误：有提示就不通过")
 
 
+def _verbose_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--verbose", action="store_true",
+                        help=f"逐条列出全部提示；不加时，同一文件里同类的提示超过 {NOTES_APART} 条就合并为一行（条数和前几个行号）")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = ChineseArgumentParser(
         prog="gongjian",
@@ -70,11 +83,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="不用 .gongjian-cache/ 里的缓存，从头生成（结果与用缓存时完全相同，只是更慢）")
     _date_options(build, since=True)
     _strict_option(build)
+    _verbose_option(build)
 
     check = commands.add_parser("check", help="只检查内容，不生成网站", description="只检查内容，不生成网站。")
     _content_option(check)
     _date_options(check, since=False)
     _strict_option(check)
+    _verbose_option(check)
 
     serve = commands.add_parser("serve", help="预览网站：保存文件后浏览器自动刷新（含草稿）",
                                 description="本地预览两个网站（含草稿）：保存内容或模板后浏览器自动刷新。按 Ctrl+C 停止。")
@@ -85,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="端口（默认 8000；0 表示自动选一个空闲端口）")
     serve.add_argument("--open", action="store_true", help="启动后用默认浏览器打开预览")
     _date_options(serve, since=True)
+    _verbose_option(serve)
 
     new = commands.add_parser("new", help="新建内容，例如：gongjian new story 义诊进村",
                               description="新建内容。目前可以新建故事：gongjian new story 标题")
@@ -99,9 +115,12 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_spreadsheet_commands(commands)
 
-    init = commands.add_parser("init", help="新建一个网站文件夹，里面带一个能直接生成的小例子",
-                               description="新建一个网站文件夹，里面带一个能直接生成的小例子。")
+    init = commands.add_parser("init", help="新建一个网站文件夹：带一个能直接生成的小例子，或加 --empty 从空白开始",
+                               description="新建一个网站文件夹，里面带一个能直接生成的小例子；加 --empty 则没有任何记录，"
+                                           "每个文件开头写明各字段的意思和写法示例。")
     init.add_argument("dir", type=Path, metavar="文件夹", help="新网站的文件夹（不存在或为空）")
+    init.add_argument("--empty", action="store_true",
+                      help="不带例子：各记录文件只有字段说明和注释掉的示例，行动开始日期先填今天")
     return parser
 
 
@@ -167,25 +186,34 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notes(notes: tuple[Problem, ...]) -> None:
-    """Show what the build leaves out on purpose: each as 提示, to stderr like the errors, then a count."""
-    for note in notes:
-        print(f"提示：{note}", file=sys.stderr)
+def _notes(notes: tuple[Problem, ...], verbose: bool) -> None:
+    """Show what the build leaves out on purpose: as 提示 (many of a kind grouped), to stderr like the errors, then a count."""
+    for line in note_lines(notes, verbose):
+        print(f"提示：{line}", file=sys.stderr)
     if notes:
-        print(f"共 {len(notes)} 条提示（不是错误，不影响生成；加 --strict 可按错误处理）。", file=sys.stderr)
+        more = "；同类的已合并，加 --verbose 逐条列出" if not verbose and notes_grouped(notes) else ""
+        print(f"共 {len(notes):,} 条提示（不是错误，不影响生成；加 --strict 可按错误处理{more}）。", file=sys.stderr)
 
 
 def _new(args: argparse.Namespace) -> int:
-    path = new_story(args.content, " ".join(args.title), date.today(), args.branch, args.slug)
+    today = date.today()
+    path = new_story(args.content, " ".join(args.title), today, args.branch, args.slug)
     print(f"已新建故事草稿 {path}。")
+    as_of = written_as_of(args.content)
+    if as_of is not None and as_of < today:
+        # Else the story, dated today, waits unpublished behind site.yaml's older as_of.
+        print(f"注意：site.yaml 的 as_of 是 {as_of.isoformat()}，早于这篇故事的日期 {today.isoformat()}；"
+              f"定稿后要把 as_of 改到 {today.isoformat()} 或以后（或删去 as_of），它才会发布；也可以把故事的 date 改早。")
     print("写好正文后把 draft: true 改为 false，再运行 gongjian build；写作时可用 gongjian serve 预览（草稿带“草稿”标记）。")
     return 0
 
 
 def _init(args: argparse.Namespace) -> int:
-    files = init_site(args.dir)
-    print(f"已在 {args.dir} 新建网站（{len(files)} 个文件）。接下来：")
+    files = init_site(args.dir, empty=args.empty)
+    print(f"已在 {args.dir} 新建{'空白' if args.empty else ''}网站（{len(files)} 个文件）。接下来：")
     print(f"  cd {args.dir}")
+    if args.empty:
+        print("  先改 content/site.yaml（网站名称、网址、落款单位、行动开始日期），再按各文件开头的说明写记录")
     print("  gongjian serve           预览网站，保存文件后浏览器自动刷新")
     print("  gongjian new story 标题   新建一篇故事")
     print("  gongjian build           生成网站到 site/public（公开）和 site/internal（内部）")
@@ -195,13 +223,16 @@ def _init(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     result = build_site(args.content, args.out, drafts=args.drafts, cache=not args.no_cache,
                         as_of=args.as_of, since=args.since, strict=args.strict)
-    _notes(result.notes)
+    _notes(result.notes, args.verbose)
     p = result.summary
     done = "内容没有变化，网站已是最新" if result.unchanged else "已生成"
     print(f"{done} {result.out}/public（{result.public_files} 个文件）和 {result.out}/internal"
           f"（{result.internal_files} 个文件），用时 {result.seconds:.2f} 秒。")
-    print(f"截至 {p.as_of}：{p.paired}/{p.branches} 个支部完成对接，"
-          f"{p.activities} 次活动，约谈名单 {p.lagging} 个支部。")
+    if p.branches:
+        print(f"截至 {p.as_of}：{p.paired}/{p.branches} 个支部完成对接，"
+              f"{p.activities} 次活动，约谈名单 {p.lagging} 个支部。")
+    else:
+        print(f"截至 {p.as_of}：还没有支部记录；写进 content/branches.yaml 后，这里会显示对接和活动的进展。")
     print(f"注意：{result.out}/internal 是内部资料，不要公开发布；对外只发布 {result.out}/public。")
     return 0
 
@@ -210,14 +241,17 @@ def _serve(args: argparse.Namespace) -> int:
     from generator.preview.serve import serve_preview  # the web server is loaded only when previewing
 
     serve_preview(args.content, args.host, args.port, args.open, lambda text: print(text, flush=True),
-                  as_of=args.as_of, since=args.since)
+                  as_of=args.as_of, since=args.since, verbose=args.verbose)
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
     checked = check_site(args.content, as_of=args.as_of, strict=args.strict)
-    _notes(checked.notes)
+    _notes(checked.notes, args.verbose)
     site = checked.site
+    if not (site.units or site.branches or site.villages or site.activities or site.inspections or site.stories):
+        print(f"内容检查通过：还没有任何记录（单位、支部、共建村、活动、督导、故事）；数据截至 {site.as_of.isoformat()}。")
+        return 0
     print(f"内容检查通过：{len(site.units)} 个单位、{len(site.branches)} 个支部、{len(site.villages)} 个共建村、"
           f"{len(site.activities)} 次活动、{len(site.inspections)} 次督导、{len(site.stories)} 篇故事；"
           f"数据截至 {site.as_of.isoformat()}。")
@@ -232,7 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except GongjianError as error:
-        for line in error.lines():
+        lines = error.lines(args.verbose) if isinstance(error, StrictNotes) else error.lines()
+        for line in lines:
             print(line, file=sys.stderr)
         if args.command == "build":
             print("没有生成新网站，原来的输出保持不变。", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -19,6 +20,36 @@ class Problem:
         if self.field:
             return f"{location}: {self.field}: {self.message}"
         return f"{location}: {self.message}"
+
+
+NOTES_APART = 5
+"""Up to this many notes of one kind in one file are shown one a line; more become one line with a count."""
+LINES_NAMED = 3
+"""How many line numbers a grouped note names before its “……”."""
+
+
+def note_lines(notes: Sequence[Problem], verbose: bool = False) -> list[str]:
+    """Return the notes as text, grouping more than NOTES_APART of one kind in one file into one line (unless verbose).
+
+    A group keeps the place of its first note, so the order stays that of the files.
+    """
+    groups: dict[tuple[str, str, str], list[Problem]] = {}
+    for note in notes:
+        groups.setdefault((note.path, note.field, note.message) if note.line else (note.path, "", str(note)), []).append(note)
+    lines: list[str] = []
+    for (path, field, message), group in groups.items():
+        if verbose or len(group) <= NOTES_APART:
+            lines.extend(str(note) for note in group)
+            continue
+        named = "、".join(str(note.line) for note in group[:LINES_NAMED])
+        where = f"{path}: {field}: " if field else f"{path}: "
+        lines.append(f"{where}{len(group):,} 条记录{message}（第 {named} 行……）")
+    return lines
+
+
+def notes_grouped(notes: Sequence[Problem]) -> bool:
+    """Return whether note_lines would group some of these notes."""
+    return len(note_lines(notes)) < len(notes)
 
 
 class GongjianError(Exception):
@@ -43,6 +74,16 @@ class ContentError(GongjianError):
         return [str(p) for p in self.problems] + [
             f"共 {len(self.problems)} 个问题，请逐条修改后再试。"
         ]
+
+
+class StrictNotes(ContentError):
+    """--strict was given and the content has notes: they fail like problems, grouped as the notes are."""
+
+    def lines(self, verbose: bool = False) -> list[str]:
+        """Return the notes (grouped unless verbose), then a count."""
+        more = "；同一文件里的同类问题合并为一行，加 --verbose 逐条列出" if not verbose and notes_grouped(self.problems) else ""
+        return [*note_lines(self.problems, verbose),
+                f"共 {len(self.problems):,} 个问题（加了 --strict，提示按错误处理），请逐条修改后再试{more}。"]
 
 
 class UsageError(GongjianError):

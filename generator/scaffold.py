@@ -14,6 +14,7 @@ from generator.errors import UsageError
 from generator.model.validate import ID_HINT, ID_RULE
 
 STARTER = Path(__file__).resolve().parent / "starter"
+STARTER_EMPTY = Path(__file__).resolve().parent / "starter_empty"
 # The hints sit in an HTML comment, which is never published even if left in.
 BODY_HINT = """<!--
 提示：正文用 Markdown 写。“## 小标题”分段，“**加粗**”强调，“- ”开头写列表。
@@ -25,12 +26,19 @@ summary 写一两句话的摘要，会显示在故事列表、订阅和分享链
 """
 
 
-def init_site(target: Path) -> list[Path]:
-    """Copy the starter site (content, a colour override, a README) into an empty or new folder."""
+def init_site(target: Path, empty: bool = False, today: date | None = None) -> list[Path]:
+    """Copy a starter site into an empty or new folder: the small example, or (empty) commented files and no records."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"{target} 已存在且不是空文件夹；为免覆盖已有文件，请换一个新文件夹名")
-    shutil.copytree(STARTER, target, dirs_exist_ok=True,
+    shutil.copytree(STARTER_EMPTY if empty else STARTER, target, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    if empty:
+        # The campaign starts today until the user writes its real start; a fixed date would date every page wrongly.
+        site = target / "content/site.yaml"
+        day = (today or date.today()).isoformat()
+        site.write_text(site.read_text(encoding="utf-8").replace("{today}", day), encoding="utf-8")
+        for folder in ("stories", "assets"):  # a wheel keeps no empty folders
+            (target / "content" / folder).mkdir(exist_ok=True)
     return sorted(p for p in target.rglob("*") if p.is_file())
 
 
@@ -72,3 +80,13 @@ def new_story(content_dir: Path, title: str, today: date, branches: list[str] | 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\n{story_front_matter(title, today, branches or [])}---\n{BODY_HINT}", encoding="utf-8")
     return path
+
+
+def written_as_of(content_dir: Path) -> date | None:
+    """Return the as_of written in site.yaml, if it is a plain date (anything else is check's to report)."""
+    try:
+        data = yaml.safe_load((content_dir / "site.yaml").read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    value = data.get("as_of") if isinstance(data, dict) else None
+    return value if isinstance(value, date) else None

@@ -58,7 +58,8 @@ def test_check_lists_every_record_after_as_of_with_its_line(scratch) -> None:  #
     expected += ["content/assets/mark.svg: 没有故事或活动用到这个文件，不会发布",  # issue 11: unused assets are notes too
                  f"content/branches/late.yaml:6: paired_on: 晚于截至日期 {as_of.isoformat()}，本次不计入",
                  f"content/inspections/late.yaml:2: date: 晚于截至日期 {as_of.isoformat()}，本次不计入",
-                 f"content/stories/late.md:3: date: 晚于截至日期 {as_of.isoformat()}，本次不发布"]
+                 f"content/stories/late.md:3: date: 故事“年底走访”的日期 2017-12-01 晚于截至日期 {as_of.isoformat()}，"
+                 "本次不发布；截至日期到 2017-12-01 或以后才发布，要现在发布请把 date 改早"]
     assert notes_of(result.stderr) == expected
     assert f"共 {len(expected)} 条提示" in result.stderr
     assert "内容检查通过" in result.stdout and NOTE not in result.stdout
@@ -204,3 +205,54 @@ def test_serve_takes_as_of_and_since_and_shows_the_notes(scratch) -> None:  # ty
         save(story, story.read_text(encoding="utf-8") + "\n又一段。\n")
         server.wait_build_after(first["generation"])
         assert len([line for line in server.lines if "提示：content/activities.yaml" in line]) == len(later)
+
+
+def test_a_story_written_today_and_a_weekly_as_of_before_it_is_noted_by_name(scratch) -> None:  # type: ignore[no-untyped-def]
+    content = scratch()
+    made = run_cli("new", "story", "冬日走访", "--slug", "winter", "--content", str(content))
+    assert made.returncode == 0, made.stderr
+    today = date.today().isoformat()
+    # The fixture's site.yaml has as_of: 2017-11-24: said at once, when the story is made.
+    assert made.stdout.splitlines()[1] == (
+        f"注意：site.yaml 的 as_of 是 {fixture_as_of().isoformat()}，早于这篇故事的日期 {today}；"
+        f"定稿后要把 as_of 改到 {today} 或以后（或删去 as_of），它才会发布；也可以把故事的 date 改早。")
+    story = content / "stories/winter.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("draft: true", "draft: false")
+                     .replace(PLACEHOLDER_BODY, "三名党员走访了五户。"), encoding="utf-8")
+    result = run_cli("check", "--content", str(content), "--as-of", "2017-11-24")
+    assert result.returncode == 0, result.stderr
+    assert f"content/stories/winter.md:3: date: 故事“冬日走访”的日期 {today} 晚于截至日期 2017-11-24，本次不发布；" \
+           f"截至日期到 {today} 或以后才发布，要现在发布请把 date 改早" in notes_of(result.stderr)
+
+
+EARLY = "".join(f"- id: early-{n}\n  date: 2017-08-{n + 10}\n  title: 早到{n}\n  kind: 主题党日\n"
+                f"  branches: [hosp-b1]\n  participants: 2\n" for n in range(7))
+
+
+def test_records_before_the_campaign_start_are_counted_but_noted_and_grouped(scratch) -> None:  # type: ignore[no-untyped-def]
+    content = scratch({"activities/early.yaml": EARLY})
+    out = content.parent / "site"
+    result = run_cli("build", "--content", str(content), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "content/activities/early.yaml: date: 7 条记录早于行动开始日期 2017-09-01（site.yaml 的 campaign.start），" \
+           "照常计入；请检查日期是否写错，或把开始日期改早（第 2、8、14 行……）" in notes_of(result.stderr)
+    counted = [a for a in records("activities") if isinstance(a["date"], date) and a["date"] <= fixture_as_of()]
+    assert json.loads((out / "internal/progress.json").read_text(encoding="utf-8"))["activities"]["count"] == len(counted) + 7
+    one = run_cli("check", "--content", str(scratch({"activities/early.yaml": EARLY[:EARLY.index("- id: early-1")]})))
+    assert "content/activities/early.yaml:2: date: 早于行动开始日期 2017-09-01（site.yaml 的 campaign.start），" \
+           "照常计入；请检查日期是否写错，或把开始日期改早" in notes_of(one.stderr)
+
+
+def test_a_campaign_start_long_before_every_record_is_noted_at_its_line(scratch) -> None:  # type: ignore[no-untyped-def]
+    site = (FIXTURES / "minimal/content/site.yaml").read_text(encoding="utf-8")
+    content = scratch({"site.yaml": site.replace("start: 2017-09-01", "start: 2016-09-01")})
+    result = run_cli("check", "--content", str(content))
+    assert result.returncode == 0, result.stderr
+    first = min(d for kind, key in (("branches", "paired_on"), ("activities", "date"), ("inspections", "date"))
+                for r in records(kind) if isinstance(d := r.get(key), date))
+    line = line_of(content / "site.yaml", "start:")
+    assert f"content/site.yaml:{line}: campaign.start: 行动开始日期 2016-09-01 比最早的记录（{first.isoformat()}）" \
+           f"早 {(first - date(2016, 9, 1)).days} 天；如果是照抄的例子，请改成本次行动实际开始的日期（活动趋势图从这一天画起）" \
+           in notes_of(result.stderr)
+    # The fixture's own start, days before its first record, is not noted.
+    assert "campaign.start" not in run_cli("check", "--content", str(scratch())).stderr

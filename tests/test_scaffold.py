@@ -91,3 +91,54 @@ def test_init_refuses_a_folder_with_files_in_it(tmp_path: Path) -> None:
     result = run_cli("init", str(tmp_path))
     assert result.returncode == 2 and "不是空文件夹" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old.txt"]
+
+
+def visible_text(page: Path) -> str:
+    """The text a reader sees on a page (no markup, scripts or styles)."""
+    import html
+    import re
+
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def test_init_empty_gives_commented_files_that_check_and_build_as_they_are(tmp_path: Path) -> None:
+    import re
+
+    target = tmp_path / "空白网站"
+    made = run_cli("init", "--empty", str(target))
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.splitlines()[0] == f"已在 {target} 新建空白网站（8 个文件）。接下来："
+    content = target / "content"
+    for kind in ("units", "branches", "villages", "activities", "inspections"):
+        text = (content / f"{kind}.yaml").read_text(encoding="utf-8")
+        assert yaml.safe_load(text) is None, kind  # comments only: no record yet
+        assert "# 字段：" in text and "# 写法示例" in text and "# - id: " in text, kind
+    assert (content / "stories").is_dir() and (content / "assets").is_dir()
+    today = date.today().isoformat()
+    assert f"  start: {today}\n" in (content / "site.yaml").read_text(encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    check = subprocess.run([sys.executable, "-m", "generator", "check"], cwd=target, capture_output=True, text=True,
+                           env=env, timeout=300)
+    assert (check.returncode, check.stderr) == (0, "")
+    assert check.stdout == f"内容检查通过：还没有任何记录（单位、支部、共建村、活动、督导、故事）；数据截至 {today}。\n"
+    build = subprocess.run([sys.executable, "-m", "generator", "build"], cwd=target, capture_output=True, text=True,
+                           env=env, timeout=300)
+    assert (build.returncode, build.stderr) == (0, "")
+    assert f"截至 {today}：还没有支部记录；写进 content/branches.yaml 后，这里会显示对接和活动的进展。" in build.stdout
+    pages = sorted((target / "site").rglob("*.html"))
+    assert len(pages) > 10
+    # Nothing reads as a count of nothing or a rate of nothing.
+    nonsense = re.compile(r"(?<![\d.,])0(?:/0|\.0%| 个| 次| 人次|\.00 万元)|（0\.0%）|NaN|None")
+    seen = {page.relative_to(target / "site").as_posix(): nonsense.findall(visible_text(page)) for page in pages}
+    assert {page: found for page, found in seen.items() if found} == {}
+    assert "各支部的对接、活动和督导情况将在这里陆续发布" in visible_text(target / "site/public/index.html")
+    assert "还没有支部记录" in visible_text(target / "site/internal/index.html")
+    assert broken_links(target / "site/public", url_root="/gongjian/") == []
+
+
+def test_init_empty_refuses_a_folder_with_files_in_it(tmp_path: Path) -> None:
+    (tmp_path / "old.txt").write_text("keep me", encoding="utf-8")
+    result = run_cli("init", "--empty", str(tmp_path))
+    assert result.returncode == 2 and "不是空文件夹" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.txt"]

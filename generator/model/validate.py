@@ -794,11 +794,29 @@ def _date_line(data: Any, key: str, line: int) -> int:
     return data.key_lines.get(key, line) if isinstance(data, LineMap) else line
 
 
+START_LEAD_DAYS = 180
+"""A campaign start this many days before the first dated record is noted: likely copied from an example."""
+
+
+def _start_note(content: RawContent, start: date, days: list[date]) -> list[Problem]:
+    """Note a campaign start long before every record (the weekly chart would begin with months of nothing)."""
+    if not days or content.site is None or (min(days) - start).days <= START_LEAD_DAYS:
+        return []
+    first = min(days)
+    data = content.site.data
+    campaign = data.get("campaign") if isinstance(data, dict) else None
+    line = _date_line(campaign, "start", _date_line(data, "campaign", content.site.line))
+    return [Problem(content.site.path, line, "campaign.start",
+                    f"行动开始日期 {start.isoformat()} 比最早的记录（{first.isoformat()}）早 {(first - start).days} 天；"
+                    f"如果是照抄的例子，请改成本次行动实际开始的日期（活动趋势图从这一天画起）")]
+
+
 def content_notes(content: RawContent, site: Site) -> tuple[Problem, ...]:
     """List what the build leaves out on purpose, so nothing vanishes without a word.
 
-    Records dated after as_of are not counted; a published story dated after an as_of that
-    was given (site.yaml or --as-of) is not published; a published story whose body is still
+    Records dated after as_of are not counted; records dated before the campaign start are counted,
+    but noted, and so is a start long before every record; a published story dated after an as_of
+    that was given (site.yaml or --as-of) is not published; a published story whose body is still
     the placeholder of `new story` is published, but noted.
     """
     as_of = site.as_of
@@ -811,20 +829,26 @@ def content_notes(content: RawContent, site: Site) -> tuple[Problem, ...]:
     dated: list[tuple[str, str, date | None]] = [("branches", b.id, b.paired_on) for b in site.branches]
     dated += [("activities", a.id, a.date) for a in site.activities]
     dated += [("inspections", i.id, i.date) for i in site.inspections]
+    start = site.settings.campaign.start
+    early = f"早于行动开始日期 {start.isoformat()}（site.yaml 的 campaign.start），照常计入；请检查日期是否写错，或把开始日期改早"
     notes = []
     for kind, rid, day in dated:
-        if day is not None and day > as_of:
+        if day is not None and (day > as_of or day < start):
             record = raw[(kind, rid)]
             key = "paired_on" if kind == "branches" else "date"
-            notes.append(Problem(record.path, _date_line(record.data, key, record.line), key, late))
+            notes.append(Problem(record.path, _date_line(record.data, key, record.line), key,
+                                 late if day > as_of else early))
+    notes.extend(_start_note(content, start, [day for _, _, day in dated if day is not None]))
     stories = {s.path: s for s in content.stories}
     for story in site.stories:
         if story.draft:
             continue
         source = stories[story.source.path]
         if site.settings.as_of is not None and story.date > as_of:
+            # `new story` dates a story today; a weekly --as-of before that holds it back, so say which and until when.
             notes.append(Problem(story.source.path, _date_line(source.front, "date", 1), "date",
-                                 f"晚于截至日期 {as_of.isoformat()}，本次不发布"))
+                                 f"故事“{story.title}”的日期 {story.date.isoformat()} 晚于截至日期 {as_of.isoformat()}，"
+                                 f"本次不发布；截至日期到 {story.date.isoformat()} 或以后才发布，要现在发布请把 date 改早"))
         lines = story.body.split("\n")
         if PLACEHOLDER_BODY in (line.strip() for line in lines):
             at = next(n for n, line in enumerate(lines) if line.strip() == PLACEHOLDER_BODY)

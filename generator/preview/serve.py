@@ -41,7 +41,7 @@ import tornado.web
 
 from generator.build import Checked, Project, paused_gc
 from generator.content.reader import Stamp, scan_content, scan_templates
-from generator.errors import GongjianError, Problem, UsageError
+from generator.errors import GongjianError, Problem, UsageError, note_lines, notes_grouped
 from generator.internal.internal_pages import InternalFigures, office_files
 from generator.preview.reload import LiveReload, inject
 from generator.public.search import SearchIndexer
@@ -110,12 +110,14 @@ class Preview:
     """The state of one preview: what is watched, the latest build, and the browsers to tell."""
 
     def __init__(self, content_dir: Path, out_dir: Path, report: Report, builder: Builder | None = None,
-                 indexer: Indexer | None = None, as_of: date | None = None, since: date | None = None) -> None:
+                 indexer: Indexer | None = None, as_of: date | None = None, since: date | None = None,
+                 verbose: bool = False) -> None:
         self.content = content_dir.resolve()
         self.out = out_dir.resolve()
         self.report = report
         self.project = Project(self.content, drafts=True, as_of=as_of, since=since)
         self.notes: tuple[Problem, ...] = ()
+        self.verbose = verbose  # --verbose: every note one a line, as `build --verbose` shows them
         self._office: tuple[InternalFigures, Mapping[str, bytes]] | None = None
         self._checked: Checked | None = None
         self.builder = builder or self._build_files
@@ -181,8 +183,10 @@ class Preview:
         self._checked = checked
         if checked.notes != self.notes:  # each save rebuilds: repeat the notes only when they change
             self.notes = checked.notes
-            for note in checked.notes:
-                self.report(f"  提示：{note}")
+            for line in note_lines(checked.notes, self.verbose):
+                self.report(f"  提示：{line}")
+            if not self.verbose and notes_grouped(checked.notes):
+                self.report(f"  共 {len(checked.notes):,} 条提示；同类的已合并，加 --verbose 逐条列出。")
         return files
 
     def _yield_to_builds(self) -> None:
@@ -462,14 +466,14 @@ def bind(host: str, port: int) -> list[Any]:
 
 
 def serve_preview(content_dir: Path, host: str, port: int, open_browser: bool, report: Report,
-                  as_of: date | None = None, since: date | None = None) -> None:
+                  as_of: date | None = None, since: date | None = None, verbose: bool = False) -> None:
     """Serve a live preview of both sides until Ctrl-C or SIGTERM."""
     if not content_dir.is_dir():
         raise UsageError(f"找不到内容文件夹 {content_dir}；请用 --content 指明，或在网站文件夹里运行")
     sockets = bind(host, port)
     work = Path(tempfile.mkdtemp(prefix="gongjian-preview-"))
     try:
-        preview = Preview(content_dir, work / "site", report, as_of=as_of, since=since)
+        preview = Preview(content_dir, work / "site", report, as_of=as_of, since=since, verbose=verbose)
         asyncio.run(_serve(preview, sockets, host, open_browser))
     finally:
         for sock in sockets:
