@@ -138,7 +138,7 @@ def test_internal_outputs_and_every_link_resolves(scratch, tmp_path: Path) -> No
     names = sorted(p.name for p in internal.iterdir())
     assert names == ["activities.html", "index.html", "inspections.html", "lagging.csv", "lagging.html",
                      "ledger-branches.csv", "ledger-branches.html", "ledger-units.csv", "ledger-units.html",
-                     "ledger.xlsx", "progress-report.docx", "progress-report.html", "progress.json"]
+                     "ledger.xlsx", "progress-report.docx", "progress-report.html", "progress.json", "wechat"]
     pages = {p.name: p.read_text(encoding="utf-8") for p in internal.glob("*.html")}
     parsed = {}
     for name, html in pages.items():
