@@ -60,10 +60,10 @@ def test_internal_pages_open_from_disk_and_tables_sort(internal: Path, browser) 
     header = page.locator("table.grid-table thead th", has_text="党员人次")
     header.locator("button").click()
     assert header.get_attribute("aria-sort") == "ascending"
-    people = page.locator("table.grid-table tbody tr td:nth-child(7)").all_inner_texts()
+    people = page.locator("table.grid-table tbody tr td:nth-child(8)").all_inner_texts()
     assert people == sorted(people, key=int)
     header.locator("button").click()
-    assert page.locator("table.grid-table tbody tr td:nth-child(7)").all_inner_texts() == sorted(people, key=int,
+    assert page.locator("table.grid-table tbody tr td:nth-child(8)").all_inner_texts() == sorted(people, key=int,
                                                                                                 reverse=True)
     page.locator("header.bar a", has_text="约谈名单").click()
     assert page.url.endswith("/internal/lagging.html")

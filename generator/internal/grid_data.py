@@ -125,12 +125,14 @@ _BRANCH_CSV = [
 GRIDS: dict[str, dict[str, Any]] = {
     "ledger-branches.html": {
         "table": "branches", "noun": "个支部", "download": "支部台账（筛选）.csv",
-        "columns": [_col("unitName", "单位"), _col("name", "支部", cls="name"), _col("members", "党员", "num", True),
+        # 约谈 next to the branch: with long names the last columns scroll out of sight at 1280 px, this one must not
+        "columns": [_col("unitName", "单位"), _col("name", "支部", cls="name"), _col("reasonText", "约谈"),
+                    _col("members", "党员", "num", True),
                     _col("village", "共建村"), _col("paired", "对接日期", "date"),
                     _col("activities", "活动", "num", True), _col("participants", "党员人次", "num", True),
                     _col("value", "资金与捐赠折合", "money", True), _col("last", "最近活动", "date"),
                     _col("mpairs", "党员结对", "num", True), _col("hpairs", "重点户结对", "num", True),
-                    _col("secretary", "支部书记"), _col("reasonText", "约谈")],
+                    _col("secretary", "支部书记")],
         "filters": [_select("unit", "unit", "单位"), _select("county", "county", "县（市、区）"),
                     _select("town", "town", "乡镇（街道）"), _select("state", "state", "对接状态"),
                     _select("reason", "reason", "约谈", REASON_LABELS)],

@@ -34,6 +34,38 @@ from generator.office.xlsx_ledger import ledger_workbook
 from generator.render.pages import Page, Plan, check_unique_paths
 
 REPORT = "progress-report.html"
+REPORT_UNITS = 40  # unit rows the printed report lists at most; the unit ledger has them all
+REPORT_LAGGING = 30  # 约谈 entries the report lists one by one; above it, counts by unit and the first entries
+REPORT_LAGGING_UNITS = 20  # units in that summary (those with the most entries)
+REPORT_FIRST = 3  # entries named per unit in the summary
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """What the one-file report shows of the long lists, so that it prints on a few pages at any scale."""
+
+    units: tuple[UnitRow, ...]  # in the official order
+    units_left: int  # units not listed
+    lagging_full: bool  # every 约谈 entry is listed
+    lagging: tuple[LaggingGroup, ...]  # the groups listed (all, or those with the most entries)
+    lagging_left: int  # units with 约谈 entries not listed
+
+
+def report_view(units: tuple[UnitRow, ...], lagging: tuple[LaggingGroup, ...]) -> ReportView:
+    """Choose the unit rows and 约谈 groups the report lists: all while few, else those with the most entries."""
+    if len(units) <= REPORT_UNITS:
+        shown_units = units
+    else:
+        order = {r.unit.id: n for n, r in enumerate(units)}
+        worst = sorted(units, key=lambda r: (-r.lagging, r.rate, order[r.unit.id]))[:REPORT_UNITS]
+        shown_units = tuple(sorted(worst, key=lambda r: order[r.unit.id]))
+    entries = sum(len(g.rows) for g in lagging)
+    if entries <= REPORT_LAGGING:
+        return ReportView(shown_units, len(units) - len(shown_units), True, lagging, 0)
+    rank = {g.unit.id: n for n, g in enumerate(lagging)}
+    most = sorted(lagging, key=lambda g: (-len(g.rows), rank[g.unit.id]))[:REPORT_LAGGING_UNITS]
+    groups = tuple(sorted(most, key=lambda g: rank[g.unit.id]))
+    return ReportView(shown_units, len(units) - len(shown_units), False, groups, len(lagging) - len(groups))
 
 
 def css_string(text: str) -> Markup:
@@ -83,7 +115,8 @@ def plan_internal(site: Site, progress: Progress, change: ProgressChange | None 
         Page("lagging.html", "lagging.html", {**base, "groups": f.lagging, **grid("lagging.html")}),
         Page("activities.html", "activities.html", {**base, "dash": f.dash, **grid("activities.html")}),
         Page("inspections.html", "inspections.html", {**base, "supervision": f.supervision}),
-        Page(REPORT, "report.html", {**overview, "issuer_css": issuer}),
+        Page(REPORT, "report.html", {**overview, "issuer_css": issuer, "view": report_view(f.units, f.lagging),
+                                     "first": REPORT_FIRST}),
         Page("units/index.html", "units_index.html", {**base, "units": f.units}),
         *unit_pages(f, activities, base),
     )
