@@ -34,7 +34,7 @@ from generator.office.xlsx_ledger import ledger_workbook
 from generator.render.pages import Page, Plan, check_unique_paths
 
 REPORT = "progress-report.html"
-REPORT_UNITS = 40  # unit rows the printed report lists at most; the unit ledger has them all
+REPORT_UNITS = 80  # unit rows the printed report lists at most (the example city has 70); the unit ledger has them all
 REPORT_LAGGING = 30  # 约谈 entries the report lists one by one; above it, counts by unit and the first entries
 REPORT_LAGGING_UNITS = 20  # units in that summary (those with the most entries)
 REPORT_FIRST = 3  # entries named per unit in the summary
