@@ -256,6 +256,7 @@
     controls[f.key] = root.querySelector("[name='" + f.key + "']");
     controls[f.key].addEventListener("change", function () { state[f.key] = this.value; state.page = 1; apply(); });
   });
+  root.querySelector("form").addEventListener("submit", function (e) { e.preventDefault(); });  // Enter in find
   controls.q = root.querySelector("[name='q']");
   var typing = 0;
   controls.q.addEventListener("input", function () {
