@@ -181,3 +181,17 @@ def test_the_branch_ledger_fits_its_columns_and_the_page_its_width(internal: Pat
         box = page.locator("table.grid-table thead th", has_text="约谈").bounding_box()
         assert box is not None and box["x"] + box["width"] <= width
     page.close()
+
+
+def test_an_anchor_in_the_address_is_left_alone_and_a_theme_link_filters(internal: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    page, errors = _open(browser, internal, "activities.html", "#donations")
+    assert page.url.endswith("#donations") and page.evaluate("window.scrollY") > 0
+    link = page.locator("tr[id^=theme-] a").first
+    theme = link.inner_text()
+    link.click()
+    page.wait_for_function("document.querySelector('.grid-status').textContent.startsWith('筛选出')")
+    assert page.locator("select[name=theme]").input_value() == theme
+    rows = _download(page)
+    assert rows and all(r["主题"] == theme for r in rows)
+    assert errors == []
+    page.close()

@@ -198,6 +198,7 @@
       if (v && !(k === "page" && v === 1)) parts.push(k + "=" + encodeURIComponent(v));
     });
     var hash = parts.length ? "#" + parts.join("&") : "";
+    if (!hash && location.hash.indexOf("=") < 0) return;  // #donations and the like are anchors: leave them
     if (location.hash !== hash) history.replaceState(null, "", hash || location.pathname + location.search);
   }
   function load() {
