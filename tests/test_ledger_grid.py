@@ -92,6 +92,7 @@ def test_find_a_branch_and_follow_its_row_to_the_units_page(internal: Path, brow
     link = page.locator("table.grid-table tbody td:nth-child(2) a").first
     link.click()
     branch_id = target["支部编号"].strip('="')
+    page.wait_for_url(f"**/units/*.html#b-{branch_id}")
     assert page.url.endswith(f"#b-{branch_id}") and "/units/" in page.url
     assert target["支部名称"] in page.locator(f"[id='b-{branch_id}']").inner_text()
     assert errors == []

@@ -55,6 +55,7 @@ def test_internal_pages_open_from_disk_and_tables_sort(internal: Path, browser) 
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto((internal / "ledger-branches.html").as_uri())
+    page.wait_for_selector("html[data-grid=ready]")
     names = page.locator("table.grid-table tbody tr td:nth-child(2)")
     assert names.all_inner_texts() == ["市农科院机关党支部", "市第四人民医院第一党支部", "市第四人民医院第二党支部"]
     header = page.locator("table.grid-table thead th", has_text="党员人次")
@@ -66,7 +67,8 @@ def test_internal_pages_open_from_disk_and_tables_sort(internal: Path, browser) 
     assert page.locator("table.grid-table tbody tr td:nth-child(8)").all_inner_texts() == sorted(people, key=int,
                                                                                                 reverse=True)
     page.locator("header.bar a", has_text="约谈名单").click()
-    assert page.url.endswith("/internal/lagging.html")
+    page.wait_for_url("**/internal/lagging.html")
+    page.wait_for_selector("html[data-grid=ready]")
     assert "尚未对接" in page.locator("table.grid-table").inner_text()
     assert errors == []
     page.close()
