@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import xml.etree.ElementTree as ET
 from datetime import date, timedelta
@@ -136,10 +137,13 @@ def test_internal_outputs_and_every_link_resolves(scratch, tmp_path: Path) -> No
     build_site(scratch(), out)
     internal = out / "internal"
     names = sorted(p.name for p in internal.iterdir())
-    assert names == ["activities.html", "index.html", "inspections.html", "lagging.csv", "lagging.html",
+    assert names == ["activities.html", "data", "index.html", "inspections.html", "lagging.csv", "lagging.html",
                      "ledger-branches.csv", "ledger-branches.html", "ledger-units.csv", "ledger-units.html",
-                     "ledger.xlsx", "progress-report.docx", "progress-report.html", "progress.json", "wechat"]
-    pages = {p.name: p.read_text(encoding="utf-8") for p in internal.glob("*.html")}
+                     "ledger.xlsx", "progress-report.docx", "progress-report.html", "progress.json", "units", "wechat"]
+    units = sorted(p.name for p in (internal / "units").iterdir())
+    assert units == ["agri.html", "hosp.html", "index.html"]
+    pages = {p.relative_to(internal).as_posix(): p.read_text(encoding="utf-8") for p in internal.rglob("*.html")
+             if not p.relative_to(internal).as_posix().startswith("wechat/")}  # 公众号 posts link to the public site
     parsed = {}
     for name, html in pages.items():
         parsed[name] = Links()
@@ -148,9 +152,11 @@ def test_internal_outputs_and_every_link_resolves(scratch, tmp_path: Path) -> No
         for ref in links.refs:
             assert not re.match(r"^[a-z]+:|^//", ref), f"{name} refers outside the folder: {ref}"
             target, _, anchor = ref.partition("#")
-            target = target or name
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), target)) if target else name
             assert (internal / target).is_file(), f"{name} links to missing {ref}"
-            if anchor and target.endswith(".html"):
+            if "=" in anchor:  # the state of a ledger grid (#theme=…), not an element: the page must have a grid
+                assert "grid" in parsed[target].ids, f"{name} links to grid state on a page without one: {ref}"
+            elif anchor and target.endswith(".html"):
                 assert anchor in parsed[target].ids, f"{name} links to missing anchor {ref}"
     assert parsed["progress-report.html"].refs == []  # sent on its own: it links to nothing
 
@@ -161,17 +167,20 @@ def test_dashboard_shows_what_the_records_say(scratch, tmp_path: Path) -> None: 
     internal = out / "internal"
     index = (internal / "index.html").read_text(encoding="utf-8")
     assert "2/3" in index and "支部完成对接（66.7%）" in index
-    lagging = (internal / "lagging.html").read_text(encoding="utf-8")
-    assert "市农科院机关党支部" in lagging and "尚未对接" in lagging
+    # the rows of the ledgers are data files the pages' grid reads; each unit's page shows its rows as plain HTML
+    data = "".join(p.read_text(encoding="utf-8") for p in sorted((internal / "data").glob("*.js")))
+    agri = (internal / "units/agri.html").read_text(encoding="utf-8")
+    hosp = (internal / "units/hosp.html").read_text(encoding="utf-8")
+    assert "市农科院机关党支部" in agri and "尚未对接" in agri and '"unpaired"' in data
     # hosp-b1: paired 2017-09-20, last active 10-23, on or before the cutoff 10-25: to be called, phone at hand
-    assert "市第四人民医院第一党支部" in lagging and "近期无活动" in lagging and "0635-0000001" in lagging
-    assert "32 天" in lagging
-    assert "市第四人民医院第二党支部" not in lagging  # paired 11-10: still in its grace period
-    ledger = (internal / "ledger-branches.html").read_text(encoding="utf-8")
-    assert "张书记" in ledger and "0635-0000001" in ledger and "王辉村" in ledger
+    lagging_part = hosp[hosp.index('id="lagging"'):hosp.index('id="activities"')]
+    assert "市第四人民医院第一党支部" in lagging_part and "近期无活动" in lagging_part
+    assert "0635-0000001" in lagging_part and "32 天" in lagging_part
+    assert "市第四人民医院第二党支部" not in lagging_part  # paired 11-10: still in its grace period
+    assert "张书记" in hosp and "0635-0000001" in data and "王辉村" in data
     inspections = (internal / "inspections.html").read_text(encoding="utf-8")
     assert "帮扶措施不够具体" in inspections and "约谈" in inspections and "基本达标" in inspections
-    activities = (internal / "activities.html").read_text(encoding="utf-8")
+    activities = data + hosp
     assert "送健康下乡义诊" in activities and "年底走访" not in activities  # 2017-12-05 is after as_of
 
 

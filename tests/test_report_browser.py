@@ -55,34 +55,40 @@ def test_internal_pages_open_from_disk_and_tables_sort(internal: Path, browser) 
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto((internal / "ledger-branches.html").as_uri())
-    names = page.locator("table.sortable tbody tr td:nth-child(2)")
+    page.wait_for_selector("html[data-grid=ready]")
+    names = page.locator("table.grid-table tbody tr td:nth-child(2)")
     assert names.all_inner_texts() == ["市农科院机关党支部", "市第四人民医院第一党支部", "市第四人民医院第二党支部"]
-    header = page.locator("table.sortable thead th", has_text="党员人次")
+    header = page.locator("table.grid-table thead th", has_text="党员人次")
     header.locator("button").click()
     assert header.get_attribute("aria-sort") == "ascending"
-    people = page.locator("table.sortable tbody tr td:nth-child(7)").all_inner_texts()
+    people = page.locator("table.grid-table tbody tr td:nth-child(8)").all_inner_texts()
     assert people == sorted(people, key=int)
     header.locator("button").click()
-    assert page.locator("table.sortable tbody tr td:nth-child(7)").all_inner_texts() == sorted(people, key=int,
+    assert page.locator("table.grid-table tbody tr td:nth-child(8)").all_inner_texts() == sorted(people, key=int,
                                                                                                 reverse=True)
     page.locator("header.bar a", has_text="约谈名单").click()
-    assert page.url.endswith("/internal/lagging.html")
-    assert "尚未对接" in page.locator("main").inner_text()
+    page.wait_for_url("**/internal/lagging.html")
+    page.wait_for_selector("html[data-grid=ready]")
+    assert "尚未对接" in page.locator("table.grid-table").inner_text()
     assert errors == []
     page.close()
 
 
-def test_sorting_is_progressive_tables_work_without_javascript(internal: Path, browser) -> None:  # type: ignore[no-untyped-def]
+def test_without_javascript_pages_give_a_summary_and_say_where_the_rows_are(internal: Path, browser) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto((internal / "ledger-units.html").as_uri())
-    assert page.locator("table.sortable tbody tr").count() == 2
+    assert page.locator("table.grid-table").is_hidden()  # an empty grid is not shown
+    assert "data/" in page.locator("main").inner_text() and "ledger.xlsx" in page.locator("main").inner_text()
+    page.goto((internal / "units" / "hosp.html").as_uri())
+    assert page.locator("table.sortable").first.locator("tbody tr").count() == 2  # the unit's page is plain HTML
     assert page.locator("th button").count() == 0  # plain headings, nothing broken
     context.close()
 
 
 @pytest.mark.parametrize("page_name", ["index.html", "progress-report.html", "ledger-branches.html", "lagging.html",
-                                       "inspections.html", "activities.html"])
+                                       "inspections.html", "activities.html", "ledger-units.html", "units/hosp.html",
+                                       "units/index.html"])
 @pytest.mark.parametrize("width", [390, 1280])
 def test_no_serious_accessibility_violations(internal: Path, browser, axe_script: Path,  # type: ignore[no-untyped-def]  # noqa: F811
                                              page_name: str, width: int) -> None:

@@ -93,3 +93,24 @@ def test_the_report_stays_one_file(tmp_path: Path) -> None:
     html = (root / "site" / "internal" / "progress-report.html").read_text(encoding="utf-8")
     assert not re.search(r"\b(src|href)=|url\(|@import", html)
     assert "@bottom-center" in html and "@top-left" in html
+
+
+REPORT_PAGES_AT_SCALE = 6  # docs/internal.md: 5 A4 pages at 12,000 activities (4 at the example city)
+
+
+def test_the_report_prints_on_a_bounded_number_of_pages_at_twelve_thousand_activities(  # type: ignore[no-untyped-def]
+        tmp_path: Path, browser) -> None:
+    from pypdf import PdfReader
+
+    from benchmarks.synth import write_campaign
+
+    build_site(write_campaign(tmp_path, branches=7200, activities=12000, stories=2), tmp_path / "site", search=False)
+    report = tmp_path / "site" / "internal" / "progress-report.html"
+    html = report.read_text(encoding="utf-8")
+    assert not re.search(r"\b(src|href)=|url\(|@import", html)  # still one self-contained file
+    assert "lagging.html" in html and "ledger.xlsx" in html  # the full lists are pointed to, not printed
+    page = browser.new_page()
+    page.goto(report.as_uri())
+    pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True)))
+    page.close()
+    assert 2 <= len(pdf.pages) <= REPORT_PAGES_AT_SCALE

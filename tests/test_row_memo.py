@@ -1,4 +1,5 @@
-"""RowMemo: unchanged rows of a long table are reused, strictly (1 is not 1.0), following added or removed rows."""
+"""RowMemo: unchanged rows of a long table are reused, strictly (1 is not 1.0), following added or removed rows;
+the ledgers' rows, now data files, change only in the files of the units an edit touches."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.build import Project
+from generator.internal.grid_data import bucket
 from generator.memo import RowMemo
 from tests.conftest import FIXTURES
 
@@ -62,15 +64,18 @@ def test_a_new_template_version_or_page_context_renders_every_row() -> None:
     assert _build(memo, rows, {"as_of": "2017-11-25"}, version="v2")[1] == 0
 
 
-def test_an_activity_edit_reuses_the_ledger_rows_and_equals_a_cold_build(tmp_path: Path) -> None:
+def test_an_activity_edit_rewrites_only_its_units_data_files_and_equals_a_cold_build(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "minimal", tmp_path / "project")
     content = tmp_path / "project" / "content"
     project = Project(content)
-    project.render(project.check())
+    before = project.render(project.check())
     path = content / "activities.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("participants: 12", "participants: 13"), encoding="utf-8")
     files = project.render(project.check())
-    assert project.row_memo.reused > 0
     cold = Project(content)
     assert files == cold.render(cold.check())
-    assert cold.row_memo.reused == 0
+    # the ledger rows are data files, one per bucket of units: only the edited activity's unit's files change
+    changed = sorted(k for k in files if "/data/" in k and files[k] != before.get(k))
+    hosp = bucket("hosp")
+    assert changed == [f"internal/data/activities-{hosp:02d}.js", f"internal/data/branches-{hosp:02d}.js",
+                       "internal/data/units.js"]

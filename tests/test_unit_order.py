@@ -77,13 +77,14 @@ def test_every_list_of_units_follows_the_order(content: Path, tmp_path: Path) ->
     units_page = (public / "units/index.html").read_text(encoding="utf-8")
     assert _order_of(units_page.split("<main", 1)[1]) == EXPECTED
     assert "按单位编号排列" not in units_page
-    for page in ("ledger-units.html", "ledger-branches.html", "progress-report.html"):
-        table = (internal / page).read_text(encoding="utf-8").split("<tbody>", 1)[1]
+    # the ledger grids sort their rows by the order of data/units.js; the unit pages' index and the report list in it
+    for page in ("data/units.js", "units/index.html", "progress-report.html"):
+        table = (internal / page).read_text(encoding="utf-8").split("<main", 1)[-1]
         if page == "progress-report.html":  # the unit table of the report
             table = (internal / page).read_text(encoding="utf-8").split('<table class="units">', 1)[1].split("</table>")[0]
         assert _order_of(table) == EXPECTED, page
     lagging = (internal / "lagging.html").read_text(encoding="utf-8")
-    groups = re.findall(r'<section id="u-([a-z0-9-]+)"', lagging)
+    groups = re.findall(r'<li><a href="units/([a-z0-9-]+)\.html#lagging"', lagging)
     assert groups == [u for u in EXPECTED if u in groups] and len(groups) >= 3
     # progress.json is for programs: it keeps id order, as the contract says
     assert [u["unit"] for u in json.loads((internal / "progress.json").read_text())["by_unit"]] == sorted(EXPECTED)

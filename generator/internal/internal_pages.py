@@ -13,7 +13,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.internal.dashboard import Dashboard, build_dashboard
+from generator.internal.dashboard import ActivityRow, Dashboard, build_dashboard
+from generator.internal.grid_data import grid_config, grid_files, grid_scripts
 from generator.internal.ledger import (
     BranchRow,
     LaggingGroup,
@@ -33,6 +34,38 @@ from generator.office.xlsx_ledger import ledger_workbook
 from generator.render.pages import Page, Plan, check_unique_paths
 
 REPORT = "progress-report.html"
+REPORT_UNITS = 80  # unit rows the printed report lists at most (the example city has 70); the unit ledger has them all
+REPORT_LAGGING = 30  # 约谈 entries the report lists one by one; above it, counts by unit and the first entries
+REPORT_LAGGING_UNITS = 20  # units in that summary (those with the most entries)
+REPORT_FIRST = 3  # entries named per unit in the summary
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """What the one-file report shows of the long lists, so that it prints on a few pages at any scale."""
+
+    units: tuple[UnitRow, ...]  # in the official order
+    units_left: int  # units not listed
+    lagging_full: bool  # every 约谈 entry is listed
+    lagging: tuple[LaggingGroup, ...]  # the groups listed (all, or those with the most entries)
+    lagging_left: int  # units with 约谈 entries not listed
+
+
+def report_view(units: tuple[UnitRow, ...], lagging: tuple[LaggingGroup, ...]) -> ReportView:
+    """Choose the unit rows and 约谈 groups the report lists: all while few, else those with the most entries."""
+    if len(units) <= REPORT_UNITS:
+        shown_units = units
+    else:
+        order = {r.unit.id: n for n, r in enumerate(units)}
+        worst = sorted(units, key=lambda r: (-r.lagging, r.rate, order[r.unit.id]))[:REPORT_UNITS]
+        shown_units = tuple(sorted(worst, key=lambda r: order[r.unit.id]))
+    entries = sum(len(g.rows) for g in lagging)
+    if entries <= REPORT_LAGGING:
+        return ReportView(shown_units, len(units) - len(shown_units), True, lagging, 0)
+    rank = {g.unit.id: n for n, g in enumerate(lagging)}
+    most = sorted(lagging, key=lambda g: (-len(g.rows), rank[g.unit.id]))[:REPORT_LAGGING_UNITS]
+    groups = tuple(sorted(most, key=lambda g: rank[g.unit.id]))
+    return ReportView(shown_units, len(units) - len(shown_units), False, groups, len(lagging) - len(groups))
 
 
 def css_string(text: str) -> Markup:
@@ -70,16 +103,25 @@ def plan_internal(site: Site, progress: Progress, change: ProgressChange | None 
                 "supervision": f.supervision}
     # The printed report repeats the issuing organisation on every page (CSS @page margin boxes take strings only).
     issuer = css_string(site.settings.organization or site.settings.title)
+    activities = tuple(r for s in f.dash.sections for r in s.rows)
+
+    def grid(path: str) -> dict[str, Any]:
+        return {"config": grid_config(path), "scripts": grid_scripts(path)}
+
     pages = (
         Page("index.html", "dashboard.html", overview),
-        Page("ledger-branches.html", "ledger_branches.html", {**base, "rows": f.branches}),
-        Page("ledger-units.html", "ledger_units.html", {**base, "rows": f.units}),
-        Page("lagging.html", "lagging.html", {**base, "groups": f.lagging}),
-        Page("activities.html", "activities.html", {**base, "dash": f.dash}),
+        Page("ledger-branches.html", "ledger_branches.html", {**base, **grid("ledger-branches.html")}),
+        Page("ledger-units.html", "ledger_units.html", {**base, **grid("ledger-units.html")}),
+        Page("lagging.html", "lagging.html", {**base, "groups": f.lagging, **grid("lagging.html")}),
+        Page("activities.html", "activities.html", {**base, "dash": f.dash, **grid("activities.html")}),
         Page("inspections.html", "inspections.html", {**base, "supervision": f.supervision}),
-        Page(REPORT, "report.html", {**overview, "issuer_css": issuer}),
+        Page(REPORT, "report.html", {**overview, "issuer_css": issuer, "view": report_view(f.units, f.lagging),
+                                     "first": REPORT_FIRST}),
+        Page("units/index.html", "units_index.html", {**base, "units": f.units}),
+        *unit_pages(f, activities, base),
     )
     files = {
+        **grid_files(f.units, f.branches, activities, site.as_of),
         "progress.json": progress_json(progress).encode("utf-8"),
         "ledger-branches.csv": branch_csv(f.branches),
         "ledger-units.csv": unit_csv(f.units),
@@ -87,6 +129,24 @@ def plan_internal(site: Site, progress: Progress, change: ProgressChange | None 
     }
     check_unique_paths(pages, {**files, **dict.fromkeys(OFFICE_FILES, b"")})
     return Plan(pages, files)
+
+
+def unit_pages(f: InternalFigures, activities: tuple[ActivityRow, ...], base: dict[str, Any]) -> tuple[Page, ...]:
+    """Plan one page per unit, small enough to send to its liaison: its branches, 约谈 entries and activities."""
+    branches: dict[str, list[BranchRow]] = {u.unit.id: [] for u in f.units}
+    for b in f.branches:
+        branches[b.unit.id].append(b)
+    done: dict[str, list[ActivityRow]] = {u.unit.id: [] for u in f.units}
+    for a in sorted(activities, key=lambda r: (r.activity.date, r.activity.id), reverse=True):
+        for unit in a.units:
+            done[unit.id].append(a)
+    groups = {g.unit.id: g for g in f.lagging}
+    return tuple(
+        Page(f"units/{u.unit.id}.html", "unit.html",
+             {**base, "u": u, "branches": branches[u.unit.id], "activities": done[u.unit.id],
+              "group": groups.get(u.unit.id)})
+        for u in f.units
+    )
 
 
 OFFICE_FILES = ("ledger.xlsx", "progress-report.docx")
