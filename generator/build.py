@@ -32,7 +32,7 @@ from generator.engine import Engine
 from generator.errors import Problem, StrictNotes, UsageError
 from generator.internal.internal_pages import InternalFigures
 from generator.internal.wechat_pages import with_wechat
-from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, RowMemo, cache_folder
+from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, cache_folder
 from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange
 from generator.model.validate import content_notes, validate_content
@@ -117,7 +117,6 @@ class Project:
     markdown: MarkdownMemo | None = None
     engine: Engine = field(default_factory=Engine)
     round: int = 0  # the engine's revision at the start of the last check: what render keeps
-    row_memo: RowMemo = field(default_factory=RowMemo)
     bytecode: jinja2.BytecodeCache = field(default_factory=lambda: _MemoryBytecode())
     rendered_last: int = 0  # pages rendered by the last build (the rest were reused), for tests and benchmarks
 
@@ -181,15 +180,13 @@ class Project:
 
         def environment(side: str) -> jinja2.Environment:
             if side not in environments:
-                env = make_environment([d / side for d in dirs], markdown, side == "public", settings.base_url,
-                                       self.row_memo)
+                env = make_environment([d / side for d in dirs], markdown, side == "public", settings.base_url)
                 env.bytecode_cache = self.bytecode
                 environments[side] = env
             return environments[side]
 
         engine.services["environments"] = environment
         before = engine.executed
-        self.row_memo.begin(version)
         files: dict[str, bytes | Path] = {}
         for side, plan in (("public", checked.public), ("internal", checked.internal)):
             files.update(pipeline.rendered(engine, pipeline.set_pages(engine, side, plan)))
@@ -203,7 +200,6 @@ class Project:
 
         for rel, asset in asset_files(checked.assets, self.content_dir, renditions).items():
             files[f"public/{rel}"] = asset
-        self.row_memo.end()
         engine.collect(self.round)
         markdown.save()
         markdown.forget_unused()

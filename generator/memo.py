@@ -22,7 +22,7 @@ import importlib.metadata
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -274,71 +274,3 @@ class IdentityMemo:
         """Forget what the last build did not use."""
         self.entries = {k: v for k, v in self.entries.items() if k in self.used}
         self.used = set()
-
-
-_ROW_CONTEXT = ("site", "as_of", "cutoff", "page_path")  # what a row's HTML may read besides the row
-
-
-class RowMemo:
-    """The HTML of each row of the long internal tables, by page and row, kept between builds of one Project.
-
-    One activity edit changes a row or two of an 18,000-row ledger, yet the page is rendered
-    again; its unchanged rows are taken from here. A row's HTML may depend only on the row
-    (compared strictly, with `Sameness`), on the templates (a new template version empties
-    the memo) and on the page's `site`, `as_of`, `cutoff` and path. Rows are matched by their
-    place in the table (rows hold mappings, so they cannot be dict keys), following the
-    shift a row added or removed makes. Rows of pages rendered in a build replace that
-    page's rows, so the memo holds at most the rows of one site.
-    """
-
-    def __init__(self) -> None:
-        self.version: Hashable = None
-        self.kept: dict[str, _PageRows] = {}
-        self.fresh: dict[str, _PageRows] = {}
-        self.same = Sameness()
-        self.reused = 0  # rows taken from the memo in this build (for tests and benchmarks)
-
-    def begin(self, version: Hashable) -> None:
-        """Start a build rendered with templates of `version`."""
-        if version != self.version:
-            self.kept.clear()
-            self.version = version
-        self.fresh = {}
-        self.same = Sameness()
-        self.reused = 0
-
-    def end(self) -> None:
-        """Keep the rows of the pages rendered in this build for the next one."""
-        self.kept.update(self.fresh)
-        self.fresh = {}
-        self.same = Sameness()  # drop its references to this build's objects
-
-    def rows(self, page: str, context: Callable[[str], Any], name: str, items: Iterable[Any],
-             render: Callable[[Any], Any]) -> str:
-        """Return the HTML of `render(item)` for every item, reusing unchanged rows of the last build of `page`."""
-        signature = tuple(context(key) for key in _ROW_CONTEXT)
-        fresh = self.fresh.setdefault(page, _PageRows(signature, {}))
-        calls = fresh.tables.setdefault(name, [])
-        known = self.kept.get(page)
-        tables = known.tables.get(name, []) if known is not None and self.same(known.signature, signature) else []
-        old = tables[len(calls)] if len(calls) < len(tables) else []
-        new: list[tuple[Any, str]] = []
-        shift = 0
-        for place, item in enumerate(items):
-            html = None
-            for guess in (place + shift, place + shift - 1, place + shift + 1):
-                if 0 <= guess < len(old) and self.same(old[guess][0], item):
-                    html, shift = old[guess][1], guess - place
-                    self.reused += 1
-                    break
-            if html is None:
-                html = str(render(item))
-            new.append((item, html))
-        calls.append(new)
-        return "".join(html for _, html in new)
-
-
-@dataclasses.dataclass
-class _PageRows:
-    signature: tuple[Any, ...]
-    tables: dict[str, list[list[tuple[Any, str]]]]  # macro name → the rows of each of its calls on the page

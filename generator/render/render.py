@@ -13,7 +13,6 @@ import jinja2
 from markupsafe import Markup
 
 from generator.errors import TemplateProblem
-from generator.memo import RowMemo
 from generator.render.links import SITE_ROOT
 from generator.render.markup import MarkdownRenderer
 from generator.render.pages import Page
@@ -99,12 +98,8 @@ def relative_url(page_path: str, target: str, directory_urls: bool) -> str:
 
 
 def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_urls: bool,
-                     base_url: str, row_memo: RowMemo | None = None) -> jinja2.Environment:
-    """Return a strict, autoescaping Jinja environment for one side.
-
-    `row_memo` (kept by a Project between builds) lets `table_rows(macro, items)` in a template reuse
-    the HTML of rows that did not change; without it every row is rendered.
-    """
+                     base_url: str) -> jinja2.Environment:
+    """Return a strict, autoescaping Jinja environment for one side."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,
@@ -127,17 +122,9 @@ def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_url
             text = text.replace(SITE_ROOT, url(context, ""))
         return Markup(markdown.inline(text))
 
-    @jinja2.pass_context
-    def table_rows(context: jinja2.runtime.Context, macro: jinja2.runtime.Macro, items: Iterable[Any]) -> Markup:
-        if row_memo is None:
-            return Markup("".join(str(macro(item)) for item in items))
-        page = f"{context.name}|{context.get('page_path')}"
-        return Markup(row_memo.rows(page, context.get, macro.name, items, macro))
-
     def wechat(post: WechatPost, body: str) -> Markup:
         return Markup(wechat_article(post, markdown.block(body)))  # the story's HTML as the public page has it
 
-    env.globals["table_rows"] = table_rows
     env.globals["wechat_article"] = wechat
     env.filters.update(
         date_zh=date_zh,
