@@ -157,8 +157,8 @@ class Project:
 
     def office_files(self, checked: Checked) -> dict[str, bytes]:
         """Return the internal side's Office downloads (output paths), made once per set of figures."""
-        made = self.records.get(("office", checked.figures),
-                                lambda: office_files(checked.site, checked.progress, checked.figures))
+        made = self.records.get(("office", checked.figures, checked.change),
+                                lambda: office_files(checked.site, checked.progress, checked.figures, change=checked.change))
         return {f"internal/{rel}": data for rel, data in made.items()}
 
     def _markdown(self, allow_raw_html: bool) -> MarkdownMemo:
