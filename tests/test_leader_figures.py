@@ -40,10 +40,10 @@ def long_campaign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site["campaign"]["start"] = "2017-07-24"
     (content / "site.yaml").write_text(yaml.safe_dump(site, allow_unicode=True), encoding="utf-8")
     activities = yaml.safe_load((content / "activities.yaml").read_text(encoding="utf-8"))
-    for week in range(18):  # one activity a week from the start, so every week has a column and a value
-        activities.append({"id": f"weekly-{week}", "date": (date(2017, 7, 24) + timedelta(weeks=week)).isoformat(),
-                           "title": f"第{week + 1}周活动", "kind": "主题党日", "branches": ["u01-b1"],
-                           "villages": ["v001"], "participants": 100 + week})
+    # 100 to 117 activities each week from the start: 18 columns with three-digit values
+    activities += [{"id": f"weekly-{week}-{k}", "date": (date(2017, 7, 24) + timedelta(weeks=week)).isoformat(),
+                    "title": f"第{week + 1}周活动", "kind": "主题党日", "branches": ["u01-b1"], "villages": ["v001"],
+                    "participants": 10} for week in range(18) for k in range(100 + week)]
     (content / "activities.yaml").write_text(yaml.safe_dump(activities, allow_unicode=True), encoding="utf-8")
     _build(content, root / "site")
     return root / "site"
