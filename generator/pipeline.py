@@ -82,7 +82,7 @@ def internal_plan(engine: Engine) -> Plan:
 @query
 def office(engine: Engine) -> dict[str, bytes]:
     """The internal side's Office downloads (output paths under internal/)."""
-    made = office_files(records_site(engine), progress(engine), figures(engine))
+    made = office_files(records_site(engine), progress(engine), figures(engine), change=change(engine))
     return {f"internal/{rel}": data for rel, data in made.items()}
 
 

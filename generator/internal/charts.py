@@ -117,7 +117,9 @@ def column_chart(chart_id: str, title: str, labels: Sequence[str], values: Seque
     top = max(step, math.ceil(max(values, default=0) / step) * step)
     chart = pygal.Bar(
         style=style, js=[], width=400, height=240, show_legend=False, disable_xml_declaration=True,
-        explicit_size=False, margin=6, spacing=4, print_values=True, print_zeroes=False,
+        # a value over each column only while the columns are wide enough for it (about 12 in 400 px); past
+        # that the numbers run into each other, and the value axis and the description carry them
+        explicit_size=False, margin=6, spacing=4, print_values=len(labels) <= 12, print_zeroes=False,
         print_values_position="top", show_minor_x_labels=False, truncate_label=-1,
         x_labels_major_every=max(1, math.ceil(len(labels) / 6)), y_labels=list(range(0, top + 1, step)),
         range=(0, top), show_y_guides=True, show_x_guides=False, tooltip_border_radius=0,

@@ -12,6 +12,7 @@ from generator.internal.ledger import UnitRow
 from generator.model.model import Activity, Branch, Donation, Site, Unit, Village
 from generator.model.progress import ActivityFigures, Progress, activity_value, counted_activities, exact, money
 from generator.model.supervision import Supervision
+from generator.render.render import wan
 
 TOP_UNITS = 15  # bars per unit chart on the dashboard; the ledger has them all
 
@@ -156,8 +157,6 @@ def _short(day: date) -> str:
     return f"{day.month}/{day.day}"
 
 
-def _wan(value: float) -> str:
-    return f"{value / 10000:,.2f} 万元" if value >= 10000 else f"{value:,.2f}".removesuffix(".00") + " 元"
 
 
 def _rate(value: float) -> str:
@@ -184,7 +183,7 @@ def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], 
     by_value = sorted(units, key=lambda r: (-r.figures.total_value, place[r.unit.id]))[:TOP_UNITS]
     unit_value = bar_chart(
         "unit-value", "各单位资金与捐赠折合（最多的在前）",
-        [Bar(r.unit.name, r.figures.total_value, _wan(r.figures.total_value)) for r in by_value])
+        [Bar(r.unit.name, r.figures.total_value, wan(r.figures.total_value)) for r in by_value])
     described = "；".join(f"{w.start.month}月{w.start.day}日起一周 {w.activities} 次" for w in weeks)
     weekly_chart = column_chart(
         "weekly", "每周活动次数", [_short(w.start) for w in weeks], [w.activities for w in weeks], "活动次数",
@@ -192,7 +191,7 @@ def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], 
     valued = sorted((i for i in items if i.value > 0), key=lambda i: (-i.value, i.item, i.unit))
     donation_chart = bar_chart(
         "donations", "捐赠物资折合金额",
-        [Bar(f"{i.item} {i.quantity:g} {i.unit}", i.value, _wan(i.value)) for i in valued]) if valued else None
+        [Bar(f"{i.item} {i.quantity:g} {i.unit}", i.value, wan(i.value)) for i in valued]) if valued else None
     cov = supervision.coverage
     coverage = bar_chart("coverage", "督导覆盖", [
         Bar("已对接的共建村中督导到的", _share(cov.paired_visited, cov.villages_paired),

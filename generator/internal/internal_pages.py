@@ -153,7 +153,7 @@ OFFICE_FILES = ("ledger.xlsx", "progress-report.docx")
 
 
 def office_files(site: Site, progress: Progress, figures: InternalFigures,
-                 pause: Callable[[], None] = lambda: None) -> dict[str, bytes]:
+                 pause: Callable[[], None] = lambda: None, change: ProgressChange | None = None) -> dict[str, bytes]:
     """Return the downloads made with Office libraries (slow at scale; the preview makes them after the reload).
 
     `pause` is called now and then: the preview's writer waits there while a rebuild runs.
@@ -163,5 +163,5 @@ def office_files(site: Site, progress: Progress, figures: InternalFigures,
     pause()
     return {
         "ledger.xlsx": ledger,
-        "progress-report.docx": report_docx(site, progress, f.units, f.lagging, f.supervision, f.dash),
+        "progress-report.docx": report_docx(site, progress, f.units, f.lagging, f.supervision, f.dash, change),
     }

@@ -207,7 +207,7 @@ class Preview:
         if checked is None:
             return {}
         if self._office is None or self._office[0] is not checked.figures:
-            made = office_files(checked.site, checked.progress, checked.figures, self._yield_to_builds)
+            made = office_files(checked.site, checked.progress, checked.figures, self._yield_to_builds, checked.change)
             self._office = (checked.figures, {f"internal/{rel}": data for rel, data in made.items()})
         return dict(self._office[1])
 

@@ -59,7 +59,9 @@ def yuan(value: float | int | None) -> str:
 
 
 def wan(value: float | int) -> str:
-    """412860 → 41.29 万元."""
+    """412860 → 41.29 万元; below 10,000 in 元 (7300 → 7,300 元), never “0.73 万元”."""
+    if value < 10000:
+        return yuan(value)
     return f"{value / 10000:,.2f} 万元"
 
 
