@@ -193,8 +193,10 @@ class Project:
                 else:
                     todo.append(page)
             if todo:
+                public = side == "public"  # the planner's HTML of bodies and summaries (converted once)
                 env = make_environment([d / side for d in dirs], markdown, directory_urls, settings.base_url,
-                                       self.row_memo)
+                                       self.row_memo, checked.assets.html if public else None,
+                                       checked.assets.inline_html if public else None)
                 env.bytecode_cache = self.bytecode
                 for page, data in render_pages(todo, env, side):
                     files[f"{side}/{page.path}"] = data

@@ -98,12 +98,17 @@ def relative_url(page_path: str, target: str, directory_urls: bool) -> str:
 
 
 def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_urls: bool,
-                     base_url: str, row_memo: RowMemo | None = None) -> jinja2.Environment:
+                     base_url: str, row_memo: RowMemo | None = None, converted: Mapping[str, str] | None = None,
+                     converted_inline: Mapping[str, str] | None = None) -> jinja2.Environment:
     """Return a strict, autoescaping Jinja environment for one side.
 
     `row_memo` (kept by a Project between builds) lets `table_rows(macro, items)` in a template reuse
-    the HTML of rows that did not change; without it every row is rendered.
+    the HTML of rows that did not change; without it every row is rendered. `converted` and
+    `converted_inline` hold the HTML the public planner made of story bodies and summaries (by their
+    text, references resolved): the `markdown` filters print it instead of converting the text again.
     """
+    blocks = converted or {}
+    inlines = converted_inline or {}
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,
@@ -122,6 +127,11 @@ def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_url
 
     @jinja2.pass_context
     def markdown_inline(context: jinja2.runtime.Context, text: str) -> Markup:
+        known = inlines.get(text)
+        if known is not None:  # its links' SITE_ROOT sits in attribute values: escape what html5ever would
+            root = url(context, "")
+            return Markup(known.replace(SITE_ROOT, root.replace("&", "&amp;").replace('"', "&quot;")) if SITE_ROOT in known
+                          else known)
         if SITE_ROOT in text:  # links of an activity summary, which shows on pages at several depths (links.py)
             text = text.replace(SITE_ROOT, url(context, ""))
         return Markup(markdown.inline(text))
@@ -142,7 +152,7 @@ def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_url
         percent=percent,
         url=url,
         abs_url=lambda target: base_url + target,
-        markdown=lambda text: Markup(markdown.block(text)),
+        markdown=lambda text: Markup(blocks[text] if text in blocks else markdown.block(text)),
         markdown_inline=markdown_inline,
     )
     return env
