@@ -180,7 +180,10 @@ class Project:
 
         def environment(side: str) -> jinja2.Environment:
             if side not in environments:
-                env = make_environment([d / side for d in dirs], markdown, side == "public", settings.base_url)
+                # The public planner's HTML of story bodies and summaries (each converted once); the 公众号
+                # pages on the internal side print the same bodies.
+                env = make_environment([d / side for d in dirs], markdown, side == "public", settings.base_url,
+                                       checked.assets.html, checked.assets.inline_html)
                 env.bytecode_cache = self.bytecode
                 environments[side] = env
             return environments[side]

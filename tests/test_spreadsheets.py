@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 import yaml
 from docx import Document
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from generator.build import check_site
 from generator.cli import main
@@ -273,6 +275,42 @@ def _office(checked: Any) -> dict[str, bytes]:
 
 def _cells(ws: Any) -> list[list[Any]]:
     return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_ledger_workbook_opens_with_its_formats_widths_print_setup_and_date(campaign: Path) -> None:
+    checked = check_site(campaign)
+    data = _office(checked)["ledger.xlsx"]
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        core = package.read("docProps/core.xml").decode()
+        assert {i.date_time for i in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}  # no clock in the zip either
+    as_of = checked.site.as_of.isoformat()
+    assert f"<dcterms:created xsi:type=\"dcterms:W3CDTF\">{as_of}T00:00:00Z</dcterms:created>" in core
+    assert f"<dcterms:modified xsi:type=\"dcterms:W3CDTF\">{as_of}T00:00:00Z</dcterms:modified>" in core
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.properties.creator == "gongjian" and wb.properties.title.endswith("台账")
+    ws = wb["支部台账"]
+    header = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(header)}
+    head = ws.cell(1, 1)
+    assert head.font.b and head.fill.fgColor.rgb.endswith("DDEBF7") and head.alignment.wrap_text
+    first, total = ws.cell(2, col["支部编号"]), ws.cell(ws.max_row, 1)
+    assert first.data_type == "s" and first.number_format == "@"
+    assert ws.cell(2, col["党员人数"]).number_format == "#,##0" and isinstance(ws.cell(2, col["党员人数"]).value, int)
+    assert ws.cell(2, col["投入资金（元）"]).number_format == "#,##0.00"
+    assert str(total.value).startswith("合计") and total.font.b and total.fill.fgColor.rgb.endswith("F2F2F2")
+    assert ws.freeze_panes == "A2" and ws.print_title_rows == "$1:$1"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    setup = ws.sheet_properties.pageSetUpPr
+    assert ws.page_setup.fitToHeight == 0 and setup is not None and setup.fitToPage
+    # One <col> may cover equal neighbours: each column's width, as Excel reads them.
+    widths = {get_column_letter(i): d.width for d in ws.column_dimensions.values()
+              for i in range(d.min or 1, (d.max or d.min or 1) + 1)}
+    assert widths["B"] == max(8, max(len(str(c.value)) for c in ws["B"]) + 2)  # ids are ASCII: one unit a character
+    rate = wb["单位台账"]
+    rates = [c for c in next(rate.iter_cols(min_col=[c.value for c in rate[1]].index("对接率") + 1, min_row=2))]
+    assert all(c.number_format == "0.00%" for c in rates)
+    dates = [c for c in wb["活动"]["A"][1:-1]]
+    assert dates and all(c.is_date and c.number_format == "yyyy-mm-dd" for c in dates)
 
 
 def test_ledger_workbook_figures_match_progress(campaign: Path) -> None:

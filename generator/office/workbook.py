@@ -295,13 +295,18 @@ def fit_widths(ws: Any, rows: Iterable[Iterable[Any]] | None = None, minimum: in
     widths before its rows and keeps no cells to read back.
     """
     values = rows if rows is not None else ([cell.value for cell in row] for row in ws.iter_rows())
+    for column, width in column_widths(values, minimum, maximum).items():
+        ws.column_dimensions[get_column_letter(column)].width = width
+
+
+def column_widths(rows: Iterable[Iterable[Any]], minimum: int = 8, maximum: int = 48) -> dict[int, int]:
+    """Return each column's width (1-based) from its longest line, within limits."""
     widths: dict[int, int] = {}
-    for row in values:
+    for row in rows:
         for column, value in enumerate(row, start=1):
             if value is not None:
                 widths[column] = max(widths.get(column, 0), cell_width(value))
-    for column, width in widths.items():
-        ws.column_dimensions[get_column_letter(column)].width = max(minimum, min(maximum, width + 2))
+    return {column: max(minimum, min(maximum, width + 2)) for column, width in widths.items()}
 
 
 def print_wide(ws: Any) -> None:  # a Worksheet or a WriteOnlyWorksheet (which proxies these)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import posixpath
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -34,9 +34,11 @@ from generator.render.links import (
     KINDS,
     SITE_ROOT,
     STORY_DEPTH,
+    Converted,
     Link,
+    at_line,
     body_line,
-    find_links,
+    convert,
     is_external,
     may_link,
     named_reference,
@@ -45,6 +47,7 @@ from generator.render.links import (
     problem,
     reference,
     rewrite,
+    rewrite_html,
     summary_line,
     summary_problem,
 )
@@ -77,6 +80,10 @@ class Published:
     files: tuple[str, ...]  # other files, copied as they are to assets/
     notes: tuple[Problem, ...]
     site_images: SiteImages | None = None  # the logo and favicon, when site.yaml names one
+    # The HTML of each published story body and shown summary with links, converted once, references
+    # resolved: by the text the page holds (its references rewritten too), for the markdown filters.
+    html: Mapping[str, str] = field(default_factory=dict)
+    inline_html: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ class _Summary:
 
     activity: Activity
     links: tuple[Link, ...]
+    converted: Converted
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class _Body:
 
     story: Story
     links: tuple[Link, ...]
+    converted: Converted
 
 
 def _asset_reference(value: str, site: Site) -> str | None:
@@ -188,8 +197,9 @@ def _uses(site: Site, view: PublicSite, bodies: list[_Body],
     return images, files, problems
 
 
-def _resolve(body: _Body, resolver: _Resolver, problems: list[Problem]) -> tuple[Story, list[tuple[Link, str]]]:
-    """Rewrite references in a story body; return it with the page links left to check after planning."""
+def _resolve(body: _Body, resolver: _Resolver,
+             problems: list[Problem]) -> tuple[Story, str, list[tuple[Link, str]]]:
+    """Rewrite references in a story body, text and HTML; return both with the page links left to check after planning."""
     urls: dict[str, str] = {}
     pages: list[tuple[Link, str]] = []
     page = f"stories/{body.story.slug}/"
@@ -218,12 +228,13 @@ def _resolve(body: _Body, resolver: _Resolver, problems: list[Problem]) -> tuple
         # Quoted: a file name with spaces or brackets must not end the Markdown link or make the href invalid.
         urls[link.target] = quote(STORY_DEPTH + path + (f"#{fragment}" if fragment else ""), safe="/#")
     if not urls:  # the same object: memos keyed on identity (the new core's) keep working
-        return body.story, pages
-    return replace(body.story, body=rewrite(body.story.body, body.links, urls)), pages
+        return body.story, body.converted.html, pages
+    return (replace(body.story, body=rewrite(body.story.body, body.links, urls)), rewrite_html(body.converted, urls),
+            pages)
 
 
 def _resolve_summary(summary: _Summary, activity: PublicActivity, resolver: _Resolver,
-                     problems: list[Problem]) -> PublicActivity:
+                     problems: list[Problem]) -> tuple[PublicActivity, str]:
     """Rewrite the references of a shown activity's summary; anything but a reference or an external link is an error.
 
     A summary shows on the home page, the timeline, its month's page and unit pages, at different
@@ -247,8 +258,9 @@ def _resolve_summary(summary: _Summary, activity: PublicActivity, resolver: _Res
         fragment = link.target.split("#", 1)[1] if "#" in link.target and "#" not in path else ""
         urls[link.target] = SITE_ROOT + quote(path + (f"#{fragment}" if fragment else ""), safe="/#")
     if not urls or activity.summary is None:
-        return activity
-    return replace(activity, summary=rewrite(activity.summary, summary.links, urls))
+        return activity, summary.converted.html
+    return (replace(activity, summary=rewrite(activity.summary, summary.links, urls)),
+            rewrite_html(summary.converted, urls))
 
 
 def _site_images(settings: Settings, content_dir: Path) -> SiteImages:
@@ -282,33 +294,35 @@ def _site_images(settings: Settings, content_dir: Path) -> SiteImages:
     return SiteImages(logo, favicon, files, url)
 
 
-def _referred(story: Story, render: Callable[[str], str]) -> frozenset[str]:
+def _referred(story: Story, converted: Converted) -> frozenset[str]:
     """The assets a story (draft or not) refers to: its cover and its body's asset links."""
     found = {story.cover} if story.cover else set()
-    for link in find_links(story.body, 1, render):
+    for link in converted.links:
         ref = None if is_external(link.target) else reference(link.target, _story_path(story))
         if ref is not None and ref[0] == "asset":
             found.add(posixpath.normpath(ref[1]))
     return frozenset(found)
 
 
-def _summary_assets(activity: Activity, render: Callable[[str], str]) -> frozenset[str]:
+def _summary_assets(activity: Activity, converted: Callable[[Activity], Converted]) -> frozenset[str]:
     """The assets an activity's summary refers to (`asset:` references)."""
     if not activity.summary or not may_link(activity.summary):
         return frozenset()
-    refs = (named_reference(link.target) for link in find_links(activity.summary, 1, render))
+    refs = (named_reference(link.target) for link in converted(activity).links)
     return frozenset(posixpath.normpath(ref[1]) for ref in refs if ref is not None and ref[0] == "asset")
 
 
-def _notes(site: Site, used: set[str], content_dir: Path, render: Callable[[str], str],
-           memo: IdentityMemo, inline: Callable[[str], str]) -> tuple[Problem, ...]:
+def _notes(site: Site, used: set[str], content_dir: Path, body: Callable[[Story], Converted],
+           memo: IdentityMemo, summary: Callable[[Activity], Converted]) -> tuple[Problem, ...]:
     """A note for each asset nothing refers to: no story (draft or not), activity (of any date) or site.yaml."""
     referred = set(used)
     for story in site.stories:
-        referred |= memo.get(("referred", story), lambda s=story: _referred(s, render))
+        referred |= memo.get(("referred", story), lambda s=story: _referred(s, body(s)),
+                             (site.settings.allow_raw_html,))
     for activity in site.activities:
         referred.update(activity.photos)
-        referred |= memo.get(("summary assets", activity), lambda a=activity: _summary_assets(a, inline))
+        referred |= memo.get(("summary assets", activity), lambda a=activity: _summary_assets(a, summary),
+                             (site.settings.allow_raw_html,))
     referred.update(image.asset for image in (site.settings.logo, site.settings.favicon) if image)
     folder = content_dir.name
     return tuple(Problem(f"{folder}/assets/{rel}", 0, "", "没有故事或活动用到这个文件，不会发布")
@@ -348,12 +362,32 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
     memo = memo or IdentityMemo()
     view = public_view(site, progress, drafts, memo)
     renderer = MarkdownRenderer(site.settings.allow_raw_html, frozenset(KINDS))
-    render, inline = renderer.block, renderer.inline
-    bodies = [memo.get(("body", s), lambda s=s: _Body(s, tuple(find_links(s.body, body_line(s, content_dir), render))))
-              for s in view.stories]
+    exact = not site.settings.allow_raw_html  # the sanitiser's HTML is well-formed
+
+    # Each body and summary is converted once per version: by text within a build (the public view's
+    # story is another object than the site's), by identity across builds.
+    texts: dict[tuple[str, str], Converted] = {}
+
+    def once(mode: str, text: str) -> Converted:
+        made = texts.get((mode, text))
+        if made is None:
+            made = texts[mode, text] = convert(text, renderer.block if mode == "block" else renderer.inline, exact)
+        return made
+
+    def body(story: Story) -> Converted:
+        made: Converted = memo.get(("converted", story), lambda: once("block", story.body), (exact,))
+        return made
+
+    def summary(activity: Activity) -> Converted:
+        made: Converted = memo.get(("converted summary", activity), lambda: once("inline", activity.summary or ""),
+                                   (exact,))
+        return made
+
+    bodies = [memo.get(("body", s), lambda s=s: _Body(s, at_line(body(s).links, body_line(s, content_dir)), body(s)),
+                       (exact,)) for s in view.stories]
     shown = {a.id for a in view.activities}
-    summaries = {a.id: memo.get(("summary", a), lambda a=a: _Summary(a, tuple(find_links(a.summary or "", summary_line(a),
-                                                                                          inline))))
+    summaries = {a.id: memo.get(("summary", a), lambda a=a: _Summary(a, at_line(summary(a).links, summary_line(a)),
+                                                                     summary(a)), (exact,))
                  for a in site.activities if a.id in shown and a.summary and may_link(a.summary)}
     images, files, problems = _uses(site, view, bodies, list(summaries.values()))
     try:
@@ -364,13 +398,22 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
     resolver = _Resolver(site, view, pictures)
     stories: list[Story] = []
     page_links: list[tuple[Story, Link, str]] = []
-    for body in bodies:
-        story, pages = _resolve(body, resolver, problems)
-        stories.append(memo.canonical(f"story {story.slug}", story) if story is not body.story else story)
-        page_links += [(body.story, link, target) for link, target in pages]
-    activities = tuple(a if a.id not in summaries else
-                       memo.canonical(f"activity {a.id}", _resolve_summary(summaries[a.id], a, resolver, problems))
-                       for a in view.activities)
+    html: dict[str, str] = {}
+    for found in bodies:
+        story, markup, pages = _resolve(found, resolver, problems)
+        stories.append(memo.canonical(f"story {story.slug}", story) if story is not found.story else story)
+        html[story.body] = markup  # one text, one HTML: every story page sits at the same depth
+        page_links += [(found.story, link, target) for link, target in pages]
+    inline_html: dict[str, str] = {}
+    activities: list[PublicActivity] = []
+    for shown_activity in view.activities:
+        if shown_activity.id not in summaries:
+            activities.append(shown_activity)
+            continue
+        resolved, markup = _resolve_summary(summaries[shown_activity.id], shown_activity, resolver, problems)
+        activities.append(memo.canonical(f"activity {resolved.id}", resolved))
+        if resolved.summary is not None:
+            inline_html[resolved.summary] = markup
     site_images = None
     if site.settings.logo or site.settings.favicon:
         try:
@@ -381,7 +424,8 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
     if site_images is not None:
         settings = memo.canonical("public settings", replace(settings, logo=site_images.logo,
                                                               favicon=site_images.favicon))
-    plan = plan_public(replace(view, settings=settings, stories=tuple(stories), activities=activities), pictures, memo)
+    plan = plan_public(replace(view, settings=settings, stories=tuple(stories), activities=tuple(activities)),
+                       pictures, memo, html)
     plan = with_share_images(plan, content_dir, memo)
     outputs = {p.path for p in plan.pages} | set(plan.files) | {f"assets/{rel}" for rel in files}
     outputs |= {r.path for p in pictures.values() for r in (p.small, p.large)}
@@ -392,10 +436,10 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
                                                  f"{target or '首页'}）；{HINT}"))
     if problems:
         raise ContentError(problems)
-    notes = _notes(site, set(images) | set(files), content_dir, render, memo, inline)
+    notes = _notes(site, set(images) | set(files), content_dir, body, memo, summary)
     if cjk_font() is None:
         notes += (Problem(f"public/{SITE_SHARE_IMAGE}", 0, "", NO_FONT),)
-    return Published(plan, pictures, tuple(sorted(files)), notes, site_images)
+    return Published(plan, pictures, tuple(sorted(files)), notes, site_images, html, inline_html)
 
 
 def _story_share(sv: StoryView, share: ShareView, settings: Any, content_dir: Path, memo: IdentityMemo) -> bytes:

@@ -123,9 +123,14 @@ class Pager:
     pages: tuple[tuple[int, str], ...]  # (number, URL path) of every page
 
 
-def excerpt(body: str, length: int = EXCERPT_LENGTH) -> str:
-    """Return the opening text of a Markdown body, for stories without a summary."""
-    html = markdown.markdown(body, extensions=["extra"])
+def excerpt(body: str, length: int = EXCERPT_LENGTH, html: str | None = None) -> str:
+    """Return the opening text of a Markdown body, for stories without a summary.
+
+    `html`: the body as the story page shows it (converted once by the planner), read instead of
+    converting the text again.
+    """
+    if html is None:
+        html = markdown.markdown(body, extensions=["extra"])
     paragraphs = [Markup(p).striptags() for p in html.split("</p>") if "<p>" in p]
     text = " ".join(p for p in paragraphs if p)
     return text if len(text) <= length else text[:length].rstrip() + "……"
@@ -146,8 +151,10 @@ def paginate(items: Sequence[T], folder: str, size: int = PAGE_SIZE) -> list[tup
 class _PublicIndex:
     """Lookups from ids to public records, built once."""
 
-    def __init__(self, site: PublicSite, pictures: Mapping[str, Picture], memo: IdentityMemo) -> None:
+    def __init__(self, site: PublicSite, pictures: Mapping[str, Picture], memo: IdentityMemo,
+                 html: Mapping[str, str]) -> None:
         self.memo = memo
+        self.html = html
         self.units = {u.id: u for u in site.units}
         self.rank = {u.id: n for n, u in enumerate(site.units)}  # site.units is in the official order
         self.branches = {b.id: b for b in site.branches}
@@ -192,7 +199,7 @@ class _PublicIndex:
         return StoryView(s, self.units.get(s.unit) if s.unit else None,
                          tuple(self.branches[b] for b in s.branches),
                          tuple(self.tags[t] for t in dict.fromkeys(s.tags)), cover,
-                         s.summary or excerpt(s.body), f"stories/{s.slug}/")
+                         s.summary or excerpt(s.body, html=self.html.get(s.body)), f"stories/{s.slug}/")
 
 
 def _story_units(s: Story, branches: Mapping[str, PublicBranch]) -> set[str]:
@@ -244,13 +251,15 @@ def share_view(site: PublicSite, sv: StoryView, memo: IdentityMemo) -> ShareView
     return made
 
 
-def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None, memo: IdentityMemo | None = None) -> Plan:
+def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None, memo: IdentityMemo | None = None,
+                html: Mapping[str, str] | None = None) -> Plan:
     """Plan every page of the public site from the public view only.
 
     With `memo` (kept by a Project between builds), the views of unchanged records are the
-    same objects as in the last build, which makes telling changed pages apart cheap.
+    same objects as in the last build, which makes telling changed pages apart cheap. `html`:
+    the story bodies converted (by their text), for excerpts.
     """
-    index = _PublicIndex(site, pictures or {}, memo or IdentityMemo())
+    index = _PublicIndex(site, pictures or {}, memo or IdentityMemo(), html or {})
     base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "feed_path": FEED_PATH,
                             "share_image": SITE_SHARE_IMAGE}
     activities = tuple(index.activity(a) for a in sorted(site.activities, key=lambda a: (a.date, a.id), reverse=True))

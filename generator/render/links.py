@@ -9,9 +9,11 @@ A writer links to another part of the site in one of three ways:
   (`../assets/photos/a.jpg`, `other-story.md`);
 - a URL relative to the story page (`../other-story/`), checked against the pages built.
 
-References and file paths are rewritten into URLs relative to the story page
-(every story page sits at `stories/<slug>/`) before the body is rendered, so the
-Markdown renderer and its cache see plain text. External links are left alone.
+A body is converted once (`convert`): its links come out of that HTML, and references
+and file paths are rewritten there into URLs relative to the story page (every story
+page sits at `stories/<slug>/`), so the page is not converted again (`rewrite_html`).
+The text is rewritten the same way for what reads it as text (excerpts). External
+links are left alone.
 
 An activity summary shows on pages at several depths, so only references link
 inside the site from one; they are rewritten into URLs from SITE_ROOT.
@@ -19,6 +21,8 @@ inside the site from one; they are rewritten into URLs from SITE_ROOT.
 
 from __future__ import annotations
 
+import bisect
+import html
 import html.parser
 import posixpath
 import re
@@ -29,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 from generator.errors import Problem
 from generator.model.model import Activity, Story
+from generator.render.markup import TAG
 
 KINDS = {"story": "故事", "unit": "单位", "branch": "支部", "activity": "活动", "asset": "文件"}
 STORY_DEPTH = "../../"  # from stories/<slug>/ back to the site root
@@ -52,47 +57,151 @@ class Link:
     image: bool
 
 
-class _Targets(html.parser.HTMLParser):
-    """Collect a[href] and img[src] of rendered HTML, in document order."""
+@dataclass(frozen=True)
+class Converted:
+    """A body converted once: its HTML, its links (lines from the body's first line, 1) and where each sits in the HTML."""
 
-    def __init__(self) -> None:
+    html: str
+    links: tuple[Link, ...]
+    spans: tuple[tuple[int, int], ...]  # span of each link's attribute value in `html` (its target, unescaped)
+
+
+# Where a destination starts in Markdown or HTML text: `](…`, `]: …`, or an href/src attribute value.
+_DESTINATION = re.compile(r"\]\(\s*<?|\]:[ \t]*<?|\b(?:href|src)\s*=\s*[\"']?", re.IGNORECASE)
+_TARGET_ATTRIBUTE = {"a": "href", "img": "src"}
+_ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+
+
+def _attribute_span(tag: str, name: str, rest: str, offset: int) -> tuple[str, int, int] | None:
+    """The (unescaped, stripped) value of `name` in a start tag's attributes `rest` and its span (the last one wins)."""
+    found = None
+    for match in _ATTRIBUTE.finditer(rest):
+        if match.group(1).lower() != name:
+            continue
+        for group in (2, 3, 4):
+            if match.group(group) is not None:
+                raw, start = match.group(group), offset + match.start(group)
+                break
+        else:
+            raw, start = "", offset + match.end()
+        value = html.unescape(raw)
+        # Keep what surrounds the target inside the quotes, as a rewrite of the text did.
+        lead = len(raw) - len(raw.lstrip())
+        found = (value.strip(), start + lead, start + len(raw.rstrip()))
+    return found
+
+
+class _Positions(html.parser.HTMLParser):
+    """a[href] and img[src] of any HTML (raw HTML allowed: comments, unquoted values), with their spans."""
+
+    def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, bool]] = []
+        self.lines = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.found: list[tuple[str, bool, int, int]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        name = {"a": "href", "img": "src"}.get(tag)
+        name = _TARGET_ATTRIBUTE.get(tag)
         value = dict(attrs).get(name) if name else None
-        if value is not None and value.strip():
-            self.found.append((value.strip(), tag == "img"))
+        raw = self.get_starttag_text()
+        if name is None or raw is None or value is None or not value.strip():
+            return
+        line, column = self.getpos()
+        start = self.lines[line - 1] + column
+        head = re.match(r"<[^\s/>]+", raw)
+        skip = head.end() if head else 0
+        span = _attribute_span(tag, name, raw[skip:], start + skip)
+        if span is not None and span[0]:
+            self.found.append((span[0], tag == "img", span[1], span[2]))
 
 
-def _destination(target: str) -> re.Pattern[str]:
-    """Where `target` stands as a destination: `](…`, `]: …`, or an href/src attribute value."""
-    return re.compile(r"(?:\]\(\s*<?|\]:[ \t]*<?|\b(?:href|src)\s*=\s*[\"']?)(" + re.escape(target) + ")", re.IGNORECASE)
+def _targets(markup: str, exact: bool) -> list[tuple[str, bool, int, int]]:
+    """Every a[href] and img[src] target of rendered HTML, in document order, with its span in `markup`.
+
+    `exact`: the HTML is the sanitiser's (well-formed, quoted, no comments), so one scan of its
+    tags is exact; otherwise (raw HTML allowed) Python's HTML parser reads it.
+    """
+    if not exact:
+        parser = _Positions(markup)
+        parser.feed(markup)
+        parser.close()
+        return parser.found
+    found: list[tuple[str, bool, int, int]] = []
+    for match in TAG.finditer(markup):
+        name = _TARGET_ATTRIBUTE.get(match.group(2))
+        if name is None or match.group(1):
+            continue
+        span = _attribute_span(match.group(2), name, match.group(3), match.start(3))
+        if span is not None and span[0]:
+            found.append((span[0], match.group(2) == "img", span[1], span[2]))
+    return found
 
 
-def find_links(body: str, first_line: int, render: Callable[[str], str]) -> list[Link]:
-    """Return every link and image target of a Markdown body; `first_line` is the body's line in its file.
+def _locate(body: str, targets: Iterable[str]) -> list[tuple[int, int]]:
+    """Find each target in the text, in order, after one of the destinations' starts; (-1, -1) when not found."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in _DESTINATION.finditer(body):
+        starts.append(match.start())
+        ends.append(match.end())
+    lowered = body.lower()
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for target in targets:
+        wanted = target.lower()
+
+        def at(index: int, wanted: str = wanted) -> bool:
+            return lowered.startswith(wanted, ends[index])
+
+        first = bisect.bisect_left(starts, position)
+        index = next((i for i in range(first, len(starts)) if at(i)), None)
+        if index is None:
+            index = next((i for i in range(first) if at(i)), None)
+        if index is None:  # written with entities or escapes
+            spans.append((-1, -1))
+            continue
+        end = ends[index] + len(target)
+        position = end
+        spans.append((ends[index], end))
+    return spans
+
+
+def convert(body: str, render: Callable[[str], str], exact: bool = True) -> Converted:
+    """Convert a Markdown body once and find its link and image targets, in the HTML and in the text.
 
     `render` (the site's Markdown renderer, keeping our reference schemes) says which targets the
     page will hold (reference links, raw HTML that survives the sanitiser and all); each is then
-    found in the text, in order, for its line and for rewriting.
+    found in the text, in order, for its line. `exact`: the renderer sanitises (see `_targets`).
     """
-    parser = _Targets()
-    parser.feed(render(body))
-    parser.close()
-    links: list[Link] = []
-    position = 0
-    for target, image in parser.found:
-        pattern = _destination(target)
-        match = pattern.search(body, position) or pattern.search(body)
-        if match is None:  # written with entities or escapes: report at the body's first line
-            links.append(Link(target, -1, -1, first_line, image))
+    markup = render(body)
+    found = _targets(markup, exact)
+    links = tuple(Link(target, start, end, 1 + (body.count("\n", 0, start) if start >= 0 else 0), image)
+                  for (target, image, _, _), (start, end) in zip(found, _locate(body, (f[0] for f in found)), strict=True))
+    return Converted(markup, links, tuple((start, end) for _, _, start, end in found))
+
+
+def at_line(links: Iterable[Link], first_line: int) -> tuple[Link, ...]:
+    """Links of `convert` with their lines in the file whose body starts at `first_line`."""
+    return tuple(Link(link.target, link.start, link.end, link.line + first_line - 1, link.image) for link in links)
+
+
+def find_links(body: str, first_line: int, render: Callable[[str], str]) -> list[Link]:
+    """Return every link and image target of a Markdown body; `first_line` is the body's line in its file."""
+    return list(at_line(convert(body, render).links, first_line))
+
+
+def rewrite_html(converted: Converted, urls: Mapping[str, str]) -> str:
+    """The converted HTML with each target that has a URL in `urls` replaced by it (escaped for an attribute)."""
+    parts: list[str] = []
+    last = 0
+    for link, (start, end) in zip(converted.links, converted.spans, strict=True):
+        url = urls.get(link.target)
+        if url is None:
             continue
-        position = match.end(1)
-        links.append(Link(target, match.start(1), match.end(1), first_line + body.count("\n", 0, match.start(1)),
-                          image))
-    return links
+        parts += [converted.html[last:start], html.escape(url, quote=True)]
+        last = end
+    if not parts:
+        return converted.html
+    return "".join(parts) + converted.html[last:]
 
 
 def body_line(story: Story, content_dir: Path) -> int:

@@ -46,7 +46,7 @@ _PARENTS = {"li": {"ul", "ol"}, "dt": {"dl"}, "dd": {"dl"}, "figcaption": {"figu
 _PHRASING_ONLY = (_PHRASING - {"del", "ins"}) | {"p", "pre", "dt", "summary", "h1", "h2", "h3", "h4", "h5", "h6"}
 _VOID = {"br", "hr", "img", "wbr"}
 _NUMERIC = {"width", "height", "colspan", "rowspan", "start"}
-_TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+TAG = re.compile(r"<(/?)([a-z][a-z0-9]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")  # a tag of well-formed HTML (links.py too)
 _ATTR = re.compile(r'([^\s=/>]+)(?:="([^"]*)")?')
 _COUNT = re.compile(r"[1-9][0-9]{0,2}")  # what width, colspan… may be (and no table 1000 columns wide)
 _ID = re.compile(r"[^\s]+")
@@ -72,7 +72,7 @@ def repair(html: str) -> str:
     out: list[str] = []
     stack: list[tuple[str, str | None]] = []  # (element, what its end tag becomes: itself, "span" or None)
     last = 0
-    for match in _TAG.finditer(html):
+    for match in TAG.finditer(html):
         out.append(html[last:match.start()])
         last = match.end()
         closing, name, rest = match.group(1), match.group(2), match.group(3)

@@ -100,8 +100,15 @@ def relative_url(page_path: str, target: str, directory_urls: bool) -> str:
 
 
 def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_urls: bool,
-                     base_url: str) -> jinja2.Environment:
-    """Return a strict, autoescaping Jinja environment for one side."""
+                     base_url: str, converted: Mapping[str, str] | None = None,
+                     converted_inline: Mapping[str, str] | None = None) -> jinja2.Environment:
+    """Return a strict, autoescaping Jinja environment for one side.
+
+    `converted` and `converted_inline` hold the HTML the public planner made of story bodies and summaries (by their
+    text, references resolved): the `markdown` filters print it instead of converting the text again.
+    """
+    blocks = converted or {}
+    inlines = converted_inline or {}
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
         autoescape=True,
@@ -120,12 +127,20 @@ def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_url
 
     @jinja2.pass_context
     def markdown_inline(context: jinja2.runtime.Context, text: str) -> Markup:
+        known = inlines.get(text)
+        if known is not None:  # its links' SITE_ROOT sits in attribute values: escape what html5ever would
+            root = url(context, "")
+            return Markup(known.replace(SITE_ROOT, root.replace("&", "&amp;").replace('"', "&quot;")) if SITE_ROOT in known
+                          else known)
         if SITE_ROOT in text:  # links of an activity summary, which shows on pages at several depths (links.py)
             text = text.replace(SITE_ROOT, url(context, ""))
         return Markup(markdown.inline(text))
 
+    def block(text: str) -> str:
+        return blocks[text] if text in blocks else markdown.block(text)
+
     def wechat(post: WechatPost, body: str) -> Markup:
-        return Markup(wechat_article(post, markdown.block(body)))  # the story's HTML as the public page has it
+        return Markup(wechat_article(post, block(body)))  # the story's HTML as the public page has it
 
     env.globals["wechat_article"] = wechat
     env.filters.update(
@@ -136,7 +151,7 @@ def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_url
         percent=percent,
         url=url,
         abs_url=lambda target: base_url + target,
-        markdown=lambda text: Markup(markdown.block(text)),
+        markdown=lambda text: Markup(block(text)),
         markdown_inline=markdown_inline,
     )
     return env
