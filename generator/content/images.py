@@ -138,7 +138,7 @@ def _open(data: bytes) -> Image.Image:
     turn and the resizes. A HEIC is already upright: libheif applies its rotation
     (irot/imir) and pillow-heif resets the EXIF orientation to 1.
     """
-    image = Image.open(io.BytesIO(data))
+    image: Image.Image = Image.open(io.BytesIO(data))
     if image.width > LARGE_WIDTH and image.height > LARGE_WIDTH:
         image.draft("RGB", (LARGE_WIDTH, LARGE_WIDTH))
     image.load()
