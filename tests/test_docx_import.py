@@ -122,3 +122,17 @@ def test_bad_files_are_refused_and_nothing_is_written(scratch: Callable[..., Pat
     assert done.returncode == 1
     assert done.stderr.strip() == f"{bad}: {message}"
     assert _tree(content) == before
+
+
+def test_an_unknown_branch_or_unit_is_refused_before_anything_is_written(scratch: Callable[..., Path],
+                                                                       tmp_path: Path) -> None:
+    content = scratch()
+    word = tmp_path / "事迹材料.docx"
+    make_docx(word)
+    before = _tree(content)
+    done = run_cli("import", str(word), "--content", str(content), "--branch", "nosuch")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "找不到支部“nosuch”；--branch 请写 branches 里已有的支部编号"
+    done = run_cli("import", str(word), "--content", str(content), "--unit", "nosuch")
+    assert done.stderr.strip() == "找不到单位“nosuch”；--unit 请写 units 里已有的单位编号"
+    assert _tree(content) == before

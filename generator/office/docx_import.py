@@ -153,11 +153,31 @@ def _story_text(title: str, day: date | None, branches: list[str], unit: str | N
     return f"---\n{head}---\n<!-- 由 {file.name} 导入 -->\n{note}{body}\n"
 
 
+def _check_ids(content_dir: Path, branches: list[str], unit: str | None) -> None:
+    """Refuse a --branch or --unit that names no record (the rest of the content need not be valid yet)."""
+    if not branches and not unit:
+        return
+    from generator.content.load import load_content
+
+    raw = load_content(content_dir)
+
+    def ids(kind: str) -> set[str]:
+        return {str(r.data["id"]) for r in raw.records.get(kind, []) if isinstance(r.data, dict) and "id" in r.data}
+
+    known = ids("branches")
+    for branch in branches:
+        if branch not in known:
+            raise UsageError(f"找不到支部“{branch}”；--branch 请写 branches 里已有的支部编号")
+    if unit and unit not in ids("units"):
+        raise UsageError(f"找不到单位“{unit}”；--unit 请写 units 里已有的单位编号")
+
+
 def import_documents(files: list[Path], content_dir: Path, day: date | None, branches: list[str],
                      unit: str | None) -> list[ImportedStory]:
     """Convert every document, then write the stories and pictures; on any problem write nothing."""
     if not content_dir.is_dir():
         raise UsageError(f"找不到内容文件夹 {content_dir}；请在网站文件夹里运行，或用 --content 指定")
+    _check_ids(content_dir, branches, unit)
     stories = [convert(file, content_dir, day, branches, unit) for file in files]
     seen: dict[Path, Path] = {}
     for story in stories:
