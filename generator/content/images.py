@@ -217,6 +217,17 @@ def _encode(image: Image.Image, size: tuple[int, int], ext: str, icc: bytes | No
     return buffer.getvalue()
 
 
+def clean_copy(data: bytes, name: str) -> tuple[bytes, str]:
+    """Re-encode a picture at full size from pixels only (upright, no metadata); return it and "jpg" or "png"."""
+    _decoder(name)
+    with Image.open(io.BytesIO(data)) as opened:
+        opened.load()
+        icc = opened.info.get("icc_profile")
+        image = ImageOps.exif_transpose(opened)
+    ext = _output_format(image)
+    return _encode(image, image.size, ext, icc), ext
+
+
 def _copies(picture: Picture, renditions: Iterable[Rendition], content_dir: Path) -> dict[str, bytes]:
     """Encode the given renditions of one picture (an SVG: its cleaned copy)."""
     if not picture.resized:

@@ -2,7 +2,7 @@
 
 mammoth turns the document into plain semantic HTML (headings, lists, tables, links) and hands
 over each embedded picture; markdownify turns that HTML into Markdown. Pictures are re-encoded
-from pixels (no EXIF/GPS) through the same decoder the build uses. Everything is checked and
+from pixels (no EXIF/GPS) by images.clean_copy, the encoder the build uses. Everything is checked and
 prepared first; files are written only when every document is good, and nothing is overwritten.
 """
 
@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from generator.content.images import clean_copy
 from generator.content.slugs import slugify
 from generator.errors import DocumentRefused, UsageError
 from generator.model.validate import IMPORT_PLACEHOLDER as PLACEHOLDER
@@ -71,23 +72,6 @@ def _title(data: bytes, html: str) -> str:
     return re.sub(r"<[^>]+>", "", heading.group(1)).strip() if heading else ""
 
 
-def _clean(image_bytes: bytes) -> tuple[bytes, str]:
-    """Re-encode a picture from pixels only: upright, no metadata; PNG if it has transparency."""
-    from PIL import Image, ImageOps
-
-    with Image.open(io.BytesIO(image_bytes)) as opened:
-        opened.load()
-        image = ImageOps.exif_transpose(opened)
-    alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
-    image.info.clear()
-    buffer = io.BytesIO()
-    if alpha:
-        image.save(buffer, "PNG", optimize=True)
-        return buffer.getvalue(), "png"
-    image.convert("RGB").save(buffer, "JPEG", quality=90, optimize=True)
-    return buffer.getvalue(), "jpg"
-
-
 def convert(file: Path, content_dir: Path, day: date | None, branches: list[str], unit: str | None) -> ImportedStory:
     """Turn one .docx into a draft story (not written yet)."""
     import mammoth
@@ -101,7 +85,7 @@ def convert(file: Path, content_dir: Path, day: date | None, branches: list[str]
         with image.open() as stream:
             raw = stream.read()
         try:
-            pictures.append(_clean(raw))
+            pictures.append(clean_copy(raw, f"picture.{(image.content_type or '').rsplit('/', 1)[-1]}"))
         except (OSError, ValueError, Image.DecompressionBombError):  # a picture Pillow cannot read (EMF, broken)
             return {"src": "", "alt": "（无法读取的图片，已略去）"}
         return {"src": f"\0{len(pictures)}\0", "alt": image.alt_text or ""}
