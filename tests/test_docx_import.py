@@ -136,3 +136,19 @@ def test_an_unknown_branch_or_unit_is_refused_before_anything_is_written(scratch
     done = run_cli("import", str(word), "--content", str(content), "--unit", "nosuch")
     assert done.stderr.strip() == "找不到单位“nosuch”；--unit 请写 units 里已有的单位编号"
     assert _tree(content) == before
+
+
+def test_a_package_without_its_properties_part_takes_the_title_from_the_first_heading(scratch: Callable[..., Path],
+                                                                                     tmp_path: Path) -> None:
+    # Other editors may leave out docProps/core.xml while its relationship stays (python-docx then fails).
+    content = scratch()
+    full, word = tmp_path / "full.docx", tmp_path / "事迹材料.docx"
+    make_docx(full)
+    with zipfile.ZipFile(full) as source, zipfile.ZipFile(word, "w") as target:
+        for item in source.infolist():
+            if item.filename != "docProps/core.xml":
+                target.writestr(item, source.read(item))
+    done = run_cli("import", str(word), "--content", str(content), "--date", "2017-11-20")
+    assert done.returncode == 0, done.stderr
+    text = (content / "stories/yi-zhen-jin-cun-nuan-min-xin.md").read_text(encoding="utf-8")
+    assert "title: 义诊进村暖民心" in text and "date: 2017-11-20" in text and "**坚持每月义诊**" in text

@@ -62,10 +62,19 @@ def _read(file: Path) -> bytes:
 
 
 def _title(data: bytes, html: str) -> str:
-    """The document's title property, else its first heading, else empty."""
-    from docx import Document
+    """The document's title property, else its first heading, else empty.
 
-    title = (Document(io.BytesIO(data)).core_properties.title or "").strip()
+    Read from docProps/core.xml itself, not through python-docx, which fails on a package whose
+    relationships name a part that is missing (seen in files saved by other editors).
+    """
+    import xml.etree.ElementTree as ET
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            core = ET.fromstring(archive.read("docProps/core.xml"))
+            title = (core.findtext("{http://purl.org/dc/elements/1.1/}title") or "").strip()
+        except (KeyError, ET.ParseError):
+            title = ""
     if title:
         return title
     heading = re.search(r"<h[1-6][^>]*>(.*?)</h[1-6]>", html, re.DOTALL)
