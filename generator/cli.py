@@ -130,8 +130,11 @@ def _add_spreadsheet_commands(commands: Any) -> None:
     template.add_argument("file", type=Path, metavar="表格.xlsx", help="要生成的表格文件")
     template.add_argument("--unit", metavar="单位编号", help="只给这个单位，并预先填好它已有的支部")
     _content_option(template)
-    imp = commands.add_parser("import", help="把填好的表格逐格检查后导入 content/（有问题则一条也不导入）")
-    imp.add_argument("files", nargs="+", type=Path, metavar="表格.xlsx", help="一个或多个填好的表格")
+    imp = commands.add_parser("import", help="导入填好的表格（.xlsx）或 Word 故事（.docx）到 content/（有问题则一个也不导入）")
+    imp.add_argument("files", nargs="+", type=Path, metavar="文件", help="一个或多个填好的表格（.xlsx），或 Word 故事（.docx）")
+    imp.add_argument("--date", type=_day, metavar="日期", help="Word 故事的日期（YYYY-MM-DD）；不写时暂填今天并在 check 时提示")
+    imp.add_argument("--branch", action="append", default=[], metavar="支部编号", help="Word 故事相关支部的编号，可写多次")
+    imp.add_argument("--unit", metavar="单位编号", help="Word 故事的单位编号")
     imp.add_argument("--replace", action="store_true",
                      help="表格里的记录与另一个单位的记录编号相同时，用表格里的替换原记录（会列出替换了哪些）")
     _content_option(imp)
@@ -158,7 +161,24 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_documents(args: argparse.Namespace) -> int:
+    from generator.office.docx_import import import_documents  # mammoth is loaded only for Word files
+
+    stories = import_documents(args.files, args.content, args.date, args.branch, args.unit)
+    for story in stories:
+        print(f"已导入 {story.source} → {story.path}（{len(story.images)} 张图片）。")
+    print("导入的故事是草稿：运行 gongjian check 查看待填写的项，用 gongjian serve 预览，改好后把 draft: true 改为 false。")
+    return 0
+
+
 def _import(args: argparse.Namespace) -> int:
+    words = [f for f in args.files if f.suffix.lower() in (".docx", ".doc", ".wps")]
+    if words and len(words) < len(args.files):
+        raise UsageError("表格（.xlsx）和 Word 文档（.docx）请分两次导入")
+    if words:
+        return _import_documents(args)
+    if args.date or args.branch or args.unit:
+        raise UsageError("--date、--branch、--unit 只用于导入 Word 故事（.docx）")
     from generator.office.xlsx_import import import_workbooks
 
     plan = import_workbooks(args.files, args.content, replace=args.replace)

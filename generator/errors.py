@@ -111,3 +111,7 @@ class ImportProblems(GongjianError):
     def lines(self) -> list[str]:
         """Return every problem in sheet and cell order, then a count."""
         return [*self.problems, f"共 {len(self.problems)} 个问题，请改正表格后再导入；content/ 没有任何改动。"]
+
+
+class DocumentRefused(GongjianError):
+    """A Word document cannot be imported (not a .docx, encrypted, or its story exists); nothing was written."""

@@ -161,11 +161,11 @@ def test_an_image_link_to_a_file_that_is_not_an_image_is_an_error(scratch) -> No
     assert "content/assets/plan.pdf 不是图片" in str(caught.value.problems[0])
 
 
-def test_phone_formats_pillow_cannot_strip_safely_are_refused_not_copied(scratch) -> None:  # type: ignore[no-untyped-def]
-    content = scratch({"assets/p.heic": b"\x00\x00\x00\x18ftypheic", "stories/x.md": story("x", "[原图](asset:p.heic)\n")})
+def test_image_formats_not_supported_are_refused_not_copied(scratch) -> None:  # type: ignore[no-untyped-def]
+    content = scratch({"assets/p.avif": b"\x00\x00\x00\x18ftypavif", "stories/x.md": story("x", "[原图](asset:p.avif)\n")})
     with pytest.raises(ContentError) as caught:
         check_site(content)
-    assert "不支持 .heic 格式" in str(caught.value.problems[0])
+    assert "不支持 .avif 格式" in str(caught.value.problems[0])
 
 
 def test_links_are_found_at_their_lines_in_document_order() -> None:

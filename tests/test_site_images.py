@@ -123,7 +123,8 @@ def test_without_logo_or_favicon_pages_have_neither(scratch, tmp_path: Path) -> 
      "logo: content/assets/files/plan.pdf 不是图片；网站徽标请用 PNG、JPEG 或 SVG 图片"),
     ("favicon: notes.txt", {"assets/notes.txt": "备忘"}, "favicon: content/assets/notes.txt 不是图片；网站图标请用 PNG、ICO 或 SVG 图片"),
     ("logo: broken.jpg", {"assets/broken.jpg": b"not a picture"},
-     "logo: 图片 assets/broken.jpg 无法读取（文件已损坏或不是图片）；请换成能打开的 JPEG 或 PNG 图片"),
+     "logo: 图片 assets/broken.jpg 无法读取（文件已损坏或不是图片）；"
+     "请换成能打开的 JPEG、PNG、WebP 或 HEIC 图片（其他格式请先另存为 JPEG）"),
     ("favicon: [a.png]", {}, "favicon: 应为 content/assets/ 下的图片路径（如 favicon: logo/favicon.png），这里是列表"),
 ])
 def test_a_bad_logo_or_favicon_fails_with_its_line_and_leaves_the_site_as_it_was(  # type: ignore[no-untyped-def]

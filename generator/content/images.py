@@ -16,6 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -26,10 +27,11 @@ from generator.errors import ContentError, Problem
 SMALL_WIDTH = 640  # cards and lists (two columns on a desktop, full width on a phone)
 LARGE_WIDTH = 1280  # the story page and Open Graph previews
 JPEG_QUALITY = 82
-RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".ico"}  # Pillow decodes an .ico's largest image
+HEIF = {".heic", ".heif"}  # what phones save (iPhones by default); decoded by pillow-heif
+RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".ico", *HEIF}  # Pillow decodes an .ico's largest image
 # Also treated as images, so they are refused with a hint rather than copied with their metadata.
-IMAGE_LIKE = RASTER | {".svg", ".tif", ".tiff", ".heic", ".heif", ".bmp", ".avif", ".jfif"}
-HINT = "请换成能打开的 JPEG 或 PNG 图片"
+IMAGE_LIKE = RASTER | {".svg", ".tif", ".tiff", ".bmp", ".avif", ".jfif"}
+HINT = "请换成能打开的 JPEG、PNG、WebP 或 HEIC 图片（其他格式请先另存为 JPEG）"
 _ACTIVE = {"script", "foreignObject", "iframe", "embed", "object"}
 _EDITORS = tuple(f"{{{ns}" for ns in (
     "http://www.inkscape.org/namespaces/inkscape", "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
@@ -113,16 +115,40 @@ def _output_format(image: Image.Image) -> str:
     return "png" if has_alpha else "jpg"
 
 
+@cache
+def _heif_opener() -> None:
+    """Teach Pillow to open HEIC/HEIF, once and only when such a file is used (the import takes ~20 ms)."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
+def _decoder(asset: str) -> None:
+    if posixpath.splitext(asset)[1].lower() in HEIF:
+        _heif_opener()
+
+
 def _open(data: bytes) -> Image.Image:
     """Decode an image fully (truncated files fail here), upright as the camera meant it.
 
     JPEG is decoded at the smallest power-of-two scale that still covers the page size,
-    which makes large camera photos several times faster to check and resize.
+    which makes large camera photos several times faster to check and resize. Other
+    formats (HEIC has no reduced decode) are shrunk by a whole factor right after
+    decoding, so a 48 MP photo is held at full size only once, not through the
+    turn and the resizes. A HEIC is already upright: libheif applies its rotation
+    (irot/imir) and pillow-heif resets the EXIF orientation to 1.
     """
-    image = Image.open(io.BytesIO(data))
+    image: Image.Image = Image.open(io.BytesIO(data))
     if image.width > LARGE_WIDTH and image.height > LARGE_WIDTH:
         image.draft("RGB", (LARGE_WIDTH, LARGE_WIDTH))
     image.load()
+    factor = min(image.width, image.height) // LARGE_WIDTH
+    if factor >= 2:
+        reduced = image.reduce(factor)
+        reduced.info = dict(image.info)
+        reduced.getexif().update(image.getexif())  # the orientation, for exif_transpose below
+        image.close()
+        image = reduced
     return ImageOps.exif_transpose(image)
 
 
@@ -145,6 +171,7 @@ def _picture(asset: str, data: bytes, used_at: Problem) -> Picture:
         return Picture(asset, width, height, same, same, False, used_at)
     if extension not in RASTER:
         raise ValueError(f"不支持 {extension or '没有扩展名'} 格式")
+    _decoder(asset)
     width, height = _upright_size(data)
     ext = _output_format(_open(data))
     renditions = []
@@ -190,11 +217,23 @@ def _encode(image: Image.Image, size: tuple[int, int], ext: str, icc: bytes | No
     return buffer.getvalue()
 
 
+def clean_copy(data: bytes, name: str) -> tuple[bytes, str]:
+    """Re-encode a picture at full size from pixels only (upright, no metadata); return it and "jpg" or "png"."""
+    _decoder(name)
+    with Image.open(io.BytesIO(data)) as opened:
+        opened.load()
+        icc = opened.info.get("icc_profile")
+        image = ImageOps.exif_transpose(opened)
+    ext = _output_format(image)
+    return _encode(image, image.size, ext, icc), ext
+
+
 def _copies(picture: Picture, renditions: Iterable[Rendition], content_dir: Path) -> dict[str, bytes]:
     """Encode the given renditions of one picture (an SVG: its cleaned copy)."""
     if not picture.resized:
         return {picture.large.path: clean_svg((content_dir / "assets" / picture.asset).read_bytes())}
     files: dict[str, bytes] = {}
+    _decoder(picture.asset)
     image = _open((content_dir / "assets" / picture.asset).read_bytes())
     icc = image.info.get("icc_profile")
     for rendition in renditions:

@@ -788,6 +788,8 @@ def validate_content(content: RawContent, as_of: date | None = None, memo: Ident
 
 PLACEHOLDER_BODY = "在这里写正文。"
 """The body line `gongjian new story` writes; a published story that still has it is noted."""
+IMPORT_PLACEHOLDER = "待填写（gongjian import 导入时没有给出）："
+"""How `gongjian import` marks the fields a Word story came without; noted for drafts too, since an import is one."""
 
 
 def _date_line(data: Any, key: str, line: int) -> int:
@@ -841,9 +843,14 @@ def content_notes(content: RawContent, site: Site) -> tuple[Problem, ...]:
     notes.extend(_start_note(content, start, [day for _, _, day in dated if day is not None]))
     stories = {s.path: s for s in content.stories}
     for story in site.stories:
+        source = stories[story.source.path]
+        marks = [n for n, line in enumerate(story.body.split("\n")) if line.strip().startswith(IMPORT_PLACEHOLDER)]
+        if marks:
+            line = story.body.split("\n")[marks[0]].strip()
+            notes.append(Problem(story.source.path, source.body_line + marks[0], "front matter",
+                                 f"{line.removesuffix('。')}；请填好后删去这段提示"))
         if story.draft:
             continue
-        source = stories[story.source.path]
         if site.settings.as_of is not None and story.date > as_of:
             # `new story` dates a story today; a weekly --as-of before that holds it back, so say which and until when.
             notes.append(Problem(story.source.path, _date_line(source.front, "date", 1), "date",
