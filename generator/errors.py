@@ -70,3 +70,12 @@ class ImportProblems(GongjianError):
     def lines(self) -> list[str]:
         """Return every problem in sheet and cell order, then a count."""
         return [*self.problems, f"共 {len(self.problems)} 个问题，请改正表格后再导入；content/ 没有任何改动。"]
+
+
+class UnsafeSvg(ValueError):
+    """An SVG that could run script or load another document once published; `reason` and `hint` in Chinese."""
+
+    def __init__(self, reason: str, hint: str = "请在绘图软件里删掉这部分后重新导出，或换成 PNG 图片") -> None:
+        self.reason = reason
+        self.hint = hint
+        super().__init__(reason)
