@@ -79,3 +79,7 @@ class UnsafeSvg(ValueError):
         self.reason = reason
         self.hint = hint
         super().__init__(reason)
+
+
+class OutputNotWritten(GongjianError):
+    """The new output could not be written (disk full, read-only folder…); the previous output is as it was."""
