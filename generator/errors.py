@@ -115,3 +115,16 @@ class ImportProblems(GongjianError):
 
 class DocumentRefused(GongjianError):
     """A Word document cannot be imported (not a .docx, encrypted, or its story exists); nothing was written."""
+
+
+class UnsafeSvg(ValueError):
+    """An SVG that could run script or load another document once published; `reason` and `hint` in Chinese."""
+
+    def __init__(self, reason: str, hint: str = "请在绘图软件里删掉这部分后重新导出，或换成 PNG 图片") -> None:
+        self.reason = reason
+        self.hint = hint
+        super().__init__(reason)
+
+
+class OutputNotWritten(GongjianError):
+    """The new output could not be written (disk full, read-only folder…); the previous output is as it was."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import fcntl
 import hashlib
 import json
@@ -16,7 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.errors import GongjianError, UsageError
+from generator.errors import GongjianError, OutputNotWritten, UsageError
 
 MARKER = ".gongjian-output"
 MANIFEST = ".gongjian-manifest.json"  # what the last build wrote: file hashes and stats, input fingerprint, figures
@@ -141,8 +142,48 @@ def _reusable(out: Path, manifest: Mapping[str, list[Any]]) -> dict[str, str]:
     return found
 
 
+def _new_file(target: Path, data: bytes) -> None:
+    """Create `target` with `data`; a failing write names the file (write() itself names none)."""
+    try:
+        with open(target, "xb") as handle:
+            handle.write(data)
+    except OSError as error:
+        error.filename = error.filename or str(target)
+        raise
+
+
+def _not_written(error: OSError, out: Path, staging: Path) -> OutputNotWritten:
+    """Say which file or folder could not be written, why, and what to do (the staging folder shown as the output)."""
+    path = Path(error.filename) if error.filename else out
+    folder = out.parent if path in (staging, out, out.parent) else None
+    if path.is_relative_to(staging) and path != staging:
+        path = out / path.relative_to(staging)
+    where = folder or path
+    if error.errno == errno.EROFS:
+        message = "这个位置是只读的（如只读挂载的磁盘），不能在这里生成网站；请用 --out 换一个可以写入的文件夹"
+    elif error.errno in (errno.EACCES, errno.EPERM):
+        message = "没有写入这里的权限；请用 --out 换一个可以写入的文件夹，或请管理员给予写入权限"
+    elif error.errno in (errno.ENOSPC, errno.EDQUOT):
+        message = "磁盘空间不足，写不下生成的网站；请清理磁盘后再生成，或用 --out 换到空间更大的位置"
+    elif error.errno == errno.EFBIG:
+        message = "文件超过了系统允许的单个文件大小，写不下；请用 --out 换到另一个磁盘，或请管理员放宽文件大小限制"
+    else:
+        message = f"写入失败（{error.strerror or error}）；请检查这个位置后再生成，或用 --out 换一个文件夹"
+    return OutputNotWritten(f"{where}: {message}")
+
+
 def write_site(files: Mapping[str, bytes | Path], out_dir: Path, record: Mapping[str, Any] | None = None,
                pause: Callable[[], None] = lambda: None) -> Manifest:
+    """Write `files` as the new `out_dir` atomically (see _write_site); a failing disk or folder is an OutputNotWritten."""
+    out = out_dir.resolve()
+    try:
+        return _write_site(files, out, record, pause)
+    except OSError as error:
+        raise _not_written(error, out, _staging_name(out, "tmp", os.getpid())) from None
+
+
+def _write_site(files: Mapping[str, bytes | Path], out_dir: Path, record: Mapping[str, Any] | None,
+                pause: Callable[[], None]) -> Manifest:
     """Write `files` (relative path → bytes or a file to copy) as the new `out_dir`, atomically.
 
     A file whose bytes equal those of the live output (known from the manifest the last
@@ -180,13 +221,12 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path, record: Mapping
                     os.link(out / rel, target)
                     linked = True
             if not linked:
-                with open(target, "xb") as handle:
-                    handle.write(data)
+                _new_file(target, data)
             st = target.stat()
             manifest[rel] = [sha, st.st_size, st.st_mtime_ns, st.st_ino]
-        (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
-        (staging / MANIFEST).write_text(json.dumps({**(record or {}), "files": manifest}, ensure_ascii=False,
-                                                   separators=(",", ":"), sort_keys=True), encoding="utf-8")
+        _new_file(staging / MARKER, _MARKER_TEXT.encode())
+        _new_file(staging / MANIFEST, json.dumps({**(record or {}), "files": manifest}, ensure_ascii=False,
+                                                 separators=(",", ":"), sort_keys=True).encode())
         if not out.exists():
             staging.rename(out)
         elif not _exchange(staging, out):
@@ -195,7 +235,11 @@ def write_site(files: Mapping[str, bytes | Path], out_dir: Path, record: Mapping
             if held is not None:
                 locks.append(held)
             out.rename(old)
-            staging.rename(out)
+            try:
+                staging.rename(out)
+            except OSError:
+                old.rename(out)  # the previous build goes back before the error is told
+                raise
             shutil.rmtree(old, ignore_errors=True)
     finally:
         # After an exchange, staging holds the previous build.

@@ -9,11 +9,13 @@ original file is never published. Which images are used is decided in assets.py.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import posixpath
 import re
 import xml.etree.ElementTree as ET
+import xml.parsers.expat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -22,7 +24,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from generator.content.slugs import slugify
-from generator.errors import ContentError, Problem
+from generator.errors import ContentError, Problem, UnsafeSvg
 
 SMALL_WIDTH = 640  # cards and lists (two columns on a desktop, full width on a phone)
 LARGE_WIDTH = 1280  # the story page and Open Graph previews
@@ -32,7 +34,20 @@ RASTER = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".ico", *HEIF}  # Pillow dec
 # Also treated as images, so they are refused with a hint rather than copied with their metadata.
 IMAGE_LIKE = RASTER | {".svg", ".tif", ".tiff", ".bmp", ".avif", ".jfif"}
 HINT = "请换成能打开的 JPEG、PNG、WebP 或 HEIC 图片（其他格式请先另存为 JPEG）"
-_ACTIVE = {"script", "foreignObject", "iframe", "embed", "object"}
+# Compared in lower case and in any namespace: an <html:script> inside an SVG runs as well.
+_ACTIVE = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener", "frame", "frameset",
+           "applet", "portal", "fencedframe"}
+_ANIMATIONS = {"animate", "set", "animatetransform", "animatemotion", "animatecolor"}
+# Elements whose href loads what it names (another document, for <use>): only #id within the file.
+_REFERENCES = {"use", "feimage", "textpath", "mpath", "tref", "pattern", "lineargradient", "radialgradient",
+               "filter", "cursor", "font-face-uri", "color-profile"}
+_SCRIPT_URLS = ("javascript:", "vbscript:", "livescript:", "data:text/html", "data:application/xhtml",
+                "data:image/svg", "data:text/xml", "data:application/xml")
+_LINK_SCHEMES = {"http", "https", "mailto", "tel"}
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _EDITORS = tuple(f"{{{ns}" for ns in (
     "http://www.inkscape.org/namespaces/inkscape", "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
     "http://ns.adobe.com/", "http://www.bohemiancoding.com/sketch/ns", "http://purl.org/dc/elements/1.1/",
@@ -84,28 +99,102 @@ def _svg_size(data: bytes) -> tuple[int, int]:
     raise ValueError("SVG 没有写 width/height 或 viewBox")
 
 
+def _plain(value: str) -> str:
+    """Return an attribute value as a browser reads a URL's scheme: no whitespace or control characters, lower case.
+
+    Entities (`&#x6A;`, `&#106;`) are already decoded by the XML parser; browsers drop leading
+    spaces and control characters and every tab and line break inside a URL.
+    """
+    return _INVISIBLE.sub("", value).lower()
+
+
+def _script_url(value: str) -> str | None:
+    """Return the script scheme found anywhere in `value` (a list of values or a CSS url() too), if any."""
+    plain = _plain(value)
+    return next((scheme for scheme in _SCRIPT_URLS if scheme in plain), None)
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def _check_link(element: str, attribute: str, value: str) -> None:
+    """Refuse a link that would run script, embed a file, or make <use> and its kin load another document."""
+    plain = _plain(value)
+    if plain.startswith("#") or not plain:
+        return
+    if element.lower() in _REFERENCES:
+        raise UnsafeSvg(f"SVG 的 <{element}> 引用了别的文件（{attribute}=\"{value.strip()[:60]}\"），只能引用本文件里的 #编号")
+    scheme = _SCHEME.match(plain)
+    if scheme and scheme.group(1) == "data":
+        raise UnsafeSvg("SVG 里嵌入了图片", "照片请直接用 JPEG 或 PNG 文件")
+    if scheme and scheme.group(1) not in _LINK_SCHEMES:
+        raise UnsafeSvg(f"SVG 的 <{element}> 有 {scheme.group(1)}: 链接（{attribute}），只能链接到 http、https 或 mailto 地址")
+
+
+def _check_animation(element: str, attributes: dict[str, str]) -> None:
+    """Refuse an <animate>/<set> that would turn a link (or a handler) into something else while it plays."""
+    target = _local((attributes.get("attributeName") or "").strip()).split(":")[-1].lower()
+    if target.startswith("on"):
+        raise UnsafeSvg(f"SVG 里有脚本（<{element}> 会设置事件属性 {target}）")
+    if target == "href" or target == "base":
+        for key in ("to", "from", "by", "values"):
+            for item in (attributes.get(key) or "").split(";"):
+                if _plain(item) and not _plain(item).startswith("#"):
+                    raise UnsafeSvg(f"SVG 的 <{element}> 会把链接改成“{item.strip()[:60]}”，动画只能换成本文件里的 #编号")
+
+
+def _refuse_entities(name: str, *rest: object) -> None:
+    raise UnsafeSvg(f"SVG 里定义了实体（<!ENTITY {name}>），可以藏起链接或让文件膨胀", "请在绘图软件里重新导出，不要带 DOCTYPE")
+
+
+def _parse_svg(data: bytes) -> ET.Element:
+    # A DTD entity could spell a javascript: link out of pieces, or blow up to gigabytes: refuse any first.
+    # ElementTree's C parser hides its expat, hence a pass of expat of its own, which stops at the first one.
+    expat = xml.parsers.expat.ParserCreate()
+    expat.EntityDeclHandler = _refuse_entities
+    with contextlib.suppress(xml.parsers.expat.ExpatError):  # ElementTree reports it, as for any broken file
+        expat.Parse(data, True)
+    return ET.fromstring(data)
+
+
 def clean_svg(data: bytes) -> bytes:
-    """Return an SVG without comments, <metadata> or editors' attributes; refuse scripts and embedded pictures.
+    """Return an SVG without comments, <metadata> or editors' attributes; refuse what could run script.
 
     Drawing programs write the author's name and file paths (`sodipodi:docname`,
     `inkscape:export-filename`, RDF under <metadata>); an embedded photo carries its EXIF.
+    Refused (UnsafeSvg): <script>, <foreignObject> and other active elements in any namespace, HTML elements,
+    on… handlers, javascript:/vbscript:/data:text/html in any attribute however spelt, links other
+    than http(s)/mailto/#id, <use> and its kin pointing outside the file, animations that set a link,
+    xml:base and entity declarations. A static host sends no Content-Security-Policy, so the published
+    copy must be harmless on its own.
     """
-    root = ET.fromstring(data)  # comments and processing instructions are dropped here
+    root = _parse_svg(data)  # comments and processing instructions are dropped here
     for element in root.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        local = _local(tag)
+        if local.lower() in _ACTIVE:
+            raise UnsafeSvg(f"SVG 里有脚本或嵌入的网页（<{local}>）")
+        if tag.startswith(_XHTML):
+            raise UnsafeSvg(f"SVG 里有网页元素（<{local}>）")
         for child in list(element):
-            tag = child.tag if isinstance(child.tag, str) else ""
-            if tag.rsplit("}", 1)[-1] in _ACTIVE:
-                raise ValueError("SVG 里有脚本或嵌入的网页，不能发布")
-            if tag.rsplit("}", 1)[-1] == "metadata" or tag.startswith(_EDITORS):
+            child_tag = child.tag if isinstance(child.tag, str) else ""
+            if _local(child_tag) == "metadata" or child_tag.startswith(_EDITORS):
                 element.remove(child)
         for name, value in list(element.attrib.items()):
-            local = name.rsplit("}", 1)[-1].lower()
+            attribute = _local(name).lower()
             if name.startswith(_EDITORS):
                 del element.attrib[name]
-            elif local.startswith("on"):
-                raise ValueError("SVG 里有脚本（事件属性），不能发布")
-            elif local == "href" and value.strip().lower().startswith("data:"):
-                raise ValueError("SVG 里嵌入了图片，照片请直接用 JPEG 或 PNG 文件")
+            elif attribute.startswith("on"):
+                raise UnsafeSvg(f"SVG 里有脚本（事件属性 {_local(name)}）")
+            elif (scheme := _script_url(value)) is not None:
+                raise UnsafeSvg(f"SVG 里有脚本链接（<{local}> 的 {_local(name)} 是 {scheme}）")
+            elif name == _XML_BASE:
+                raise UnsafeSvg("SVG 里有 xml:base，它会改变链接指向哪里")
+            elif attribute == "href":
+                _check_link(local, _local(name), value)
+        if local.lower() in _ANIMATIONS:
+            _check_animation(local, dict(element.attrib))
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
@@ -182,6 +271,8 @@ def _picture(asset: str, data: bytes, used_at: Problem) -> Picture:
 
 
 def _problem(where: Problem, asset: str, error: Exception) -> Problem:
+    if isinstance(error, UnsafeSvg):
+        return Problem(where.path, where.line, where.field, f"图片 assets/{asset} 不能发布：{error.reason}；{error.hint}")
     reason = str(error) if isinstance(error, ValueError) and not isinstance(error, ET.ParseError) else "文件已损坏或不是图片"
     return Problem(where.path, where.line, where.field, f"图片 assets/{asset} 无法读取（{reason}）；{HINT}")
 

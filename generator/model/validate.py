@@ -32,6 +32,7 @@ from generator.model.model import (
     Village,
     unit_order,
 )
+from generator.render.markup import too_heavy
 
 ID_RULE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DATE_RULE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -608,6 +609,7 @@ def _activity(f: Fields, refs: _Refs, src: Source, assets: frozenset[str]) -> Ac
     beneficiaries = _beneficiaries(f)
     summary = f.text("summary", required=False)
     summary_line = f.line("summary") if summary is not None else 0
+    _bounded(f, "summary", summary or "")
     photos = _assets(f, "photos", assets, [
         (item, line, f"photos 第{i}项") for i, (item, line) in enumerate(f.items("photos"), start=1)
     ])
@@ -644,6 +646,12 @@ def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
                       f.free("extra"), f.free("internal"), src)
 
 
+def _bounded(f: Fields, key: str, text: str) -> None:
+    """Refuse a Markdown field that Python-Markdown would take minutes over (see markup.too_heavy)."""
+    for _, message in too_heavy(text)[:1]:
+        f.fail(key, message)
+
+
 def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Problem]) -> Story | None:
     if not ID_RULE.match(raw.slug):
         problems.append(Problem(raw.path, 1, "", f"文件名“{raw.slug}.md”不合格：{ID_HINT}；请重命名文件"))
@@ -665,6 +673,9 @@ def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Pr
         draft=f.flag("draft", False), featured=f.flag("featured", False),
         body=raw.body, extra=f.free("extra"), source=Source(raw.path, 1),
     )
+    for offset, message in too_heavy(raw.body):  # refused before Python-Markdown spends minutes on it
+        problems.append(Problem(raw.path, raw.body_line + offset, "正文", message))
+    _bounded(f, "summary", story.summary)
     return story if title is not None and day is not None and ID_RULE.match(raw.slug) else None
 
 

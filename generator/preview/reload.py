@@ -33,14 +33,31 @@ from typing import Any
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler  # type: ignore[import-untyped]
 from tornado.websocket import WebSocketClosedError
 
+from generator.preview.hosts import HostCheck
+
 _CHECK = "gongjian-check"
 
 
 class _BrowserSocket(LiveReloadHandler):  # type: ignore[misc]
     """livereload's socket, plus the check that a freshly loaded page is still current."""
 
-    def initialize(self, current: Callable[[], int]) -> None:
+    def initialize(self, current: Callable[[], int], hosts: HostCheck) -> None:
         self._current = current
+        self._hosts = hosts
+
+    def prepare(self) -> None:
+        """Refuse the handshake unless it comes from a page of the preview (livereload's own check accepts any).
+
+        Checked here, before tornado's own test, which lets any Origin whose name and port equal Host's
+        through whatever its scheme (file://, for one).
+        """
+        if not self._hosts.allows_origin(self.request.headers.get("Origin"), self.request.host):
+            self.set_status(403)
+            self.finish("这个页面不是预览本身打开的，不能连接自动刷新。")
+
+    def check_origin(self, origin: str) -> bool:
+        """Accept a socket only from a page of the preview (see prepare)."""
+        return self._hosts.allows_origin(origin, self.request.host)
 
     def on_message(self, message: str | bytes) -> None:
         try:
@@ -74,10 +91,10 @@ class LiveReload:
     def __init__(self, current_generation: Callable[[], int]) -> None:
         self._current = current_generation
 
-    def routes(self) -> list[tuple[str, Any, dict[str, Any]]]:
-        """Return the tornado routes the snippet talks to."""
+    def routes(self, hosts: HostCheck) -> list[tuple[str, Any, dict[str, Any]]]:
+        """Return the tornado routes the snippet talks to; the socket takes pages of `hosts` only."""
         return [
-            (r"/livereload", _BrowserSocket, {"current": self._current}),
+            (r"/livereload", _BrowserSocket, {"current": self._current, "hosts": hosts}),
             (r"/livereload\.js", LiveReloadJSHandler, {}),
         ]
 

@@ -10,7 +10,7 @@ pages. A burst of saves becomes one build; saves made during a build lead to
 one more build after it, so the preview always ends on the last save. A build
 that fails turns every page into an error page listing the problems; the next
 good build brings the site back. Browsers are told to reload through
-generator/reload.py. Nothing of a preview outlives it: its memos are in memory
+generator/preview/reload.py. Nothing of a preview outlives it: its memos are in memory
 and its folder is removed when it stops.
 """
 
@@ -43,6 +43,7 @@ from generator.build import Checked, Project, paused_gc
 from generator.content.reader import Stamp, scan_content, scan_templates
 from generator.errors import GongjianError, Problem, UsageError, note_lines, notes_grouped
 from generator.internal.internal_pages import InternalFigures, office_files
+from generator.preview.hosts import HostCheck
 from generator.preview.reload import LiveReload, inject
 from generator.public.search import SearchIndexer
 from generator.write import write_site
@@ -54,6 +55,7 @@ POLL_SECONDS = 0.05
 # preview has been quiet this long: while someone saves and looks, each save's rebuild has both cores.
 QUIET_SECONDS = 1.0
 STATUS_PATH = "/__gongjian__/status"
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 Report = Callable[[str], None]
 Files = Mapping[str, bytes | Path]
@@ -423,6 +425,10 @@ class _PageHandler(tornado.web.RequestHandler):
             self.redirect(answer.location, permanent=True)
             return
         self.set_header("Content-Type", answer.content_type)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        if answer.content_type.startswith("image/svg+xml"):
+            # An SVG opened on its own is a document of the preview's origin: it may draw, never run script.
+            self.set_header("Content-Security-Policy", SVG_POLICY)
         self.finish(answer.body)
 
     def head(self, rel: str) -> None:
@@ -441,16 +447,52 @@ class _StatusHandler(tornado.web.RequestHandler):
         self.finish(json.dumps(self.preview.status(), ensure_ascii=False))
 
 
-def application(preview: Preview) -> tornado.web.Application:
+class _ForbiddenHandler(tornado.web.RequestHandler):
+    """Answer a request made under a name the preview does not know (DNS rebinding) with a plain 403."""
+
+    def prepare(self) -> None:
+        self.set_status(403)
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(forbidden_page().encode())
+
+
+class _GuardedApplication(tornado.web.Application):
+    """An application that answers only requests whose Host is the preview's own (every path, the socket too)."""
+
+    def __init__(self, routes: list[Any], hosts: HostCheck) -> None:
+        super().__init__(routes, log_function=lambda handler: None)
+        self.hosts = hosts
+
+    def find_handler(self, request: Any, **kwargs: Any) -> Any:
+        """Route a request; one under a foreign name gets the 403 page whatever its path or method."""
+        if not self.hosts.allows(request.headers.get_list("Host")):
+            return self.get_handler_delegate(request, _ForbiddenHandler)
+        return super().find_handler(request, **kwargs)
+
+
+def forbidden_page() -> str:
+    """Return the page shown to a request under a foreign host name (no script, no data)."""
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>不能这样打开预览 · gongjian</title>'
+        f"<style>{_PAGE_STYLE}</style></head><body><main><h1>不能这样打开预览（403）</h1>"
+        "<p>预览只接受用本机地址打开，例如 <code>http://localhost:端口/</code> 或 <code>http://127.0.0.1:端口/</code>"
+        "（或启动时 <code>--host</code> 写的地址）。用别的网址打开，可能是别的网站在冒用本机读取内部资料，已拒绝。</p>"
+        "</main></body></html>"
+    )
+
+
+def application(preview: Preview, host: str = "127.0.0.1") -> tornado.web.Application:
     """Return the web application: the reload socket, status, internal at /internal/, public at /."""
+    hosts = HostCheck(host)
     routes: list[Any] = [
-        *preview.live.routes(),
+        *preview.live.routes(hosts),
         (STATUS_PATH, _StatusHandler, {"preview": preview}),
         (r"/internal", tornado.web.RedirectHandler, {"url": "/internal/"}),
         (r"/internal/(.*)", _PageHandler, {"preview": preview, "side": "internal"}),
         (r"/(.*)", _PageHandler, {"preview": preview, "side": "public"}),
     ]
-    return tornado.web.Application(routes, log_function=lambda handler: None)
+    return _GuardedApplication(routes, hosts)
 
 
 def bind(host: str, port: int) -> list[Any]:
@@ -486,7 +528,7 @@ async def _serve(preview: Preview, sockets: list[Any], host: str, open_browser: 
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    server = tornado.httpserver.HTTPServer(application(preview))
+    server = tornado.httpserver.HTTPServer(application(preview, host))
     server.add_sockets(sockets)
     port = sockets[0].getsockname()[1]
     shown = "localhost" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)

@@ -58,6 +58,64 @@ _WRAPPED = re.compile(r"^<p>(.*)</p>$", re.DOTALL)
 PLAIN_INLINE = re.compile(r"[0-9A-Za-z\u4e00-\u9fff\u3001-\u303f\uff01-\uff5e\u2010-\u2027\u00b7,.:;%/()]+")
 
 
+# Python-Markdown's inline patterns backtrack over every opener of a paragraph: 40 kB of `[a](` took 25 s,
+# 20 kB of `<a ` 9 s, a 1 MB line of `*a_` minutes, and 3,000 nested `*` overflow the stack. Text written by
+# people stays far inside these bounds; within them the worst of those inputs renders in a fraction of a second.
+MAX_LINE = 20_000  # characters on one line
+MAX_MARKS = 500  # of `*`, `_`, `[`, `<` in one paragraph (a list item, table row or heading is its own)
+MAX_BODY_MARKS = 20_000  # of them in a whole story
+MAX_DEPTH = 20  # levels of quotes (>) or of list indentation
+_MARKS = re.compile(r"[*_\[<]")
+_FENCE = re.compile(r"\s*(```|~~~)")
+_OWN_BLOCK = re.compile(r"\s*(?:[-*+]\s|[0-9]+[.)]\s|\||#)")  # list item, table row, heading
+_QUOTES = re.compile(r"(?:\s*>)+")
+_LIST_INDENT = re.compile(r"( *)(?:[-*+]|[0-9]+[.)])\s")
+
+
+def _mark_count(text: str) -> int:
+    return len(_MARKS.findall(text))
+
+
+def too_heavy(text: str) -> list[tuple[int, str]]:
+    """Return (line offset, what to do) for each part of `text` that Python-Markdown would take minutes over."""
+    found: list[tuple[int, str]] = []
+    total, start, marks, fenced, deep = 0, 0, 0, False, False
+
+    def close() -> None:
+        if marks > MAX_MARKS:
+            found.append((start, f"这一段有 {marks} 个 Markdown 记号（* _ [ < 等），超过 {MAX_MARKS} 个，生成会非常慢；"
+                                 "请把这一段分成几段（段与段之间空一行），或删掉多余的符号"))
+
+    for at, line in enumerate(text.split("\n")):
+        if len(line) > MAX_LINE:
+            found.append((at, f"这一行有 {len(line)} 个字符，超过 {MAX_LINE} 个，生成会非常慢；请把它分成几段（段与段之间空一行）"))
+            continue
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue  # code is shown as it is, never parsed for emphasis or links
+        quotes = _QUOTES.match(line)
+        depth = quotes.group().count(">") if quotes else 0
+        indent = _LIST_INDENT.match(line[quotes.end():] if quotes else line)
+        levels = len(indent.group(1).expandtabs(4)) // 2 if indent else 0
+        if (depth > MAX_DEPTH or levels > MAX_DEPTH) and not deep:
+            deep = True  # once per text: the lines below it are as deep
+            what = f"引用（>）嵌套了 {depth} 层" if depth > MAX_DEPTH else "列表缩进太深"
+            found.append((at, f"{what}，超过 {MAX_DEPTH} 层，生成会非常慢；请减少嵌套"))
+        count = _mark_count(line)
+        total += count
+        if not line.strip() or _OWN_BLOCK.match(line[quotes.end():] if quotes else line):
+            close()
+            start, marks = (at if line.strip() else at + 1), 0
+        marks += count
+    close()
+    if total > MAX_BODY_MARKS and not found:
+        found.append((0, f"正文里共有 {total} 个 Markdown 记号（* _ [ < 等），超过 {MAX_BODY_MARKS} 个，生成会非常慢；"
+                         "请把它分成几篇故事，或删掉多余的符号"))
+    return found
+
+
 def _start_tag(name: str, attrs: list[tuple[str, str | None]]) -> str:
     text = "".join(f' {k}="{v}"' if v is not None else f" {k}" for k, v in attrs)
     return f"<{name}{text}>"
