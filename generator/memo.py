@@ -8,15 +8,13 @@ under the output (the writer does). Two kinds live here:
   the CLI uses so a rebuild after an edit does not render every story again.
   The store is bounded (least recently used entries are evicted), every value is
   checked against its own hash, and it can be deleted at any time.
-- `same`: strict structural equality (identity first, then type and value), the
-  test the render stage uses to know a page's context did not change. It is
-  stricter than `==`, which calls 1 and 1.0 and True equal although a template
-  prints them differently.
+- `IdentityMemo`: results of a stage remembered by the identity of its inputs
+  (the stages not yet moved into the engine: validation, the public view and plan).
+  It compares tokens with the engine's strict `same` (1 is not 1.0).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib.metadata
 import sqlite3
@@ -26,60 +24,13 @@ from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from generator.engine import same
 from generator.render.markup import MarkdownRenderer
 
 CACHE_DIR = ".gongjian-cache"
 STORE_FILE = "markdown.sqlite3"
 MAX_ENTRIES = 50_000  # about 5,000 stories' bodies ten times over; older entries are evicted
 _LIBRARIES = ("markdown", "nh3")
-
-
-_VALUE_TYPES = (str, int, float, bool, bytes, type(None), frozenset)
-
-
-class Sameness:
-    """Tell whether two values are the same value of the same types, all the way down.
-
-    Results are remembered per pair of objects for the life of one instance: the
-    views of one build share sub-objects (a story card appears on several list pages,
-    an activity on its month page and its unit page), so each pair is compared once.
-    Both sides must stay alive while the instance is used (ids are the memo's keys).
-    """
-
-    def __init__(self) -> None:
-        self.known: dict[tuple[int, int], bool] = {}
-
-    def __call__(self, a: Any, b: Any) -> bool:
-        """Return whether `a` and `b` are the same."""
-        if a is b:
-            return True
-        kind = type(a)
-        if kind is not type(b):
-            return False
-        if kind in _VALUE_TYPES:
-            return bool(a == b)
-        pair = (id(a), id(b))
-        found = self.known.get(pair)
-        if found is None:
-            found = self.known[pair] = self._compare(a, b, kind)
-        return found
-
-    def _compare(self, a: Any, b: Any, kind: type) -> bool:
-        if kind is tuple or kind is list:
-            return len(a) == len(b) and all(x is y or self(x, y) for x, y in zip(a, b, strict=True))
-        if isinstance(a, Mapping):
-            return len(a) == len(b) and list(a) == list(b) and all(self(v, b[k]) for k, v in a.items())
-        if dataclasses.is_dataclass(a):
-            return self(vars(a), vars(b)) if hasattr(a, "__dict__") else all(
-                self(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
-        if kind.__module__ in ("datetime", "decimal", "markupsafe"):
-            return bool(a == b)
-        return False  # anything else (a function, an object without value equality): treat as changed
-
-
-def same(a: Any, b: Any) -> bool:
-    """Return whether `a` and `b` are the same value of the same types, all the way down (1 is not 1.0)."""
-    return Sameness()(a, b)
 
 
 def _salt(allow_raw_html: bool) -> str:
