@@ -139,31 +139,31 @@ def test_svg_is_served_with_a_policy_that_forbids_script(scratch, tmp_path: Path
 
 
 @pytest.mark.browser
-def test_a_rebound_name_in_chromium_reads_nothing_even_from_its_own_origin(server: PreviewServer) -> None:
+def test_a_rebound_name_in_chromium_reads_nothing_even_from_its_own_origin(  # type: ignore[no-untyped-def]
+        server: PreviewServer, browser) -> None:
     """Chromium resolves evil.example to 127.0.0.1, as after a DNS rebinding: the page and its fetches get 403."""
-    from playwright.sync_api import sync_playwright
-
     from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
     port = urlsplit(server.url).port
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"])
-        try:
-            page = chromium.new_page()
-            answer = page.goto(f"http://evil.example:{port}/")
-            assert answer is not None and answer.status == 403 and "不能这样打开预览" in page.content()
-            read = page.evaluate("""async () => {
-                const r = await fetch('/internal/ledger-branches.csv');
-                const socket = await new Promise(done => {
-                    const ws = new WebSocket('ws://' + location.host + '/livereload');
-                    ws.onopen = () => done('open'); ws.onerror = () => done('refused');
-                });
-                return [r.status, await r.text(), socket];
-            }""")
-            assert read[0] == 403 and SECRET not in read[1] and read[2] == "refused"
-            page.goto(f"http://localhost:{port}/internal/")  # the preview's own name works
-            own = page.evaluate("fetch('/internal/ledger-branches.csv').then(r => r.text())")
-            assert SECRET in own
-        finally:
-            chromium.close()
+    # A second Chromium with its own resolver rules, launched through the session's Playwright: a second
+    # sync_playwright() inside the running one is refused.
+    chromium = browser.browser_type.launch(executable_path=CHROMIUM, headless=True,
+                                           args=[*CHROMIUM_ARGS, "--host-resolver-rules=MAP evil.example 127.0.0.1"])
+    try:
+        page = chromium.new_page()
+        answer = page.goto(f"http://evil.example:{port}/")
+        assert answer is not None and answer.status == 403 and "不能这样打开预览" in page.content()
+        read = page.evaluate("""async () => {
+            const r = await fetch('/internal/ledger-branches.csv');
+            const socket = await new Promise(done => {
+                const ws = new WebSocket('ws://' + location.host + '/livereload');
+                ws.onopen = () => done('open'); ws.onerror = () => done('refused');
+            });
+            return [r.status, await r.text(), socket];
+        }""")
+        assert read[0] == 403 and SECRET not in read[1] and read[2] == "refused"
+        page.goto(f"http://localhost:{port}/internal/")  # the preview's own name works
+        own = page.evaluate("fetch('/internal/ledger-branches.csv').then(r => r.text())")
+        assert SECRET in own
+    finally:
+        chromium.close()
