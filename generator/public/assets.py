@@ -442,6 +442,14 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
     return Published(plan, pictures, tuple(sorted(files)), notes, site_images, html, inline_html)
 
 
+def _story_share_text(sv: StoryView, settings: Any) -> tuple[tuple[str, ...], str]:
+    """The lines under a story's title on its share image (unit · branches, date) and the footer."""
+    who = "、".join(b.name for b in sv.branches)
+    line = " · ".join(x for x in (sv.unit.name if sv.unit else "", who) if x)
+    footer = " · ".join(x for x in (settings.campaign_name, settings.organization or settings.title) if x)
+    return tuple(x for x in (line, date_zh(sv.story.date)) if x), footer
+
+
 def _story_share(sv: StoryView, share: ShareView, settings: Any, content_dir: Path, memo: IdentityMemo) -> bytes:
     """The share image of a story page: its cover (the published copy), title, unit and branches, QR code."""
     cover = None
@@ -449,10 +457,8 @@ def _story_share(sv: StoryView, share: ShareView, settings: Any, content_dir: Pa
         picture = sv.cover.picture
         copies: dict[str, bytes] = memo.get(("renditions", picture), lambda: render_images([picture], content_dir))
         cover = copies[picture.large.path]
-    who = "、".join(b.name for b in sv.branches)
-    line = " · ".join(x for x in (sv.unit.name if sv.unit else "", who) if x)
-    footer = " · ".join(x for x in (settings.campaign_name, settings.organization or settings.title) if x)
-    return share_png(sv.story.title, tuple(x for x in (line, date_zh(sv.story.date)) if x), footer, share.url, cover)
+    lines, footer = _story_share_text(sv, settings)
+    return share_png(sv.story.title, lines, footer, share.url, cover)
 
 
 def with_share_images(plan: Plan, content_dir: Path, memo: IdentityMemo | None = None) -> Plan:
@@ -464,16 +470,20 @@ def with_share_images(plan: Plan, content_dir: Path, memo: IdentityMemo | None =
     settings = plan.pages[0].context["site"]
     font = str(cjk_font())  # another font draws other pixels
 
+    # Keyed by what the image shows (the views are new objects in every build, their values are not).
     def site_image() -> bytes:
-        made: bytes = memo.get((settings,), lambda: share_png(
+        shown = (settings.title, settings.campaign_name, settings.organization, page_url(settings.base_url, ""))
+        made: bytes = memo.get((), lambda: share_png(
             settings.title, (settings.campaign_name,), settings.organization or settings.title,
-            page_url(settings.base_url, ""), None), (font,))
+            page_url(settings.base_url, ""), None), ("site share image", font, *shown))
         return made
 
     def story_image(sv: StoryView, share: ShareView) -> Callable[[], bytes]:
         def make() -> bytes:
-            made: bytes = memo.get((sv, share, settings), lambda: _story_share(sv, share, settings, content_dir, memo),
-                                   (font,))
+            lines, footer = _story_share_text(sv, settings)
+            cover = sv.cover.picture.large.path if sv.cover is not None else None  # named by its content's hash
+            made: bytes = memo.get((), lambda: _story_share(sv, share, settings, content_dir, memo),
+                                   ("story share image", font, sv.story.title, lines, footer, share.url, cover))
             return made
         return make
 

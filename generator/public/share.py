@@ -31,6 +31,11 @@ PREFERRED_FONTS = ("wqy-microhei", "NotoSansCJK", "NotoSansSC", "SourceHanSans",
 NO_FONT = "这台电脑上没有中文字体，分享图片只有封面和二维码、没有文字；请安装中文字体（如 Debian 的 fonts-wqy-microhei）后重新生成"
 
 
+# A fixed mask pattern: segno would otherwise draw and score all eight for every code (most of its time);
+# any of them decodes, so the choice only costs the code's looks.
+QR_MASK = 0
+
+
 def page_url(base_url: str, path: str) -> str:
     """Return the absolute URL of a page from base_url and its output path (stories/x/index.html → …/stories/x/)."""
     return base_url + (path[: -len("index.html")] if path.endswith("index.html") else path)
@@ -38,7 +43,7 @@ def page_url(base_url: str, path: str) -> str:
 
 def qr_svg(url: str, title: str) -> str:
     """Return an inline SVG QR code for `url` (same URL, same bytes)."""
-    code = segno.make(url, error="m", micro=False)
+    code = segno.make(url, error="m", micro=False, mask=QR_MASK)
     # No classes (the site's CSS sizes it) and a viewBox so it scales; <title> names it for screen readers.
     width, height = code.symbol_size(scale=4, border=QR_BORDER)
     svg = str(code.svg_inline(scale=4, border=QR_BORDER, svgclass=None, lineclass=None, title=title))
@@ -89,7 +94,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, lines: int) -> li
 
 
 def _qr_image(url: str) -> Image.Image:
-    code = segno.make(url, error="m", micro=False)
+    code = segno.make(url, error="m", micro=False, mask=QR_MASK)
     out = io.BytesIO()
     code.save(out, kind="png", scale=QR_MODULE, border=QR_BORDER)
     return Image.open(io.BytesIO(out.getvalue())).convert("RGB")
