@@ -164,8 +164,9 @@ class Project:
         """Render both sides into one mapping of output path → content; pages whose inputs are unchanged are reused."""
         settings = checked.site.settings
         markdown = self._markdown(settings.allow_raw_html)
-        texts = ([("block", s.body) for s in checked.site.stories]
-                 + [("inline", a.summary) for a in checked.site.activities if a.summary])
+        # Story bodies are printed from the planner's HTML (converted once in publish): only summaries go
+        # through this renderer, so only theirs are fetched from the store.
+        texts = [("inline", a.summary) for a in checked.site.activities if a.summary]
         markdown.fetch(texts)
         markdown.used.update(texts)  # still in the content: kept, even when no page had to be rendered again
         dirs = self.template_dirs()
