@@ -102,6 +102,7 @@ def plan_internal(site: Site, progress: Progress, change: ProgressChange | None 
     overview = {**base, "change": change, "dash": f.dash, "units": f.units, "lagging": f.lagging,
                 "supervision": f.supervision}
     # The printed report repeats the issuing organisation on every page (CSS @page margin boxes take strings only).
+    unit_base = {"site": site.settings, "as_of": site.as_of}
     issuer = css_string(site.settings.organization or site.settings.title)
     activities = tuple(r for s in f.dash.sections for r in s.rows)
 
@@ -117,8 +118,10 @@ def plan_internal(site: Site, progress: Progress, change: ProgressChange | None 
         Page("inspections.html", "inspections.html", {**base, "supervision": f.supervision}),
         Page(REPORT, "report.html", {**overview, "issuer_css": issuer, "view": report_view(f.units, f.lagging),
                                      "first": REPORT_FIRST}),
-        Page("units/index.html", "units_index.html", {**base, "units": f.units}),
-        *unit_pages(f, activities, base),
+        # The unit pages show no campaign-wide figure: without `progress` in their context, an edit renders
+        # again only the pages of the units it touches.
+        Page("units/index.html", "units_index.html", {**unit_base, "units": f.units}),
+        *unit_pages(f, activities, unit_base),
     )
     files = {
         **grid_files(f.units, f.branches, activities, site.as_of),
