@@ -29,7 +29,6 @@ from generator.content.reader import scan_content  # noqa: E402
 from generator.internal.internal_pages import internal_figures, plan_internal  # noqa: E402
 from generator.model.progress import compute_progress  # noqa: E402
 from generator.model.validate import validate_content  # noqa: E402
-from generator.public.search import SearchIndexer  # noqa: E402
 from generator.write import write_site  # noqa: E402
 
 
@@ -52,8 +51,8 @@ def stages(content: Path, out: Path) -> dict[str, float]:
     project = Project(content)
     checked = timed("whole check (all of the above + public plan)", lambda: project.check(inventory))
     files = timed("render (Jinja + Markdown)", lambda: project.render(checked))
-    files.update(timed("office downloads (.xlsx, .docx)", lambda: project.office_files(checked)))
-    files.update(timed("search index", lambda: SearchIndexer().index(files)))
+    files.update(timed("office downloads (.xlsx, .docx)", project.office_files))
+    files.update(timed("search index", project.search_index))
     timed("write", lambda: write_site(files, out))
     return times
 

@@ -16,7 +16,7 @@ import hashlib
 import importlib.metadata
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,7 +29,7 @@ from generator.content.images import Picture
 from generator.content.load import ParseMemo, load_content
 from generator.content.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
 from generator.engine import Engine
-from generator.errors import Problem, StrictNotes, UsageError
+from generator.errors import Problem, StrictNotes, Superseded, UsageError
 from generator.internal.internal_pages import InternalFigures
 from generator.internal.wechat_pages import with_wechat
 from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, cache_folder
@@ -37,7 +37,6 @@ from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange
 from generator.model.validate import content_notes, validate_content
 from generator.public.assets import Published, asset_files, publish, with_favicon
-from generator.public.search import SearchIndexer
 from generator.render.pages import Plan
 from generator.render.render import make_environment, template_dirs
 from generator.write import guard_output, output_intact, read_record, remove_leftovers, write_site
@@ -151,17 +150,73 @@ class Project:
             raise StrictNotes(list(notes))
         return Checked(site, progress, published.plan, internal, published, figures, notes, change)
 
-    def office_files(self, checked: Checked) -> dict[str, bytes]:
-        """Return the internal side's Office downloads (output paths), made once per set of figures."""
+    def office_files(self) -> dict[str, bytes]:
+        """Return the internal side's Office downloads (output paths) of the last check."""
         return pipeline.office(self.engine)
+
+    def search_index(self) -> dict[str, bytes]:
+        """Return the public search index (output paths) of the last render."""
+        return pipeline.search_index(self.engine)
+
+    def build(self, *, search: bool = True, office_aside: bool = False, inventory: Inventory | None = None,
+              templates: Inventory | None = None, pages_done: Callable[[Checked, Files], None] | None = None,
+              first: Collection[str] = (), first_done: Callable[[Checked, Mapping[str, bytes]], None] | None = None,
+              pause: Callable[[], None] | None = None,
+              later_failed: Callable[[str, Exception], None] | None = None) -> Built:
+        """Make every output of the site: the one build both `gongjian build` and the preview run.
+
+        check → render every page and file → `pages_done` (the preview serves them and reloads
+        the browsers here) → the outputs made after the pages: the search index and the Office
+        downloads. `office_aside` makes the Office downloads in a forked child while the pages are
+        rendered (the CLI's second core). The pages `first` are rendered before the others and
+        handed to `first_done` (the preview: the pages open in browsers). `pause` is called between the later steps (and inside
+        them): the preview waits there for a quiet moment and stops when a new save comes
+        (`Superseded`). With `later_failed`, a later step that fails is reported and left out
+        (the preview keeps its pages); without it, the build fails.
+        """
+        checked = self.check(inventory)
+        aside = side_process.start(self.office_files) if office_aside else None
+        self.engine.services["pause"] = pause or _go_on
+        try:
+            early = None if first_done is None else functools.partial(first_done, checked)
+            files = self.render(checked, templates, first, early)
+            if pages_done is not None:
+                pages_done(checked, files)
+            steps: list[tuple[str, Callable[[], dict[str, bytes]]]] = []
+            if search:
+                steps.append((SEARCH_INDEX, self.search_index))
+            steps.append((OFFICE_FILES, aside.result if aside is not None else self.office_files))
+            later: dict[str, bytes] = {}
+            for what, make in steps:
+                if pause is not None:
+                    pause()
+                try:
+                    later.update(make())
+                except Superseded:
+                    raise
+                except Exception as error:
+                    if later_failed is None:
+                        raise
+                    later_failed(what, error)
+            self.engine.collect(self.round)  # forget what this build did not ask for
+        finally:
+            self.engine.services.pop("pause", None)
+            if aside is not None:
+                aside.close()
+        return Built(checked, files, later)
 
     def _markdown(self, allow_raw_html: bool) -> MarkdownMemo:
         if self.markdown is None or self.markdown.allow_raw_html != allow_raw_html:
             self.markdown = MarkdownMemo(allow_raw_html, self.store)
         return self.markdown
 
-    def render(self, checked: Checked, templates: Inventory | None = None) -> dict[str, bytes | Path]:
-        """Render both sides into one mapping of output path → content; pages whose inputs are unchanged are reused."""
+    def render(self, checked: Checked, templates: Inventory | None = None, first: Collection[str] = (),
+               first_done: Callable[[Mapping[str, bytes]], None] | None = None) -> dict[str, bytes | Path]:
+        """Render both sides into one mapping of output path → content; pages whose inputs are unchanged are reused.
+
+        The pages `first` (output paths: the preview's pages open in browsers) are rendered before
+        all others and handed to `first_done`, so the page someone looks at is back first.
+        """
         settings = checked.site.settings
         markdown = self._markdown(settings.allow_raw_html)
         # Story bodies are printed from the planner's HTML (converted once in publish): only summaries go
@@ -192,8 +247,13 @@ class Project:
         engine.services["environments"] = environment
         before = engine.executed
         files: dict[str, bytes | Path] = {}
-        for side, plan in (("public", checked.public), ("internal", checked.internal)):
-            files.update(pipeline.rendered(engine, pipeline.set_pages(engine, side, plan)))
+        sides = (("public", checked.public), ("internal", checked.internal))
+        keys = {side: pipeline.set_pages(engine, side, plan) for side, plan in sides}
+        if first_done is not None:
+            wanted = set(first)
+            first_done(pipeline.rendered(engine, [k for side in keys for k in keys[side] if "/".join(k) in wanted]))
+        for side, plan in sides:
+            files.update(pipeline.rendered(engine, keys[side]))
             for rel, data in plan.files.items():
                 files[f"{side}/{rel}"] = data
         self.rendered_last = engine.executed - before
@@ -204,10 +264,31 @@ class Project:
 
         for rel, asset in asset_files(checked.assets, self.content_dir, renditions).items():
             files[f"public/{rel}"] = asset
-        engine.collect(self.round)
         markdown.save()
         markdown.forget_unused()
         return dict(sorted(files.items()))
+
+
+Files = dict[str, bytes | Path]
+SEARCH_INDEX = "搜索索引"
+OFFICE_FILES = "内部看板的 Excel/Word 下载"
+
+
+def _go_on() -> None:
+    """Do not pause (a build that nobody interrupts)."""
+
+
+@dataclass(frozen=True)
+class Built:
+    """Every output of one build: the pages and files, and what is made after them."""
+
+    checked: Checked
+    files: Files  # pages, data files, static files and assets (output path → bytes or source file)
+    later: dict[str, bytes]  # the search index and the Office downloads
+
+    def outputs(self) -> Files:
+        """Return all of it, by output path."""
+        return dict(sorted({**self.files, **self.later}.items()))
 
 
 class _MemoryBytecode(jinja2.BytecodeCache):
@@ -292,15 +373,8 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
                 return BuildResult(out_dir, int(record.get("public", 0)), int(record.get("internal", 0)),
                                    time.perf_counter() - started, None, None, BuildSummary(**summary), unchanged=True,
                                    notes=notes)
-        checked = project.check(inventory)
-        office = side_process.start(lambda: project.office_files(checked))  # on the second core
-        try:
-            files = project.render(checked, templates)
-            if search:
-                files.update(SearchIndexer().index(files))
-            files.update(office.result())
-        finally:
-            office.close()
+        built = project.build(search=search, office_aside=True, inventory=inventory, templates=templates)
+        checked, files = built.checked, built.outputs()
         summary_ = summarize(checked.progress)
         public = sum(1 for rel in files if rel.startswith("public/"))
         record_: dict[str, Any] = {"inputs": inputs, "summary": asdict(summary_), "public": public,

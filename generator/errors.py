@@ -128,3 +128,10 @@ class UnsafeSvg(ValueError):
 
 class OutputNotWritten(GongjianError):
     """The new output could not be written (disk full, read-only folder…); the previous output is as it was."""
+
+
+class Superseded(Exception):
+    """A preview's build was overtaken by a newer save (or the preview stops): what it was making is dropped.
+
+    Not a GongjianError: the engine must not remember it as a query's value.
+    """

@@ -7,9 +7,12 @@ Inputs (set by `Project.check` each build, unchanged records being the same obje
 - `"settings"`, `"as_of"`, `"assets"`, `"since"`: site.yaml, the cut-off date, the asset
   files, the --since date;
 - `("asset file", path)`: the stat stamp of a file under assets/ (path inside assets/);
-- `("page", side, path)` and `"templates"`: a planned page and the version of the templates
-  and filter settings its HTML is rendered with (`Project.render`); the Jinja environment of
-  that version is a service (`engine.services["environments"]`), not an input.
+- `("page", side, path)`, `("pages", side)` and `"templates"`: a planned page, the paths of a
+  side's pages, and the version of the templates and filter settings the HTML is rendered with
+  (`Project.render`); the Jinja environment of that version is a service
+  (`engine.services["environments"]`), not an input, and so is `engine.services["pause"]`, which
+  the preview's slow queries (Office downloads, search index) call between steps so that a new
+  save can stop them (it raises `Superseded`, which the engine does not remember).
 
 The internal side is computed from `records_site`: the campaign's records without its
 stories. A stage that needs stories must ask for them, so a cold build shows at once
@@ -19,9 +22,8 @@ record reading.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
@@ -31,6 +33,8 @@ from generator.engine import Engine, query
 from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
 from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange, compute_progress, progress_change
+from generator.public.search import index_of, indexed, page_search_text
+from generator.public.search_text import PageText
 from generator.render.pages import Page, Plan
 from generator.render.render import render_pages
 
@@ -79,22 +83,32 @@ def internal_plan(engine: Engine) -> Plan:
     return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine))
 
 
+def _pause(engine: Engine) -> Callable[[], None]:
+    pause: Callable[[], None] = engine.services.get("pause", _go_on)
+    return pause
+
+
+def _go_on() -> None:
+    """Do not pause (the CLI's build)."""
+
+
 @query
 def office(engine: Engine) -> dict[str, bytes]:
     """The internal side's Office downloads (output paths under internal/)."""
-    made = office_files(records_site(engine), progress(engine), figures(engine), change=change(engine))
+    made = office_files(records_site(engine), progress(engine), figures(engine), _pause(engine), change(engine))
     return {f"internal/{rel}": data for rel, data in made.items()}
 
 
 Environments = Callable[[str], jinja2.Environment]
 
 
-def set_pages(engine: Engine, side: str, plan: Plan) -> list[Hashable]:
-    """Set one side's planned pages as inputs; return their query arguments in plan order."""
-    keys: list[Hashable] = []
+def set_pages(engine: Engine, side: str, plan: Plan) -> list[tuple[str, str]]:
+    """Set one side's planned pages as inputs; return their query arguments (side, path) in plan order."""
+    keys: list[tuple[str, str]] = []
     for page in plan.pages:
         engine.set_input(("page", side, page.path), page)
         keys.append((side, page.path))
+    engine.set_input(("pages", side), tuple(page.path for page in plan.pages))
     return keys
 
 
@@ -107,9 +121,29 @@ def page_html(engine: Engine, side: str, path: str) -> bytes:
     return next(data for _, data in render_pages([page], environments(side), side))
 
 
-def rendered(engine: Engine, keys: list[Any]) -> dict[str, bytes]:
+def rendered(engine: Engine, keys: list[tuple[str, str]]) -> dict[str, bytes]:
     """Return the bytes of the pages `keys` (side, path), by output path."""
     return {f"{side}/{path}": page_html(engine, side, path) for side, path in keys}
+
+
+@query
+def page_text(engine: Engine, path: str) -> PageText | None:
+    """What the search index keeps of one public page (None for a page it leaves out)."""
+    return page_search_text(path, page_html(engine, "public", path))
+
+
+@query
+def search_index(engine: Engine) -> dict[str, bytes]:
+    """The public site's search index (output paths under public/), made from the text of its pages."""
+    pause = _pause(engine)
+    found = []
+    for path in sorted(engine.input(("pages", "public"))):
+        if indexed(path):
+            pause()
+            text = page_text(engine, path)
+            if text is not None:
+                found.append(text)
+    return {f"public/{rel}": data for rel, data in index_of(found).items()}
 
 
 def set_asset_files(engine: Engine, inventory: Inventory | None) -> None:

@@ -43,3 +43,41 @@ def test_editing_a_site_template_that_shadows_a_default_renders_again(scratch) -
                                   encoding="utf-8")
     second = _bytes(project.render(project.check()))["public/404.html"]
     assert "第二版，长一些".encode() in second and project.rendered_last >= 1
+
+
+def test_one_build_for_the_cli_and_the_preview(scratch) -> None:  # type: ignore[no-untyped-def]
+    """`Project.build` hands the open pages first, then all pages, then search index and Office files."""
+    content = scratch()
+    cold = Project(content, drafts=True).build()
+    project = Project(content, drafts=True)
+    project.build()
+    story = next((content / "stories").glob("*.md"))
+    story.write_text(story.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    page = f"public/stories/{story.stem}/index.html"
+    seen: list[tuple[str, list[str]]] = []
+    built = project.build(first={page, "internal/index.html", "public/gone/index.html"},
+                          first_done=lambda checked, files: seen.append(("first", sorted(files))),
+                          pages_done=lambda checked, files: seen.append(("pages", [])),
+                          pause=lambda: seen.append(("pause", [])))
+    assert seen[0] == ("first", ["internal/index.html", page])  # a page no longer planned is not made
+    after = [what for what, _ in seen[1:]]
+    assert after[0] == "pages" and set(after[1:]) == {"pause"} and len(after) > 3  # before and inside the later steps
+    again = Project(content, drafts=True).build()
+    assert _bytes(built.outputs()) == _bytes(again.outputs()) != _bytes(cold.outputs())
+    assert "新的一段".encode() in built.files[page]  # type: ignore[operator]
+    assert "public/search/data/meta.json" in built.later and "internal/ledger.xlsx" in built.later
+
+
+def test_the_search_index_and_office_files_are_remembered_like_pages(scratch) -> None:  # type: ignore[no-untyped-def]
+    content = scratch()
+    project = Project(content, drafts=True)
+    first = project.build()
+    executed = project.engine.executed
+    second = project.build()
+    assert project.engine.executed == executed  # nothing ran again: not a page, not the index, not the downloads
+    assert all(second.later[k] is first.later[k] for k in first.later)
+    story = next((content / "stories").glob("*.md"))
+    story.write_text(story.read_text(encoding="utf-8") + "\n检索新词汇。\n", encoding="utf-8")
+    third = project.build()
+    assert third.later["internal/ledger.xlsx"] is first.later["internal/ledger.xlsx"]  # a story is not in the ledger
+    assert any("检索新词汇" in data.decode("utf-8") for rel, data in third.later.items() if "/text/" in rel)

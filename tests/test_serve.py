@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import pipeline
 from generator.preview.reload import inject
 from generator.preview.serve import Preview, changed_paths, error_page, snapshot
 from generator.public.search import SearchIndexError
@@ -124,12 +125,14 @@ def test_a_bug_in_the_build_becomes_an_error_page_not_a_dead_preview(tmp_path: P
         preview_.close()
 
 
-def test_a_failing_search_index_costs_the_search_box_not_the_pages(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    def missing_index(files: object, pause: object) -> dict[str, bytes]:
+def test_a_failing_search_index_costs_the_search_box_not_the_pages(scratch, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing_index(pages: object) -> dict[str, bytes]:
         raise SearchIndexError("生成搜索索引失败：磁盘已满")
 
+    monkeypatch.setattr(pipeline, "index_of", missing_index)  # the one build's search step, inside the engine
     said: list[str] = []
-    preview_ = Preview(scratch(), tmp_path / "out", said.append, indexer=missing_index)
+    preview_ = Preview(scratch(), tmp_path / "out", said.append)
     try:
         _run_preview(preview_, 1)
         answer = preview_.respond("public", STORY_PAGE, "/" + STORY_PAGE)

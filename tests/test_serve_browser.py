@@ -113,6 +113,26 @@ def test_a_stylesheet_change_restyles_without_a_full_reload(scratch, page: Page)
         assert not reloaded(page)
 
 
+def test_only_the_pages_whose_bytes_changed_reload(site, browser, page: Page) -> None:  # type: ignore[no-untyped-def]
+    content, server = site
+    dashboard = browser.new_page()
+    try:
+        open_live(page, server.url + STORY_PAGE)
+        open_live(dashboard, server.url + "internal/")  # the internal side is made without stories
+        save(content / STORY, STORY_TEXT.format(body="只有这一页变了。"))
+        expect(page.locator(".story-body")).to_contain_text("只有这一页变了。", timeout=WAIT_MS)
+        state = server.wait(lambda s: s["written"] == s["generation"])  # the build and what follows it are over
+        assert reloaded(page) and not reloaded(dashboard)
+        # the dashboard tab still follows the records it shows
+        units = content / "units.yaml"
+        save(units, units.read_text(encoding="utf-8").replace("市第四人民医院", "市第四人民医院（东院）", 1))
+        server.wait_build_after(state["generation"])
+        expect(dashboard.locator("main")).to_contain_text("市第四人民医院（东院）", timeout=WAIT_MS)
+        assert reloaded(dashboard)
+    finally:
+        dashboard.close()
+
+
 def test_drafts_show_a_badge_in_the_preview(site, page: Page) -> None:  # type: ignore[no-untyped-def]
     _content, server = site
     page.goto(server.url + "stories/")

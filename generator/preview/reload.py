@@ -20,14 +20,17 @@ issue tracker and reproduced here:
 
 A page can also miss a reload that was sent while it was still loading (its
 socket not yet open). Each page therefore carries the build generation it was
-made from and, once connected, asks the server (over the same socket, so after
-it is registered) whether that is still the latest; if not, it is reloaded.
+made from and the output it is, and once connected asks the server (over the
+same socket, so after it is registered) whether that output changed since; if
+so, it is reloaded. The same message tells the server which page each browser
+shows: a rebuild reloads only the browsers whose page's bytes changed (and the
+preview renders the pages open in browsers first).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler  # type: ignore[import-untyped]
@@ -41,9 +44,10 @@ _CHECK = "gongjian-check"
 class _BrowserSocket(LiveReloadHandler):  # type: ignore[misc]
     """livereload's socket, plus the check that a freshly loaded page is still current."""
 
-    def initialize(self, current: Callable[[], int], hosts: HostCheck) -> None:
-        self._current = current
+    def initialize(self, stale: Stale, hosts: HostCheck) -> None:
+        self._stale = stale
         self._hosts = hosts
+        self.page: str | None = None  # the output this browser shows, once its page said so
 
     def prepare(self) -> None:
         """Refuse the handshake unless it comes from a page of the preview (livereload's own check accepts any).
@@ -65,7 +69,9 @@ class _BrowserSocket(LiveReloadHandler):  # type: ignore[misc]
         except ValueError:
             return
         if isinstance(data, dict) and data.get("command") == _CHECK:
-            if data.get("generation") != self._current():
+            page, generation = data.get("page"), data.get("generation")
+            self.page = page if isinstance(page, str) else None
+            if not isinstance(generation, int) or self._stale(self.page, generation):
                 _send(self, _reload_message("*"))
             return
         super().on_message(message)
@@ -85,22 +91,27 @@ def _send(socket: Any, message: dict[str, Any]) -> bool:
     return True
 
 
+Stale = Callable[[str | None, int], bool]
+"""Whether a page (its output path, None if unknown) served at a build generation has changed since."""
+
+
 class LiveReload:
     """The browser side of the preview: routes, the page snippet and the reload signal."""
 
-    def __init__(self, current_generation: Callable[[], int]) -> None:
-        self._current = current_generation
+    def __init__(self, stale: Stale) -> None:
+        self._stale = stale
 
     def routes(self, hosts: HostCheck) -> list[tuple[str, Any, dict[str, Any]]]:
         """Return the tornado routes the snippet talks to; the socket takes pages of `hosts` only."""
         return [
-            (r"/livereload", _BrowserSocket, {"current": self._current, "hosts": hosts}),
+            (r"/livereload", _BrowserSocket, {"stale": self._stale, "hosts": hosts}),
             (r"/livereload\.js", LiveReloadJSHandler, {}),
         ]
 
-    def snippet(self, generation: int) -> bytes:
-        """Return the script that makes a page follow the preview (built for `generation`)."""
-        check = json.dumps({"command": _CHECK, "generation": generation})
+    def snippet(self, generation: int, page: str | None = None) -> bytes:
+        """Return the script that makes a page follow the preview (the output `page` of build `generation`)."""
+        # Escaped for a <script>: an output path is the site's own, but "</" must never end the script early.
+        check = json.dumps({"command": _CHECK, "generation": generation, "page": page}).replace("</", "<\\/")
         # The check waits a tick so it goes out after livereload.js's `info`, which registers the page.
         # The port comes from the address bar, so the preview also works behind a forwarded port.
         return (
@@ -112,10 +123,18 @@ class LiveReload:
             "(document.body||document.documentElement).appendChild(s)})();</script>"
         ).encode()
 
-    def reload(self, css_paths: Iterable[str] = ()) -> int:
-        """Tell every connected browser to reload (only stylesheets, when given); return how many."""
+    def open_pages(self) -> set[str]:
+        """Return the outputs the connected browsers show (as their pages told)."""
+        return {page for socket in list(LiveReloadHandler.waiters) if (page := getattr(socket, "page", None))}
+
+    def reload(self, css_paths: Iterable[str] = (), pages: Collection[str] | None = None) -> int:
+        """Tell connected browsers to reload (only stylesheets, when given); return how many were told.
+
+        With `pages`, only browsers showing one of those outputs (or one not yet known) reload.
+        """
         paths = list(css_paths) or ["*"]
-        sockets = list(LiveReloadHandler.waiters)
+        sockets = [s for s in list(LiveReloadHandler.waiters)
+                   if pages is None or getattr(s, "page", None) is None or s.page in pages]
         for socket in sockets:
             for path in paths:
                 if not _send(socket, _reload_message(path)):

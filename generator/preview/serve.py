@@ -1,17 +1,18 @@
 """Preview both sides while staff edit: rebuild on save, reload the browser, never fall over.
 
-The preview keeps one `Project` (build.py) for its whole session, so a save
-re-reads only the files that changed and re-renders only the pages whose
-inputs changed. Pages are served from memory as soon as they are rendered and
-browsers are told to reload; then, in the background, the search index is
-made from the same pages and the one writer (write.py) puts pages and index into
-the preview folder. A failing indexer costs the preview its search box, never its
-pages. A burst of saves becomes one build; saves made during a build lead to
-one more build after it, so the preview always ends on the last save. A build
-that fails turns every page into an error page listing the problems; the next
-good build brings the site back. Browsers are told to reload through
-generator/preview/reload.py. Nothing of a preview outlives it: its memos are in memory
-and its folder is removed when it stops.
+The preview keeps one `Project` (build.py) for its whole session and runs the same
+build as `gongjian build` (`Project.build`): a save re-reads only the files that
+changed, and the engine re-runs only the queries whose inputs changed. The build
+hands its pages to the server as soon as they are rendered and browsers are told to
+reload; then, after a quiet moment and on the same build thread, it makes the search
+index and the Office downloads, and the one writer (write.py) puts everything into
+the preview folder. A save during that later work stops it (the next build makes it).
+A failing later step costs the preview its search box or downloads, never its pages.
+A burst of saves becomes one build; saves made during a build lead to one more build
+after it, so the preview always ends on the last save. A build that fails turns every
+page into an error page listing the problems; the next good build brings the site
+back. Browsers are told to reload through generator/preview/reload.py. Nothing of a
+preview outlives it: its memory is the engine's and its folder is removed when it stops.
 """
 
 from __future__ import annotations
@@ -39,13 +40,11 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from generator.build import Checked, Project, paused_gc
+from generator.build import Checked, Files, Project, paused_gc
 from generator.content.reader import Stamp, scan_content, scan_templates
-from generator.errors import GongjianError, Problem, UsageError, note_lines, notes_grouped
-from generator.internal.internal_pages import InternalFigures, office_files
+from generator.errors import GongjianError, Problem, Superseded, UsageError, note_lines, notes_grouped
 from generator.preview.hosts import HostCheck
 from generator.preview.reload import LiveReload, inject
-from generator.public.search import SearchIndexer
 from generator.write import write_site
 
 # A build starts at the first poll that finds nothing new after a save, so saves closer
@@ -58,13 +57,7 @@ STATUS_PATH = "/__gongjian__/status"
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 Report = Callable[[str], None]
-Files = Mapping[str, bytes | Path]
 Builder = Callable[[], Files]
-Indexer = Callable[[Files, Callable[[], None]], Mapping[str, bytes]]
-
-
-class _Superseded(Exception):
-    """The writer's work was overtaken by a newer build (or the preview stops): drop it."""
 
 
 @dataclass(frozen=True)
@@ -112,33 +105,37 @@ class Preview:
     """The state of one preview: what is watched, the latest build, and the browsers to tell."""
 
     def __init__(self, content_dir: Path, out_dir: Path, report: Report, builder: Builder | None = None,
-                 indexer: Indexer | None = None, as_of: date | None = None, since: date | None = None,
-                 verbose: bool = False) -> None:
+                 as_of: date | None = None, since: date | None = None, verbose: bool = False) -> None:
         self.content = content_dir.resolve()
         self.out = out_dir.resolve()
         self.report = report
         self.project = Project(self.content, drafts=True, as_of=as_of, since=since)
         self.notes: tuple[Problem, ...] = ()
         self.verbose = verbose  # --verbose: every note one a line, as `build --verbose` shows them
-        self._office: tuple[InternalFigures, Mapping[str, bytes]] | None = None
-        self._checked: Checked | None = None
-        self.builder = builder or self._build_files
-        self.indexer = indexer or SearchIndexer().index
+        self.builder = builder  # tests: a stand-in for the build (its pages only)
         self.generation = 0
         self.builds = 0
         self.written = 0  # the generation whose files (and search index) are in the preview folder
         self.outcome: Outcome | None = None
         self.files: Files = {}
         self.later: Mapping[str, bytes] = {}  # what follows the reload: Office downloads and the search index
-        self.live = LiveReload(lambda: self.generation)
-        self._building: Future[None] | None = None
+        self.live = LiveReload(self.stale)
+        self.changed_at: dict[str, int] = {}  # output path → the generation whose build changed its bytes last
+        self._shown_at = 0  # the generation at which the preview turned from site to error page or back
+        self._shown_job = 0  # the job whose pages are served (its first pages may be served before the rest)
+        self._jobs = 0
+        self._early: set[str] | None = None  # while only a build's first pages are served: those outputs
+        self._complete = asyncio.Event()  # set whenever every page served is from the latest build
+        self._building: Future[None] | None = None  # the build job: its pages, then what follows them
+        self._pages_ready = True  # False while a job renders its pages (the poller stays off the disk then)
+        self._interrupt = threading.Event()  # a save came: the job's later steps stop
         self._pending: set[str] = set()
         self._stopped = False
         self._stamps = snapshot(self.content, self.project.template_dirs())
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="gongjian-build")
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="gongjian-write")
         self._queued: tuple[int, Files] | None = None
-        self._built_at = 0.0  # when the last build ended: the writer waits for a quiet moment after it
+        self._built_at = 0.0  # when the last pages were served: later steps and the writer wait for a quiet moment
         self._lock = threading.Lock()
 
     def watched(self) -> list[Path]:
@@ -147,8 +144,8 @@ class Preview:
 
     @property
     def building(self) -> bool:
-        """Return whether a build is running now."""
-        return self._building is not None
+        """Return whether a build is making its pages now (what follows them is background work)."""
+        return self._building is not None and not self._pages_ready
 
     def start(self) -> None:
         """Start the first build."""
@@ -163,13 +160,18 @@ class Preview:
         self._stamps = stamps
         if changed:
             self._pending |= changed
-        elif self._pending and not self.building:
+            self._interrupt.set()  # the running job's later steps give way
+        elif self._pending and self._building is None:
             changed, self._pending = self._pending, set()
             self._begin(changed)
 
     def _begin(self, changed: set[str]) -> None:
         loop = asyncio.get_running_loop()
-        future = self._executor.submit(self._job, loop, tuple(sorted(changed)))
+        self._interrupt.clear()
+        self._pages_ready = False
+        self._jobs += 1
+        first = self.live.open_pages()  # read here, on the server thread that owns the sockets
+        future = self._executor.submit(self._job, loop, self._jobs, tuple(sorted(changed)), first)
         self._building = future
 
         def hand_back(done: Future[None]) -> None:
@@ -178,108 +180,178 @@ class Preview:
 
         future.add_done_callback(hand_back)
 
-    def _build_files(self) -> Files:
-        with paused_gc():  # the collector runs between builds, on the writer's time
-            checked = self.project.check()
-            files = self.project.render(checked)
-        self._checked = checked
-        if checked.notes != self.notes:  # each save rebuilds: repeat the notes only when they change
-            self.notes = checked.notes
-            for line in note_lines(checked.notes, self.verbose):
+    def _tell_notes(self, notes: tuple[Problem, ...]) -> None:
+        if notes != self.notes:  # each save rebuilds: repeat the notes only when they change
+            self.notes = notes
+            for line in note_lines(notes, self.verbose):
                 self.report(f"  提示：{line}")
-            if not self.verbose and notes_grouped(checked.notes):
-                self.report(f"  共 {len(checked.notes):,} 条提示；同类的已合并，加 --verbose 逐条列出。")
-        return files
+            if not self.verbose and notes_grouped(notes):
+                self.report(f"  共 {len(notes):,} 条提示；同类的已合并，加 --verbose 逐条列出。")
+
+    def _pause(self) -> None:
+        """Wait for a quiet moment after the pages were served; stop when a save comes (on the build thread)."""
+        while time.monotonic() - self._built_at < QUIET_SECONDS:
+            if self._stopped or self._interrupt.is_set():
+                raise Superseded
+            self._interrupt.wait(POLL_SECONDS)
+        if self._stopped or self._interrupt.is_set():
+            raise Superseded
+
+    def _later_failed(self, what: str, error: Exception) -> None:
+        reason = "；".join(error.lines()) if isinstance(error, GongjianError) else f"{type(error).__name__}: {error}"
+        self.report(f"  {what}没有更新（页面不受影响）：{reason}")
+
+    def _job(self, loop: asyncio.AbstractEventLoop, job: int, changed: tuple[str, ...], first: set[str]) -> None:
+        """Build: hand the pages to the server thread, then make what follows them (on the build thread).
+
+        The one build of build.py, the same as `gongjian build`'s. The pages open in browsers are
+        rendered and served first; requests for any other page wait for the rest of the pages.
+        """
+        started = time.perf_counter()
+
+        def hand(outcome: Outcome, files: Mapping[str, bytes | Path], complete: bool) -> None:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(self._publish, outcome, files, job, complete)
+
+        def first_done(checked: Checked, files: Mapping[str, bytes]) -> None:
+            if files:
+                hand(Outcome(True, (), time.perf_counter() - started, changed), files, False)
+
+        def pages_done(checked: Checked | None, files: Files) -> None:
+            if checked is not None:
+                self._tell_notes(checked.notes)
+            self._built_at = time.monotonic()
+            self._pages_ready = True
+            hand(Outcome(True, (), time.perf_counter() - started, changed), files, True)
+
+        def failed(line: str | list[str]) -> None:
+            self._pages_ready = True
+            lines = tuple([line] if isinstance(line, str) else line)
+            hand(Outcome(False, lines, time.perf_counter() - started, changed), {}, True)
+
+        try:
+            with paused_gc():  # the collector runs between builds
+                if self.builder is not None:
+                    files, later = self.builder(), {}
+                    pages_done(None, files)
+                else:
+                    built = self.project.build(pages_done=pages_done, first=first, first_done=first_done,
+                                               pause=self._pause, later_failed=self._later_failed)
+                    files, later = built.files, built.later
+        except Superseded:
+            return  # a newer save: its build comes next and is written instead
+        except GongjianError as error:
+            failed(error.lines())
+            return
+        except Exception as error:  # a bug of ours must not stop the preview either
+            failed(f"gongjian 内部错误（{type(error).__name__}: {error}）；这不是内容的问题，请把这段话发给维护人员")
+            return
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(self._queue_write, files, later)
+
+    def _queue_write(self, files: Files, later: Mapping[str, bytes]) -> None:
+        """Serve what followed the pages and have it all written (on the server thread)."""
+        if self._stopped or self.outcome is None or not self.outcome.ok:
+            return
+        self.later = later
+        with self._lock:
+            self._queued = (self.generation, {**files, **later})
+        self._writer.submit(self._write)
 
     def _yield_to_builds(self) -> None:
-        """Wait while a rebuild runs, a save waits for one, or the last one ended a moment ago (on the writer thread).
+        """Wait while a build runs or a save waits for one (on the writer thread).
 
-        Raises _Superseded when a newer build has been published meanwhile or the preview stops:
-        what is being made would be thrown away.
+        Raises Superseded when a newer build has been queued meanwhile or the preview stops:
+        what is being written would be thrown away.
         """
-        while not self._stopped and (self.building or self._pending
-                                     or time.monotonic() - self._built_at < QUIET_SECONDS):
+        while not self._stopped and (self._building is not None or self._pending):
             time.sleep(POLL_SECONDS)
         if self._stopped or self._queued is not None:
-            raise _Superseded
-
-    def _slow_files(self) -> dict[str, bytes]:
-        """The outputs made after the reload: the internal Office downloads (on the writer thread)."""
-        checked = self._checked
-        if checked is None:
-            return {}
-        if self._office is None or self._office[0] is not checked.figures:
-            made = office_files(checked.site, checked.progress, checked.figures, self._yield_to_builds, checked.change)
-            self._office = (checked.figures, {f"internal/{rel}": data for rel, data in made.items()})
-        return dict(self._office[1])
-
-    def _job(self, loop: asyncio.AbstractEventLoop, changed: tuple[str, ...]) -> None:
-        """Build and hand the pages to the server thread (on the build thread)."""
-        outcome, files = self._build(changed)
-        if not loop.is_closed():
-            loop.call_soon_threadsafe(self._publish, outcome, files)
-
-    def _build(self, changed: tuple[str, ...]) -> tuple[Outcome, Files]:
-        """Build once; turn every failure into an outcome, never raise."""
-        started = time.perf_counter()
-        try:
-            files = self.builder()
-        except GongjianError as error:
-            return Outcome(False, tuple(error.lines()), time.perf_counter() - started, changed), {}
-        except Exception as error:  # a bug of ours must not stop the preview either
-            line = f"gongjian 内部错误（{type(error).__name__}: {error}）；这不是内容的问题，请把这段话发给维护人员"
-            return Outcome(False, (line,), time.perf_counter() - started, changed), {}
-        return Outcome(True, (), time.perf_counter() - started, changed), files
+            raise Superseded
 
     def _write(self) -> None:
-        """Make what follows the reload (Office downloads, search index), then write it all (on the writer thread)."""
+        """Write the queued build into the preview folder (on the writer thread)."""
         with self._lock:
             queued, self._queued = self._queued, None
         if queued is None or self._stopped:
             return  # a newer build was queued and written already
         generation, files = queued
-        with contextlib.suppress(_Superseded):  # a newer build is queued: it is written next
-            self._write_queued(generation, files)
-
-    def _write_queued(self, generation: int, files: Files) -> None:
-        later: dict[str, bytes] = {}
-        for what, make in (("内部看板的 Excel/Word 下载", self._slow_files),
-                           ("搜索索引", lambda: dict(self.indexer({**files, **later}, self._yield_to_builds)))):
-            self._yield_to_builds()
-            try:
-                later.update(make())
-            except _Superseded:
-                raise
-            except GongjianError as error:
-                self.report(f"  {what}没有更新（页面不受影响）：{'；'.join(error.lines())}")
-            except Exception as error:
-                self.report(f"  {what}没有更新（页面不受影响）：{type(error).__name__}: {error}")
-        self.later = later
-        self._yield_to_builds()
-        write_site({**files, **later}, self.out, pause=self._yield_to_builds)
-        self.written = generation
+        with contextlib.suppress(Superseded):  # a newer build is queued: it is written next
+            write_site(files, self.out, pause=self._yield_to_builds)
+            self.written = generation
 
     def _finish(self, done: Future[None]) -> None:
         """Note the end of a build job."""
         self._building = None
-        self._built_at = time.monotonic()
+        self._pages_ready = True
+        self._early = None
+        self._complete.set()
 
-    def _publish(self, outcome: Outcome, files: Files) -> None:
-        """Show a finished build and tell the browsers, then have it written (on the server thread)."""
+    def _publish(self, outcome: Outcome, files: Mapping[str, bytes | Path], job: int = 0,
+                 complete: bool = True) -> None:
+        """Serve a build's pages (its first ones, or all) and tell the browsers whose page changed (server thread)."""
         if self._stopped:
             return
         previous = self.outcome
-        self.generation += 1
-        self.builds += 1
+        again = job != 0 and job == self._shown_job  # the rest of the pages of a build whose first ones are served
+        if not again:
+            self.generation += 1
+            self.builds += 1
+            self._shown_job = job
         self.outcome = replace(outcome, generation=self.generation)
+        shown = self.files
         if outcome.ok:
-            self.files = files
-            with self._lock:
-                self._queued = (self.generation, files)
-            self._writer.submit(self._write)
-        css = self.css_only(outcome.changed) if outcome.ok and previous is not None and previous.ok else None
-        self.live.reload(css or ())
-        self.report(self._describe(self.outcome))
+            self.files = {**shown, **files} if not complete else dict(files)
+        self._early = None if complete else set(files)
+        if complete:
+            self._complete.set()
+        else:
+            self._complete.clear()
+        if not outcome.ok or previous is None or not previous.ok:
+            self._shown_at = self.generation  # the error page came or went: every page is another now
+            self.live.reload()
+        else:
+            changed = [k for k in self.files.keys() | shown.keys()
+                       if (a := shown.get(k)) is not (b := self.files.get(k)) and a != b]
+            for key in changed:
+                self.changed_at[key] = self.generation
+            css = None if again else self.css_only(outcome.changed)
+            if css:
+                self.live.reload(css)
+            elif changed:
+                self.live.reload(pages=self._affected(changed))
+        if not again:
+            self.report(self._describe(self.outcome))
+
+    def _affected(self, changed: list[str]) -> set[str]:
+        """Return the pages to reload: those whose HTML changed, and open ones naming another changed file.
+
+        A page also shows what it loads (a stylesheet, script, picture or data file that kept its name);
+        an open page whose HTML names such a file's name reloads too (a name in a link only is harmless).
+        """
+        pages = {k for k in changed if k.endswith(".html")}
+        names = {k.rsplit("/", 1)[-1].encode() for k in changed if not k.endswith(".html")}
+        if names:
+            for page in self.live.open_pages() - pages:
+                data = self.files.get(page)
+                if isinstance(data, bytes) and any(name in data for name in names):
+                    pages.add(page)
+        return pages
+
+    def stale(self, page: str | None, generation: int) -> bool:
+        """Whether a browser's page (output path; None: unknown), served at `generation`, has changed since."""
+        if page is None or self._shown_at > generation:
+            return generation != self.generation
+        return self.changed_at.get(page, 0) > generation
+
+    async def ready(self, side: str, rel: str) -> None:
+        """Wait, if only a build's first pages are served and this is another one, for the rest."""
+        early = self._early
+        if early is None:
+            return
+        key = "/".join([side, *[p for p in rel.split("/") if p not in ("", ".")]])
+        if key not in early and f"{key}/index.html" not in early:
+            await self._complete.wait()
 
     def css_only(self, changed: Iterable[str]) -> list[str] | None:
         """Return the served paths of the changed stylesheets, or None if anything else changed."""
@@ -347,7 +419,7 @@ class Preview:
             return self._not_found(side)
         kind = _content_type(Path(key))
         if kind.startswith("text/html"):
-            data = inject(data, self.live.snippet(self.generation))
+            data = inject(data, self.live.snippet(self.generation, key))
         return Response(200, data, kind)
 
     def _status_page(self) -> Response:
@@ -417,7 +489,8 @@ class _PageHandler(tornado.web.RequestHandler):
         self.preview = preview
         self.side = side
 
-    def get(self, rel: str) -> None:
+    async def get(self, rel: str) -> None:
+        await self.preview.ready(self.side, rel)
         answer = self.preview.respond(self.side, rel, self.request.path)
         self.set_status(answer.status)
         self.set_header("Cache-Control", "no-store")
@@ -431,8 +504,8 @@ class _PageHandler(tornado.web.RequestHandler):
             self.set_header("Content-Security-Policy", SVG_POLICY)
         self.finish(answer.body)
 
-    def head(self, rel: str) -> None:
-        self.get(rel)
+    async def head(self, rel: str) -> None:
+        await self.get(rel)
 
 
 class _StatusHandler(tornado.web.RequestHandler):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -125,50 +125,34 @@ def index_files(pages: list[PageText]) -> dict[str, bytes]:
     return files
 
 
-def search_files(public: Mapping[str, bytes], pages: Callable[[str, bytes], PageText | None] | None = None
-                 ) -> dict[str, bytes]:
-    """Return the index files (paths under the public folder) for the public pages given as rel → HTML bytes.
+def indexed(rel: str) -> bool:
+    """Return whether a public output path is a page the index takes (its own data files are not)."""
+    return rel.endswith(".html") and not rel.startswith(DATA + "/")
 
-    The index is made from the pages in memory and handed to the writer like any page;
-    `pages` may remember extracted pages between builds (the preview's memo).
-    """
-    read = pages or (lambda rel, data: extract(data.decode("utf-8"), rel))
+
+def page_search_text(rel: str, data: bytes) -> PageText | None:
+    """Return what the index keeps of one page's HTML (None when the page is left out)."""
     try:
-        found = [page for rel in sorted(public) if rel.endswith(".html") and not rel.startswith(DATA + "/")
-                 and (page := read(rel, public[rel])) is not None]
+        return extract(data.decode("utf-8"), rel)
     except UnicodeDecodeError as error:
-        raise SearchIndexError(f"生成搜索索引失败：{error}") from None
-    return {f"{DATA}/{rel}": data for rel, data in index_files(found).items()}
+        raise SearchIndexError(f"生成搜索索引失败：{rel}：{error}") from None
+
+
+def index_of(pages: list[PageText]) -> dict[str, bytes]:
+    """Return the index files (paths under the public folder) of these pages, given in URL order.
+
+    The index is made from the pages in memory and handed to the writer like any page.
+    """
+    return {f"{DATA}/{rel}": data for rel, data in index_files(pages).items()}
+
+
+def search_files(public: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Return the index files (paths under the public folder) for the public pages given as rel → HTML bytes."""
+    found = [page for rel in sorted(public) if indexed(rel) and (page := page_search_text(rel, public[rel])) is not None]
+    return index_of(found)
 
 
 def index_stats(files: Mapping[str, bytes]) -> IndexStats:
     """Return how many pages, files and bytes an index has."""
     meta = json.loads(files[f"{DATA}/meta.json"])
     return IndexStats(pages=len(meta["pages"]), files=len(files), bytes=sum(map(len, files.values())))
-
-
-class SearchIndexer:
-    """Make the index of a build's public pages, remembering each page's text for the next build."""
-
-    def __init__(self) -> None:
-        self.texts: dict[str, tuple[bytes, PageText | None]] = {}
-
-    def index(self, files: Mapping[str, bytes | Path], pause: Callable[[], None] = lambda: None) -> dict[str, bytes]:
-        """Return the index files (paths under the output folder) of the public pages among `files`.
-
-        `pause` is called before each page whose text is new (the preview's writer waits there during a rebuild).
-        """
-        public = {rel[len("public/"):]: data for rel, data in files.items()
-                  if rel.startswith("public/") and isinstance(data, bytes)}
-        known, self.texts = self.texts, {}
-
-        def text_of(rel: str, data: bytes) -> PageText | None:
-            # A page the render stage reused is the very bytes object of the last build: its text is known.
-            entry = known.get(rel)
-            if entry is None or entry[0] is not data:
-                pause()
-                entry = (data, extract(data.decode("utf-8"), rel))
-            self.texts[rel] = entry
-            return entry[1]
-
-        return {f"public/{rel}": data for rel, data in search_files(public, text_of).items()}
