@@ -104,12 +104,9 @@ Environments = Callable[[str], jinja2.Environment]
 
 def set_pages(engine: Engine, side: str, plan: Plan) -> list[tuple[str, str]]:
     """Set one side's planned pages as inputs; return their query arguments (side, path) in plan order."""
-    keys: list[tuple[str, str]] = []
-    for page in plan.pages:
-        engine.set_input(("page", side, page.path), page)
-        keys.append((side, page.path))
+    engine.set_inputs([(("page", side, page.path), page) for page in plan.pages])
     engine.set_input(("pages", side), tuple(page.path for page in plan.pages))
-    return keys
+    return [(side, page.path) for page in plan.pages]
 
 
 @query

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, Generic, ParamSpec, TypeVar
 
 from generator.errors import GongjianError
@@ -140,13 +140,25 @@ class Engine:
     # ------------------------------------------------------------------ inputs
     def set_input(self, key: Hashable, value: Any) -> bool:
         """Set an input; a value the same as the current one is no change. Return whether it changed."""
+        return self.set_inputs([(key, value)]) == 1
+
+    def set_inputs(self, items: Iterable[tuple[Hashable, Any]]) -> int:
+        """Set many inputs at once; return how many changed.
+
+        One comparison for all of them: values that share parts (pages of one plan share the settings,
+        the unit rows…) compare each shared pair once.
+        """
+        changed = 0
         with self._lock:
-            slot = self._inputs.get(("input", key))
-            if slot is not None and same(slot.value, value):
-                return False
-            self.revision += 1
-            self._inputs[("input", key)] = _Input(value, self.revision)
-            return True
+            compare = _Same()
+            for key, value in items:
+                slot = self._inputs.get(("input", key))
+                if slot is not None and compare(slot.value, value):
+                    continue
+                self.revision += 1
+                self._inputs[("input", key)] = _Input(value, self.revision)
+                changed += 1
+        return changed
 
     def remove_input(self, key: Hashable) -> None:
         """Remove an input (a file deleted): queries that read it run again."""
