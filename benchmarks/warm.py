@@ -5,20 +5,29 @@
 Starts `python -m generator serve` on DIR, waits for its first build, then edits
 the story `--edits` times (appending a marked line; timed until the story page
 served contains it) and the activity ledger `--edits` times (bumping the first
-`participants:`; timed until /internal/progress.json shows the new total). Also
-times compute_progress() on the loaded site. Prints one JSON object. Edits are
-undone at the end. Figures only; nothing here asserts a time.
+`participants:`; timed until the dashboard, /internal/, shows the new total, and
+until /internal/progress.json does). Two live-reload sockets stand for two open
+browser tabs, the story page and the dashboard, as a browser's reload script
+announces them: the preview renders the open pages first (`--no-tabs`: none open,
+every page is rendered before any is served). Also times compute_progress() on the
+loaded site. Prints one JSON object. Edits are undone at the end. Figures only;
+nothing here asserts a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import re
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
+
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -68,6 +77,33 @@ def _until(url: str, test: object, limit: float = 600) -> float:
     raise SystemExit(f"{url} did not change within {limit} s")
 
 
+def open_tabs(url: str, pages: list[str]) -> threading.Event:
+    """Keep one live-reload socket per page open (what a browser tab's reload script does); set the event to close."""
+    done = threading.Event()
+    ready = threading.Barrier(2)
+
+    async def run() -> None:
+        origin = url.rstrip("/")
+        sockets = []
+        for page in pages:
+            request = HTTPRequest(url.replace("http://", "ws://") + "livereload", headers={"Origin": origin})
+            socket = await websocket_connect(request)
+            await socket.write_message(json.dumps({"command": "hello", "protocols": [
+                "http://livereload.com/protocols/official-7"]}))
+            await socket.read_message()
+            await socket.write_message(json.dumps({"command": "gongjian-check", "generation": -1, "page": page}))
+            sockets.append(socket)
+        ready.wait()
+        while not done.is_set():
+            await asyncio.sleep(0.05)
+        for socket in sockets:
+            socket.close()
+
+    threading.Thread(target=lambda: asyncio.run(run()), daemon=True).start()
+    ready.wait()
+    return done
+
+
 def _participants(body: bytes) -> int:
     return int(json.loads(body)["activities"]["participants"])
 
@@ -79,6 +115,7 @@ def main() -> None:
     parser.add_argument("--story", type=Path, required=True)
     parser.add_argument("--activities", type=Path, required=True)
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--no-tabs", action="store_true", help="no page open in a browser")
     args = parser.parse_args()
     originals = {args.story: args.story.read_bytes(), args.activities: args.activities.read_bytes()}
     result: dict[str, object] = {}
@@ -89,7 +126,11 @@ def main() -> None:
             result["first"] = time.monotonic() - started
             story_url = f"{server.url}stories/{args.story.stem}/"
             progress_url = f"{server.url}internal/progress.json"
-            stories, activities, story_builds, activity_builds = [], [], [], []
+            dashboard_url = f"{server.url}internal/"
+            pages = [f"public/stories/{args.story.stem}/index.html", "internal/index.html"]
+            tabs = None if args.no_tabs else open_tabs(server.url, pages)
+            result["tabs"] = [] if args.no_tabs else pages
+            stories, activities, dashboards, story_builds, activity_builds = [], [], [], [], []
             for round_ in range(1, args.edits + 1):
                 time.sleep(0.3)  # a separate save, not part of the last burst
                 generation = server.status()["generation"]
@@ -101,10 +142,16 @@ def main() -> None:
                 generation = server.status()["generation"]
                 before = _participants(_get(progress_url))
                 edit_activity(args.activities, round_)
-                activities.append(_until(progress_url, lambda body, b=before: _participants(body) == b + 1))
+                shown = f"{before + 1:,}".encode()
+                dashboards.append(_until(dashboard_url, lambda body, t=shown: t in body))
+                # from the same save: the dashboard's wait plus what progress.json took after it
+                activities.append(dashboards[-1] + _until(progress_url, lambda body, b=before: _participants(body) == b + 1))
                 activity_builds.append(float(server.wait_build_after(generation)["seconds"]))
-            result.update(story=stories, activity=activities, story_build=story_builds, activity_build=activity_builds,
-                          rss_mib=server.rss_kib() / 1024, generation=state["generation"])
+            if tabs is not None:
+                tabs.set()
+            result.update(story=stories, activity=activities, activity_dashboard=dashboards, story_build=story_builds,
+                          activity_build=activity_builds, rss_mib=server.rss_kib() / 1024,
+                          generation=state["generation"])
     finally:
         for path, data in originals.items():
             path.write_bytes(data)
