@@ -140,7 +140,7 @@ def search_index(engine: Engine) -> dict[str, bytes]:
             text = page_text(engine, path)
             if text is not None:
                 found.append(text)
-    return {f"public/{rel}": data for rel, data in index_of(found).items()}
+    return {f"public/{rel}": data for rel, data in index_of(found, pause).items()}
 
 
 def set_asset_files(engine: Engine, inventory: Inventory | None) -> None:

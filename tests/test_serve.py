@@ -127,7 +127,7 @@ def test_a_bug_in_the_build_becomes_an_error_page_not_a_dead_preview(tmp_path: P
 
 def test_a_failing_search_index_costs_the_search_box_not_the_pages(scratch, tmp_path: Path,  # type: ignore[no-untyped-def]
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing_index(pages: object) -> dict[str, bytes]:
+    def missing_index(pages: object, pause: object) -> dict[str, bytes]:
         raise SearchIndexError("生成搜索索引失败：磁盘已满")
 
     monkeypatch.setattr(pipeline, "index_of", missing_index)  # the one build's search step, inside the engine

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -83,10 +83,15 @@ def _shard_count(postings: dict[str, list[int]]) -> int:
     return count
 
 
-def index_files(pages: list[PageText]) -> dict[str, bytes]:
-    """Lay out the index of these pages as files relative to the data folder."""
+def index_files(pages: list[PageText], pause: Callable[[], None] = lambda: None) -> dict[str, bytes]:
+    """Lay out the index of these pages as files relative to the data folder.
+
+    `pause` is called every 50 pages (the preview stops here when a new save comes).
+    """
     postings: dict[str, list[int]] = defaultdict(list)
     for number, page in enumerate(pages):
+        if number % 50 == 0:
+            pause()
         for gram in grams(page.text):
             postings[gram].append(number)
     shards = _shard_count(postings)
@@ -138,12 +143,12 @@ def page_search_text(rel: str, data: bytes) -> PageText | None:
         raise SearchIndexError(f"生成搜索索引失败：{rel}：{error}") from None
 
 
-def index_of(pages: list[PageText]) -> dict[str, bytes]:
+def index_of(pages: list[PageText], pause: Callable[[], None] = lambda: None) -> dict[str, bytes]:
     """Return the index files (paths under the public folder) of these pages, given in URL order.
 
     The index is made from the pages in memory and handed to the writer like any page.
     """
-    return {f"{DATA}/{rel}": data for rel, data in index_files(pages).items()}
+    return {f"{DATA}/{rel}": data for rel, data in index_files(pages, pause).items()}
 
 
 def search_files(public: Mapping[str, bytes]) -> dict[str, bytes]:
