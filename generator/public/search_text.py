@@ -103,7 +103,8 @@ def extract(html: str, rel_path: str) -> PageText | None:
     title = walk.title or text[:30]
     units: list[str] = []
     own = UNIT_PATH.match("/" + url)
-    for href in (["/" + url] if own else []) + walk.hrefs:
+    # A page links to the same few places many times (its unit, the month pages): each href resolved once.
+    for href in dict.fromkeys((["/" + url] if own else []) + walk.hrefs):
         found = UNIT_PATH.match(urlsplit(urljoin("http://site/" + url, href)).path)
         if found and found.group(1) not in units:
             units.append(found.group(1))
