@@ -141,7 +141,7 @@ class Project:
         progress = pipeline.progress(engine)
         change = pipeline.change(engine)
         figures = pipeline.figures(engine)
-        published = publish(site, progress, self.content_dir, self.drafts, memo)
+        published = publish(site, progress, self.content_dir, self.drafts, memo, engine)
         # The 公众号 pages are made from the public story pages; both they and the dashboard's pages get the favicon.
         internal = with_wechat(pipeline.internal_plan(engine), published.plan, published.pictures, self.content_dir, memo)
         internal = with_favicon(internal, published.site_images.favicon_url if published.site_images else None)

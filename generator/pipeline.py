@@ -14,6 +14,9 @@ Inputs (set by `Project.check` each build, unchanged records being the same obje
   the preview's slow queries (Office downloads, search index) call between steps so that a new
   save can stop them (it raises `Superseded`, which the engine does not remember).
 
+Share images drawn ahead by forked children are a service too (`SHARE_DRAWN`): each is
+`share_png` of exactly the arguments of the `share_image` query that takes it.
+
 The internal side is computed from `records_site`: the campaign's records without its
 stories. A stage that needs stories must ask for them, so a cold build shows at once
 what it reads; an incremental one cannot serve a page made from something it did not
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -35,6 +39,7 @@ from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange, compute_progress, progress_change
 from generator.public.search import index_of, indexed, page_search_text
 from generator.public.search_text import PageText
+from generator.public.share import share_png
 from generator.render.pages import Page, Plan
 from generator.render.render import render_pages
 
@@ -156,3 +161,21 @@ def renditions(engine: Engine, picture: Picture, content_dir: Path) -> Mapping[s
     """A picture's published copies, made again when the picture or its file changes."""
     engine.input(("asset file", picture.asset), None)
     return render_images([picture], content_dir)
+
+
+SHARE_DRAWN = "share images drawn"  # a service: images drawn ahead, many at once (assets.with_share_images)
+
+
+@query
+def share_image(engine: Engine, title: str, lines: tuple[str, ...], footer: str, url: str, cover: Picture | None,
+                content_dir: Path, font: str) -> bytes:
+    """A page's share image (share.py) from what it shows, drawn again only when that or the cover's copy changes.
+
+    `cover` is the published picture whose large copy is drawn in (its renditions, asked of the engine);
+    `font` is the Chinese font file found on this machine (another font draws other pixels). Images drawn
+    ahead by forked children (`SHARE_DRAWN`, by these same arguments) are taken instead of drawn again.
+    """
+    data = renditions(engine, cover, content_dir)[cover.large.path] if cover is not None else None
+    drawn: dict[tuple[Any, ...], bytes] = engine.services.get(SHARE_DRAWN, {})
+    made = drawn.pop((title, lines, footer, url, cover, content_dir, font), None)
+    return made if made is not None else share_png(title, lines, footer, url, data)

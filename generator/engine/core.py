@@ -194,6 +194,10 @@ class Engine:
             value: T = memo.value
             return value
 
+    def remembers(self, q: Query[..., Any], *args: Hashable) -> bool:
+        """Return whether a result of `q(*args)` is remembered (not whether it is still valid): not a read."""
+        return (q, args) in self._memos
+
     def _changed_at(self, dep: Hashable) -> int:
         if dep[0] == "input":  # type: ignore[index]
             slot = self._inputs.get(dep)

@@ -14,6 +14,7 @@ Each page's share image (share.py) is planned here too, made when it is written.
 from __future__ import annotations
 
 import base64
+import functools
 import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -21,7 +22,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from generator import pipeline, side_process
 from generator.content.images import Picture, fitted, inspect_images, is_image, render_images
+from generator.engine import Engine
 from generator.errors import ContentError, Problem
 from generator.memo import IdentityMemo
 from generator.model.model import Activity, Settings, Site, Story
@@ -353,11 +356,12 @@ def _inspect(images: Mapping[str, Problem], content_dir: Path, memo: IdentityMem
 
 
 def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = False,
-            memo: IdentityMemo | None = None) -> Published:
+            memo: IdentityMemo | None = None, engine: Engine | None = None) -> Published:
     """Plan the public side with the assets its pages use; check every link of the published story bodies.
 
     With `memo` (a Project's), what depends on one story or one image only is worked out once
     while that story or image is unchanged: its links, the assets it refers to, the image's size.
+    With `engine` (a Project's), the share images are its queries (drawn once while what they show is unchanged).
     """
     memo = memo or IdentityMemo()
     view = public_view(site, progress, drafts, memo)
@@ -426,7 +430,7 @@ def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = Fa
                                                               favicon=site_images.favicon))
     plan = plan_public(replace(view, settings=settings, stories=tuple(stories), activities=tuple(activities)),
                        pictures, memo, html)
-    plan = with_share_images(plan, content_dir, memo)
+    plan = with_share_images(plan, content_dir, engine)
     outputs = {p.path for p in plan.pages} | set(plan.files) | {f"assets/{rel}" for rel in files}
     outputs |= {r.path for p in pictures.values() for r in (p.small, p.large)}
     for story, link, target in page_links:
@@ -450,48 +454,70 @@ def _story_share_text(sv: StoryView, settings: Any) -> tuple[tuple[str, ...], st
     return tuple(x for x in (line, date_zh(sv.story.date)) if x), footer
 
 
-def _story_share(sv: StoryView, share: ShareView, settings: Any, content_dir: Path, memo: IdentityMemo) -> bytes:
-    """The share image of a story page: its cover (the published copy), title, unit and branches, QR code."""
-    cover = None
-    if sv.cover is not None:
-        picture = sv.cover.picture
-        copies: dict[str, bytes] = memo.get(("renditions", picture), lambda: render_images([picture], content_dir))
-        cover = copies[picture.large.path]
+ShareShown = tuple[str, tuple[str, ...], str, str, Picture | None, Path, str]  # share_image's arguments
+SPREAD_FROM = 50  # images to draw at once from which they are shared with forked children (a cold build)
+
+
+def _share_shown(sv: StoryView, share: ShareView, settings: Any, content_dir: Path, font: str) -> ShareShown:
+    """What a story page's share image shows: title, unit and branches, date, footer, URL, cover."""
     lines, footer = _story_share_text(sv, settings)
-    return share_png(sv.story.title, lines, footer, share.url, cover)
+    cover = sv.cover.picture if sv.cover is not None else None
+    return (sv.story.title, lines, footer, share.url, cover, content_dir, font)
 
 
-def with_share_images(plan: Plan, content_dir: Path, memo: IdentityMemo | None = None) -> Plan:
+class _ShareImages:
+    """The share images of one plan, asked of the engine; the first asked draws all that are new.
+
+    Many new ones (a cold build) are drawn ahead by this process and forked children together, one
+    share each (side_process.spread); a few (an edit in the preview) are drawn here, one by one, when asked.
+    """
+
+    def __init__(self, engine: Engine, shown: Mapping[str, ShareShown]) -> None:
+        self.engine = engine
+        self.shown = dict(shown)
+        self.ready = False
+
+    def image(self, path: str) -> bytes:
+        """Return the share image at `path`."""
+        if not self.ready:
+            self.ready = True
+            self._draw_new()
+        return pipeline.share_image(self.engine, *self.shown[path])
+
+    def _draw_new(self) -> None:
+        new = [shown for shown in self.shown.values() if not self.engine.remembers(pipeline.share_image, *shown)]
+        if len(new) < SPREAD_FROM or side_process.workers() < 2 or not side_process.can_fork():
+            return  # drawn here when asked
+        # The covers' copies are the pictures' published files too: made here once, through the engine.
+        items = [(title, lines, footer, url,
+                  pipeline.renditions(self.engine, cover, folder)[cover.large.path] if cover is not None else None)
+                 for title, lines, footer, url, cover, folder, _ in new]
+        drawn = side_process.spread(_draw, items)
+        self.engine.services[pipeline.SHARE_DRAWN] = dict(zip(new, drawn, strict=True))
+
+
+def _draw(item: tuple[str, tuple[str, ...], str, str, bytes | None]) -> bytes:
+    return share_png(*item)
+
+
+def with_share_images(plan: Plan, content_dir: Path, engine: Engine | None = None) -> Plan:
     """Add the share images (PNG): the site's (for every page but stories) and each story page's.
 
-    They are made when written, not when planned (`check` draws none), each once while what it shows is unchanged.
+    They are made when written, not when planned (`check` draws none), each by the engine's `share_image`
+    from what it shows, so an unchanged image is not drawn again while the engine remembers it.
     """
-    memo = memo or IdentityMemo()
+    engine = engine or Engine()
     settings = plan.pages[0].context["site"]
     font = str(cjk_font())  # another font draws other pixels
-
-    # Keyed by what the image shows (the views are new objects in every build, their values are not).
-    def site_image() -> bytes:
-        shown = (settings.title, settings.campaign_name, settings.organization, page_url(settings.base_url, ""))
-        made: bytes = memo.get((), lambda: share_png(
-            settings.title, (settings.campaign_name,), settings.organization or settings.title,
-            page_url(settings.base_url, ""), None), ("site share image", font, *shown))
-        return made
-
-    def story_image(sv: StoryView, share: ShareView) -> Callable[[], bytes]:
-        def make() -> bytes:
-            lines, footer = _story_share_text(sv, settings)
-            cover = sv.cover.picture.large.path if sv.cover is not None else None  # named by its content's hash
-            made: bytes = memo.get((), lambda: _story_share(sv, share, settings, content_dir, memo),
-                                   ("story share image", font, sv.story.title, lines, footer, share.url, cover))
-            return made
-        return make
-
-    makers: dict[str, Callable[[], bytes]] = {SITE_SHARE_IMAGE: site_image}
+    shown: dict[str, ShareShown] = {
+        SITE_SHARE_IMAGE: (settings.title, (settings.campaign_name,), settings.organization or settings.title,
+                           page_url(settings.base_url, ""), None, content_dir, font)}
     for page in plan.pages:
         if page.template == "story.html":
-            makers[page.context["share"].image] = story_image(page.context["view"], page.context["share"])
-    made = Plan(plan.pages, joined(plan.files, Deferred(makers)))
+            shown[page.context["share"].image] = _share_shown(page.context["view"], page.context["share"], settings,
+                                                              content_dir, font)
+    images = _ShareImages(engine, shown)
+    made = Plan(plan.pages, joined(plan.files, Deferred({path: functools.partial(images.image, path) for path in shown})))
     check_unique_paths(made.pages, made.files)
     return made
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import io
+import struct
 import subprocess
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import segno
@@ -34,6 +36,28 @@ NO_FONT = "这台电脑上没有中文字体，分享图片只有封面和二维
 # A fixed mask pattern: segno would otherwise draw and score all eight for every code (most of its time);
 # any of them decodes, so the choice only costs the code's looks.
 QR_MASK = 0
+PNG_LEVEL = 1  # zlib level of a share image without a photo (see _png)
+
+# The image is drawn in palette indices (one byte a pixel, a third of RGB to fill and compress). Indices
+# 0…221 are the greys from INK to white, in order: INK or GREY text drawn on white blends, index by index,
+# to exactly the grey RGB drawing gives, because the grey is the index plus a constant. Then black for the
+# QR code, then 33 steps from ACCENT to white, in order, for the white footer on the red band (its edges
+# take one of 33 shades instead of 256: a step of at most 7 in one channel, not to be seen at 22 px).
+_GREYS = 256 - INK[0]
+_BLACK = _GREYS
+_RED_STEPS = 256 - _GREYS - 2  # 32: steps 0…32 at indices _RED…255
+_RED = _BLACK + 1
+assert INK[0] == INK[1] == INK[2] and GREY[0] == GREY[1] == GREY[2] >= INK[0] and PAPER == (255, 255, 255)
+
+
+def _grey(colour: tuple[int, int, int]) -> int:
+    return colour[0] - INK[0]
+
+
+_PALETTE = bytes(
+    [v for g in range(INK[0], 256) for v in (g, g, g)] + [0, 0, 0] +
+    [round(a + (255 - a) * step / _RED_STEPS) for step in range(_RED_STEPS + 1) for a in ACCENT])
+assert len(_PALETTE) == 3 * 256
 
 
 def page_url(base_url: str, path: str) -> str:
@@ -67,37 +91,79 @@ def cjk_font() -> Path | None:
     return Path(files[0]) if files else None
 
 
+@functools.cache
 def _font(size: int) -> ImageFont.FreeTypeFont | None:
+    """Return the Chinese font at `size` pixels, loaded once per size (the font file does not change while we run)."""
     path = cjk_font()
     return ImageFont.truetype(str(path), size) if path else None
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, lines: int) -> list[str]:
-    """Break Chinese text into at most `lines` lines of `width` pixels, ending the last with …… when cut."""
-    out: list[str] = []
-    current = ""
-    for char in text:
-        if font.getlength(current + char) > width:
-            out.append(current)
-            current = char.lstrip()
-            if len(out) == lines:
-                break
+def _longest(fits: Callable[[int], bool], low: int, high: int, guess: int) -> int:
+    """Return the largest k in [low, high] with fits(k), given fits(low) and that fits only ever turns false.
+
+    Tried first at `guess` and the next one (Chinese characters are all as wide: the guess is mostly right),
+    then by halving.
+    """
+    if fits(high):
+        return high
+    guess = min(max(guess, low), high - 1)
+    if guess > low:
+        if not fits(guess):
+            high = guess
+        elif not fits(guess + 1):
+            return guess
         else:
-            current += char
-    else:
-        out.append(current)
-        return [line for line in out if line]
-    last = out[-1]
-    while last and font.getlength(last + "……") > width:
-        last = last[:-1]
-    return [*out[:-1], last + "……"]
+            low = guess + 1
+    while high - low > 1:  # fits(low) holds, fits(high) does not
+        middle = (low + high) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle
+    return low
 
 
-def _qr_image(url: str) -> Image.Image:
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, lines: int) -> list[str]:
+    """Break Chinese text into at most `lines` lines of `width` pixels, ending the last with …… when cut.
+
+    Each line is as long as fits, found by measuring whole runs and halving (a run only gets longer with
+    each character): a few measurements a line instead of one per character, the same lines.
+    """
+    def run_from(begin: int) -> Callable[[int], bool]:
+        return lambda end: font.getlength(text[begin:end]) <= width
+
+    def cut_of(line: str) -> Callable[[int], bool]:
+        return lambda end: font.getlength(line[:end] + "……") <= width
+
+    out: list[str] = []
+    start, taken = 0, 0  # a line after the first starts with the character that did not fit, measured or not
+    while start < len(text):
+        end = _longest(run_from(start), start + taken, len(text), start + int(width // font.size))
+        out.append(text[start:end])
+        if end == len(text):
+            break
+        if len(out) == lines:
+            last = out[-1]
+            keep = _longest(cut_of(last), 0, len(last), len(last) - 2)
+            return [*out[:-1], last[:keep] + "……"]
+        start, taken = (end + 1, 0) if text[end].isspace() else (end, 1)  # a space does not start a line
+    return [line for line in out if line]
+
+
+def qr_matrix(url: str) -> tuple[bytes, ...]:
+    """Return the QR code to `url` as rows of modules (1 dark, 0 light), without the quiet zone."""
     code = segno.make(url, error="m", micro=False, mask=QR_MASK)
-    out = io.BytesIO()
-    code.save(out, kind="png", scale=QR_MODULE, border=QR_BORDER)
-    return Image.open(io.BytesIO(out.getvalue())).convert("RGB")
+    return tuple(bytes(row) for row in code.matrix)
+
+
+_LIGHT_DARK = bytes([_grey(PAPER), _BLACK]) + bytes(254)  # module value → palette index: 0 light, 1 dark
+
+
+def _qr_image(matrix: Sequence[bytes]) -> Image.Image:
+    """Draw the QR code at QR_MODULE pixels a module (palette indices), one bitmap scaled up (no quiet zone)."""
+    size = len(matrix)
+    small = Image.frombytes("L", (size, size), b"".join(matrix).translate(_LIGHT_DARK))
+    return small.resize((size * QR_MODULE, size * QR_MODULE), Image.Resampling.NEAREST)
 
 
 def _cover(data: bytes | None) -> Image.Image | None:
@@ -118,36 +184,79 @@ def share_png(title: str, lines: Sequence[str], footer: str, url: str, cover: by
     """
     title_font, line_font, small_font = _font(44), _font(26), _font(22)
     photo = _cover(cover)
-    qr = _qr_image(url)
+    qr = _qr_image(qr_matrix(url))
+    qr_size = qr.height + 2 * QR_BORDER * QR_MODULE  # with the quiet zone
     text_width = WIDTH - 2 * MARGIN
     title_lines = _wrap(title, title_font, text_width, 3) if title_font else []
     info = [wrapped for line in lines for wrapped in (_wrap(line, line_font, text_width, 2) if line_font else [])]
     top = COVER_HEIGHT if photo else 24
-    height = top + MARGIN + 60 * len(title_lines) + 16 + 40 * len(info) + 32 + qr.height + MARGIN + 56
-    image = Image.new("RGB", (WIDTH, height), PAPER)
+    height = top + MARGIN + 60 * len(title_lines) + 16 + 40 * len(info) + 32 + qr_size + MARGIN + 56
+    image = Image.new("L", (WIDTH, height), _grey(PAPER))  # palette indices
     draw = ImageDraw.Draw(image)
-    if photo:
-        image.paste(photo, (0, 0))
-    else:
-        draw.rectangle((0, 0, WIDTH, top), fill=ACCENT)
+    if not photo:
+        draw.rectangle((0, 0, WIDTH, top), fill=_RED)
     y = top + MARGIN
     for line in title_lines:
-        draw.text((MARGIN, y), line, font=title_font, fill=INK)
+        draw.text((MARGIN, y), line, font=title_font, fill=_grey(INK))
         y += 60
     y += 16
     for line in info:
-        draw.text((MARGIN, y), line, font=line_font, fill=GREY)
+        draw.text((MARGIN, y), line, font=line_font, fill=_grey(GREY))
         y += 40
     y += 32
-    image.paste(qr, (MARGIN - QR_BORDER * QR_MODULE, y))
+    image.paste(qr, (MARGIN, y + QR_BORDER * QR_MODULE))
     if small_font:
-        hint_x = MARGIN + qr.width + 8
-        draw.text((hint_x, y + qr.height // 2 - 36), "长按识别二维码", font=line_font, fill=INK)
-        draw.text((hint_x, y + qr.height // 2 + 4), "阅读全文", font=small_font, fill=GREY)
-    y += qr.height + MARGIN
-    draw.rectangle((0, y, WIDTH, height), fill=ACCENT)
+        hint_x = MARGIN + qr_size + 8
+        _letter(image, (hint_x, y + qr_size // 2 - 36), "长按识别二维码", 26, _grey(INK), _grey(PAPER))
+        _letter(image, (hint_x, y + qr_size // 2 + 4), "阅读全文", 22, _grey(GREY), _grey(PAPER))
+    y += qr_size + MARGIN
+    draw.rectangle((0, y, WIDTH, height), fill=_RED)
     if small_font and footer:
-        draw.text((MARGIN, y + 14), _wrap(footer, small_font, text_width, 1)[0], font=small_font, fill=PAPER)
-    out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=6)  # level 9 takes 2.5 times as long for 3% less
-    return out.getvalue()
+        _letter(image, (MARGIN, y + 14), _wrap(footer, small_font, text_width, 1)[0], 22, 255, _RED)
+    image.putpalette(_PALETTE)  # now a palette image
+    if photo:
+        image = image.convert("RGB")
+        image.paste(photo, (0, 0))
+    return _png(image)
+
+
+@functools.lru_cache(maxsize=16)
+def _lettering(text: str, size: int, fill: int, background: int) -> tuple[Image.Image, int, int]:
+    """Return `text` drawn on its background (palette indices) and where the tile sits from the text's origin."""
+    font = _font(size)
+    assert font is not None
+    left, top, right, bottom = (round(v) for v in font.getbbox(text))
+    left, top = min(left, 0), min(top, 0)
+    tile = Image.new("L", (right - left + 1, bottom - top + 1), background)
+    ImageDraw.Draw(tile).text((-left, -top), text, font=font, fill=fill)
+    return tile, left, top
+
+
+def _letter(image: Image.Image, at: tuple[int, int], text: str, size: int, fill: int, background: int) -> None:
+    """Draw a line that is on every share image (the QR hint, the footer) from a tile drawn once: the same pixels."""
+    tile, left, top = _lettering(text, size, fill, background)
+    image.paste(tile, (at[0] + left, at[1] + top))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png(image: Image.Image) -> bytes:
+    """Encode the image as a PNG without metadata.
+
+    A palette image (no photo) is written here: rows unfiltered, deflated at level 1. Pillow would try each
+    PNG filter on every row, most of its time; flat colour, text and a QR code deflate well unfiltered.
+    With a photo, Pillow's filters are worth it (the photo's rows deflated unfiltered are twice the size).
+    """
+    if image.mode != "P":
+        out = io.BytesIO()
+        image.save(out, format="PNG", compress_level=6)  # level 9 takes 2.5 times as long for 3% less
+        return out.getvalue()
+    width, height = image.size
+    raw = image.tobytes()
+    view = memoryview(raw)
+    rows = b"\0" + b"\0".join(view[at:at + width] for at in range(0, len(raw), width))  # each row: filter 0, none
+    header = struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)  # 8-bit palette indices, no interlace
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"PLTE", _PALETTE) + \
+        _chunk(b"IDAT", zlib.compress(rows, PNG_LEVEL)) + _chunk(b"IEND", b"")
