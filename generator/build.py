@@ -150,6 +150,19 @@ class Project:
             raise StrictNotes(list(notes))
         return Checked(site, progress, published.plan, internal, published, figures, notes, change)
 
+    def _render_ahead(self, keys: list[tuple[str, str]]) -> None:
+        """Render the pages not remembered (and their search text) in this process and forked children together.
+
+        Only when there are many (a cold build) and forking is safe; the page queries then take
+        these results (`pipeline.PAGES_RENDERED`), and record their reads as if they had rendered.
+        """
+        engine = self.engine
+        new = [k for k in keys if not engine.remembers(pipeline.page_html, *k)]
+        if len(new) < RENDER_AHEAD_FROM or side_process.workers() < 2 or not side_process.can_fork():
+            return
+        made = side_process.spread(functools.partial(pipeline.render_ahead, engine), new)
+        engine.services[pipeline.PAGES_RENDERED] = dict(zip(new, made, strict=True))
+
     def office_files(self) -> dict[str, bytes]:
         """Return the internal side's Office downloads (output paths) of the last check."""
         return pipeline.office(self.engine)
@@ -158,7 +171,7 @@ class Project:
         """Return the public search index (output paths) of the last render."""
         return pipeline.search_index(self.engine)
 
-    def build(self, *, search: bool = True, office_aside: bool = False, inventory: Inventory | None = None,
+    def build(self, *, search: bool = True, both_cores: bool = False, inventory: Inventory | None = None,
               templates: Inventory | None = None, pages_done: Callable[[Checked, Files], None] | None = None,
               first: Collection[str] = (), first_done: Callable[[Checked, Mapping[str, bytes]], None] | None = None,
               pause: Callable[[], None] | None = None,
@@ -167,19 +180,20 @@ class Project:
 
         check → render every page and file → `pages_done` (the preview serves them and reloads
         the browsers here) → the outputs made after the pages: the search index and the Office
-        downloads. `office_aside` makes the Office downloads in a forked child while the pages are
-        rendered (the CLI's second core). The pages `first` are rendered before the others and
-        handed to `first_done` (the preview: the pages open in browsers). `pause` is called between the later steps (and inside
-        them): the preview waits there for a quiet moment and stops when a new save comes
-        (`Superseded`). With `later_failed`, a later step that fails is reported and left out
+        downloads. `both_cores` (the CLI) makes the Office downloads in a forked child while the
+        pages are rendered, and shares a cold build's many pages out with forked children. The
+        pages `first` are rendered before the others and handed to `first_done` (the preview: the
+        pages open in browsers). `pause` is called between the later steps (and inside them): the
+        preview waits there for a quiet moment and stops when a new save comes (`Superseded`).
+        With `later_failed`, a later step that fails is reported and left out
         (the preview keeps its pages); without it, the build fails.
         """
         checked = self.check(inventory)
-        aside = side_process.start(self.office_files) if office_aside else None
+        aside = side_process.start(self.office_files) if both_cores else None
         self.engine.services["pause"] = pause or _go_on
         try:
             early = None if first_done is None else functools.partial(first_done, checked)
-            files = self.render(checked, templates, first, early)
+            files = self.render(checked, templates, first, early, both_cores=both_cores)
             if pages_done is not None:
                 pages_done(checked, files)
             steps: list[tuple[str, Callable[[], dict[str, bytes]]]] = []
@@ -201,6 +215,7 @@ class Project:
             self.engine.collect(self.round)  # forget what this build did not ask for
         finally:
             self.engine.services.pop("pause", None)
+            self.engine.services.pop(pipeline.PAGES_RENDERED, None)
             if aside is not None:
                 aside.close()
         return Built(checked, files, later)
@@ -211,11 +226,13 @@ class Project:
         return self.markdown
 
     def render(self, checked: Checked, templates: Inventory | None = None, first: Collection[str] = (),
-               first_done: Callable[[Mapping[str, bytes]], None] | None = None) -> dict[str, bytes | Path]:
+               first_done: Callable[[Mapping[str, bytes]], None] | None = None,
+               both_cores: bool = False) -> dict[str, bytes | Path]:
         """Render both sides into one mapping of output path → content; pages whose inputs are unchanged are reused.
 
         The pages `first` (output paths: the preview's pages open in browsers) are rendered before
-        all others and handed to `first_done`, so the page someone looks at is back first.
+        all others and handed to `first_done`, so the page someone looks at is back first. With
+        `both_cores`, many pages not rendered before are shared out with forked children first.
         """
         settings = checked.site.settings
         markdown = self._markdown(settings.allow_raw_html)
@@ -252,6 +269,8 @@ class Project:
         if first_done is not None:
             wanted = set(first)
             first_done(pipeline.rendered(engine, [k for side in keys for k in keys[side] if "/".join(k) in wanted]))
+        if both_cores:
+            self._render_ahead([k for side in keys for k in keys[side]])
         for side, plan in sides:
             files.update(pipeline.rendered(engine, keys[side]))
             for rel, data in plan.files.items():
@@ -270,6 +289,7 @@ class Project:
 
 
 Files = dict[str, bytes | Path]
+RENDER_AHEAD_FROM = 200  # pages to render at once from which forked children help (a cold build)
 SEARCH_INDEX = "搜索索引"
 OFFICE_FILES = "内部看板的 Excel/Word 下载"
 
@@ -373,7 +393,7 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
                 return BuildResult(out_dir, int(record.get("public", 0)), int(record.get("internal", 0)),
                                    time.perf_counter() - started, None, None, BuildSummary(**summary), unchanged=True,
                                    notes=notes)
-        built = project.build(search=search, office_aside=True, inventory=inventory, templates=templates)
+        built = project.build(search=search, both_cores=True, inventory=inventory, templates=templates)
         checked, files = built.checked, built.outputs()
         summary_ = summarize(checked.progress)
         public = sum(1 for rel in files if rel.startswith("public/"))

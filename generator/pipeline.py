@@ -114,13 +114,31 @@ def set_pages(engine: Engine, side: str, plan: Plan) -> list[tuple[str, str]]:
     return [(side, page.path) for page in plan.pages]
 
 
+PAGES_RENDERED = "pages rendered ahead"  # a service: (side, path) → (HTML, search text), made by forked children
+
+
 @query
 def page_html(engine: Engine, side: str, path: str) -> bytes:
-    """One page's bytes, rendered again only when its page (context) or the templates changed."""
+    """One page's bytes, rendered again only when its page (context) or the templates changed.
+
+    A page rendered ahead by a forked child from these same inputs (`PAGES_RENDERED`) is taken
+    instead of rendered again.
+    """
     page: Page = engine.input(("page", side, path))
     engine.input("templates")  # the version of the template files and of the filters' settings
+    ahead = engine.services.get(PAGES_RENDERED, {}).get((side, path))
+    if ahead is not None:
+        html: bytes = ahead[0]
+        return html
     environments: Environments = engine.services["environments"]
     return next(data for _, data in render_pages([page], environments(side), side))
+
+
+def render_ahead(engine: Engine, key: tuple[str, str]) -> tuple[bytes, PageText | None]:
+    """Render one page and, for a public page the index takes, its search text (in a forked child)."""
+    side, path = key
+    html = page_html(engine, side, path)
+    return html, page_text(engine, path) if side == "public" and indexed(path) else None
 
 
 def rendered(engine: Engine, keys: list[tuple[str, str]]) -> dict[str, bytes]:
@@ -131,7 +149,12 @@ def rendered(engine: Engine, keys: list[tuple[str, str]]) -> dict[str, bytes]:
 @query
 def page_text(engine: Engine, path: str) -> PageText | None:
     """What the search index keeps of one public page (None for a page it leaves out)."""
-    return page_search_text(path, page_html(engine, "public", path))
+    html = page_html(engine, "public", path)
+    ahead = engine.services.get(PAGES_RENDERED, {}).get(("public", path))
+    if ahead is not None and ahead[0] is html:
+        text: PageText | None = ahead[1]
+        return text
+    return page_search_text(path, html)
 
 
 @query

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 Made = dict[str, bytes]
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class SideResult:
@@ -94,7 +95,7 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def spread(make: Callable[[T], bytes], items: Sequence[T], processes: int | None = None) -> list[bytes]:
+def spread(make: Callable[[T], R], items: Sequence[T], processes: int | None = None) -> list[R]:
     """Return [make(item) for item in items], shared out between this process and forked children.
 
     Each process takes the next few items not yet taken until none are left, so a process slowed by
@@ -118,7 +119,7 @@ def spread(make: Callable[[T], bytes], items: Sequence[T], processes: int | None
             return k
 
     children: list[tuple[Any, Connection]] = []
-    made: dict[int, list[bytes]] = {}
+    made: dict[int, list[R]] = {}
     try:
         for _ in range(count - 1):
             receive, send = context.Pipe(duplex=False)
@@ -147,9 +148,9 @@ def spread(make: Callable[[T], bytes], items: Sequence[T], processes: int | None
             child.join()
 
 
-def _spread_child(make: Callable[[T], bytes], items: Sequence[T], chunks: Sequence[tuple[int, int]],
+def _spread_child(make: Callable[[T], R], items: Sequence[T], chunks: Sequence[tuple[int, int]],
                   take: Callable[[], int | None], send: Connection) -> None:
-    made: dict[int, list[bytes]] = {}
+    made: dict[int, list[R]] = {}
     try:
         while (k := take()) is not None:
             made[k] = [make(item) for item in items[slice(*chunks[k])]]
