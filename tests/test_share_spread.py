@@ -1,7 +1,8 @@
 """Many share images (a cold build) are drawn by this process and forked children together: the same bytes.
 
 side_process.spread is checked on its own (children that fail or die, errors, no child left running), then a
-build with more stories than the threshold is compared with the same build drawn in-process.
+build with more stories than the threshold is compared with the same build drawn in-process. A rebuild
+draws only the share image whose story changed (the images are the engine's `share_image` queries).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from PIL import Image
 from generator import pipeline, side_process
 from generator.build import Project
 from generator.public.assets import SPREAD_FROM
-from tests.conftest import REPO
+from generator.public.share import share_png
+from tests.conftest import FIXTURES, REPO
 from tests.test_assets import STORY
 
 PARENT = os.getpid()
@@ -144,3 +146,31 @@ def test_a_build_of_many_stories_draws_the_same_share_images_with_children(scrat
     assert isinstance(data, bytes)
     with Image.open(io.BytesIO(data)) as image:
         assert [c.text for c in zxingcpp.read_barcodes(image.convert("L"))] == ["https://example.org/gj/stories/s042/"]
+
+
+TITLE = (FIXTURES / "minimal/content/stories/wanghui-health.md").read_text(encoding="utf-8").split("title: ", 1)[1]
+TITLE = TITLE.split("\n", 1)[0].strip().strip('"')
+
+
+def test_a_rebuild_draws_only_the_share_image_whose_story_changed(scratch, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    drawn: list[str] = []
+    real = share_png
+
+    def counted(title: str, *rest: Any) -> bytes:
+        drawn.append(title)
+        return real(title, *rest)
+
+    monkeypatch.setattr(pipeline, "share_png", counted)
+    stories = {f"stories/s{n}.md": STORY.format(title=f"故事{n}", front="", body="正文。\n") for n in range(3)}
+    content = scratch(stories)
+    project = Project(content)
+    first = project.render(project.check())
+    assert sorted(drawn) == sorted(["故事0", "故事1", "故事2", TITLE, "测试市直机关共建"])  # and the site's
+    drawn.clear()
+    again = project.render(project.check())
+    assert drawn == [] and again == first  # nothing shown changed: nothing drawn again
+    (content / "stories/s1.md").write_text(STORY.format(title="故事一改", front="", body="正文。\n"), encoding="utf-8")
+    edited = project.render(project.check())
+    assert drawn == ["故事一改"]
+    assert edited["public/stories/s1/share.png"] != first["public/stories/s1/share.png"]
+    assert edited["public/stories/s0/share.png"] == first["public/stories/s0/share.png"]
