@@ -48,6 +48,7 @@ def describe(bars: Sequence[Bar]) -> str:
 
 
 def _percent(value: float, scale: float) -> str:
+    # A bar's width in the SVG, not a figure anyone reads: the figures are written by generator/render/numbers.py.
     share = 0.0 if scale <= 0 else max(0.0, min(1.0, value / scale))
     return f"{share * 100:.2f}".rstrip("0").rstrip(".") + "%"
 

@@ -12,7 +12,7 @@ from generator.internal.ledger import UnitRow
 from generator.model.model import Activity, Branch, Donation, Site, Unit, Village
 from generator.model.progress import ActivityFigures, Progress, activity_value, counted_activities, exact, money
 from generator.model.supervision import Supervision
-from generator.render.render import wan
+from generator.render.numbers import count, percent, plain, wan
 
 TOP_UNITS = 15  # bars per unit chart on the dashboard; the ledger has them all
 
@@ -159,10 +159,6 @@ def _short(day: date) -> str:
 
 
 
-def _rate(value: float) -> str:
-    return f"{value * 100:.1f}%"
-
-
 def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], supervision: Supervision) -> Dashboard:
     """Assemble the dashboard's lists and charts."""
     rows = activity_rows(site)
@@ -172,37 +168,39 @@ def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], 
     b = progress.branches
 
     pairing = bar_chart("pairing", "支部对接进度", [
-        Bar("已完成对接的支部", b.paired, f"{b.paired:,}/{b.total:,} · {_rate(b.rate)}")], scale=b.total or 1)
+        Bar("已完成对接的支部", b.paired, f"{count(b.paired)}/{count(b.total)} · {percent(b.rate)}")], scale=b.total or 1)
     place = {r.unit.id: n for n, r in enumerate(units)}  # ties keep the official order
     behind = sorted((r for r in units if r.figures.paired < r.figures.branches),
                     key=lambda r: (r.rate, -r.figures.branches, place[r.unit.id]))
     pairing_units = bar_chart(
         "pairing-units", "尚未全部对接的单位（对接率最低的在前）",
-        [Bar(r.unit.name, r.rate, f"{r.figures.paired}/{r.figures.branches} · {_rate(r.rate)}") for r in behind[:TOP_UNITS]],
+        [Bar(r.unit.name, r.rate, f"{count(r.figures.paired)}/{count(r.figures.branches)} · {percent(r.rate)}")
+         for r in behind[:TOP_UNITS]],
         scale=1.0)
     by_value = sorted(units, key=lambda r: (-r.figures.total_value, place[r.unit.id]))[:TOP_UNITS]
     unit_value = bar_chart(
         "unit-value", "各单位资金与捐赠折合（最多的在前）",
         [Bar(r.unit.name, r.figures.total_value, wan(r.figures.total_value)) for r in by_value])
-    described = "；".join(f"{w.start.month}月{w.start.day}日起一周 {w.activities} 次" for w in weeks)
+    described = "；".join(f"{w.start.month}月{w.start.day}日起一周 {count(w.activities)} 次" for w in weeks)
     weekly_chart = column_chart(
         "weekly", "每周活动次数", [_short(w.start) for w in weeks], [w.activities for w in weeks], "活动次数",
         f"每周（周一至周日）开展的活动次数：{described}。" if weeks else "暂无活动记录。")
     valued = sorted((i for i in items if i.value > 0), key=lambda i: (-i.value, i.item, i.unit))
     donation_chart = bar_chart(
         "donations", "捐赠物资折合金额",
-        [Bar(f"{i.item} {i.quantity:g} {i.unit}", i.value, wan(i.value)) for i in valued]) if valued else None
+        [Bar(f"{i.item} {plain(i.quantity)} {i.unit}", i.value, wan(i.value)) for i in valued]) if valued else None
     cov = supervision.coverage
     coverage = bar_chart("coverage", "督导覆盖", [
         Bar("已对接的共建村中督导到的", _share(cov.paired_visited, cov.villages_paired),
-            f"{cov.paired_visited}/{cov.villages_paired} 个村"),
+            f"{count(cov.paired_visited)}/{count(cov.villages_paired)} 个村"),
         Bar("共建村所在乡镇中督导到的", _share(cov.paired_towns_visited, cov.towns_paired),
-            f"{cov.paired_towns_visited}/{cov.towns_paired} 个乡镇"),
+            f"{count(cov.paired_towns_visited)}/{count(cov.towns_paired)} 个乡镇"),
     ], scale=1.0, description=(
-        f"督导组共走访 {cov.villages_visited} 个村、{cov.towns_visited} 个乡镇；已对接的 {cov.villages_paired} 个共建村中"
-        f"督导到 {cov.paired_visited} 个，共建村所在的 {cov.towns_paired} 个乡镇中督导到 {cov.paired_towns_visited} 个。"))
+        f"督导组共走访 {count(cov.villages_visited)} 个村、{count(cov.towns_visited)} 个乡镇；"
+        f"已对接的 {count(cov.villages_paired)} 个共建村中督导到 {count(cov.paired_visited)} 个，"
+        f"共建村所在的 {count(cov.towns_paired)} 个乡镇中督导到 {count(cov.paired_towns_visited)} 个。"))
     group_chart = bar_chart("groups", "各督导组督导次数",
-                            [Bar(_group_name(g.group), len(g.visits), f"{len(g.visits)} 次 · {g.villages} 个村")
+                            [Bar(_group_name(g.group), len(g.visits), f"{count(len(g.visits))} 次 · {count(g.villages)} 个村")
                              for g in supervision.groups])
     return Dashboard(
         sections=sections,

@@ -21,6 +21,7 @@ from generator.model.progress import (
     paired_branches,
     ratio,
 )
+from generator.render.numbers import percent
 
 REASONS = {"unpaired": "尚未对接", "inactive": "近期无活动"}
 
@@ -230,7 +231,7 @@ UNIT_HEADER = ("单位编号", "单位名称", "类别", "支部数", "已对接
 def unit_csv(rows: Sequence[UnitRow]) -> bytes:
     """Return the unit ledger as CSV."""
     return csv_bytes(UNIT_HEADER, (
-        (Text(r.unit.id), r.unit.name, r.unit.kind, r.figures.branches, r.figures.paired, f"{r.rate * 100:.2f}%",
+        (Text(r.unit.id), r.unit.name, r.unit.kind, r.figures.branches, r.figures.paired, percent(r.rate, 2),
          r.figures.activities,
          r.figures.participants, r.figures.total_value, r.figures.last_activity, r.member_pairs,
          r.household_pairs, r.lagging)

@@ -23,7 +23,8 @@ from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange
 from generator.model.supervision import Supervision
 from generator.office.ooxml import fixed_zip, xml_safe
-from generator.render.render import date_zh, number, percent, wan, yuan
+from generator.render.numbers import count, number, percent, wan, yuan
+from generator.render.render import date_zh
 
 BODY_FONT = "仿宋"
 HEAD_FONT = "黑体"
@@ -69,7 +70,7 @@ def summary_text(site: Site, progress: Progress) -> str:
     if p.inspections.count:
         text += (f"{number(p.inspections.groups)} 个督导组督导 {number(p.inspections.count)} 次，深入 "
                  f"{number(p.inspections.towns)} 个乡镇 {number(p.inspections.villages)} 个村。")
-    text += f"{len(p.lagging)} 个支部列入约谈名单。" if p.lagging else "没有需要约谈的支部。"
+    text += f"{count(len(p.lagging))} 个支部列入约谈名单。" if p.lagging else "没有需要约谈的支部。"
     return text
 
 
@@ -196,9 +197,9 @@ def report_docx(site: Site, progress: Progress, units: Sequence[UnitRow], laggin
             for d in dash.donation_items])
     r.heading("各单位进展")
     r.table(("单位", "对接", "活动", "人次", "资金与捐赠折合", "最近活动", "约谈"), [
-        (u.unit.name, f"{u.figures.paired}/{u.figures.branches}", number(u.figures.activities),
+        (u.unit.name, f"{count(u.figures.paired)}/{count(u.figures.branches)}", number(u.figures.activities),
          number(u.figures.participants), yuan(u.figures.total_value), date_zh(u.figures.last_activity),
-         str(u.lagging or ""))
+         count(u.lagging) if u.lagging else "")
         for u in units])
     r.line("多个单位联合开展的活动，每个单位都按全额计入。", TABLE_TEXT)
     r.heading("约谈名单")

@@ -26,6 +26,7 @@ from generator.model.model import Site
 from generator.model.progress import Progress, ratio
 from generator.office.ooxml import NOT_XML, fixed_zip, xml_safe
 from generator.office.workbook import DATE_FORMAT, column_widths
+from generator.render.numbers import count
 
 MONEY = "#,##0.00"
 WHOLE = "#,##0"
@@ -143,10 +144,10 @@ def ledger_workbook(site: Site, progress: Progress, branches: Sequence[BranchRow
         for r in branches
     ]
     _sheet(wb, formats, "支部台账", BRANCH_HEADER, branch_rows, (
-        f"合计 {len(branches)} 个支部", None, None, _sum([r.branch.members for r in branches]),
-        f"已对接 {progress.branches.paired} 个", None, None, None, None, None, None, None, None, None,
+        f"合计 {count(len(branches))} 个支部", None, None, _sum([r.branch.members for r in branches]),
+        f"已对接 {count(progress.branches.paired)} 个", None, None, None, None, None, None, None, None, None,
         _sum([r.branch.member_pairs for r in branches]), _sum([r.branch.household_pairs for r in branches]),
-        None, None, f"{len(progress.lagging)} 个"), pause)
+        None, None, f"{count(len(progress.lagging))} 个"), pause)
     unit_rows = [
         (r.unit.id, r.unit.name, r.unit.kind, r.figures.branches, r.figures.paired, r.rate, r.figures.activities,
          r.figures.participants, r.figures.total_value, r.figures.last_activity, r.member_pairs,
@@ -154,7 +155,7 @@ def ledger_workbook(site: Site, progress: Progress, branches: Sequence[BranchRow
         for r in units
     ]
     _sheet(wb, formats, "单位台账", UNIT_HEADER, unit_rows, (
-        "合计", f"{len(units)} 个单位", None, progress.branches.total, progress.branches.paired,
+        "合计", f"{count(len(units))} 个单位", None, progress.branches.total, progress.branches.paired,
         ratio(progress.branches.paired, progress.branches.total), None, None, None, None,
         _sum([r.member_pairs for r in units]), _sum([r.household_pairs for r in units]), len(progress.lagging)), pause)
     lagging_rows = [
@@ -163,7 +164,7 @@ def ledger_workbook(site: Site, progress: Progress, branches: Sequence[BranchRow
         for g in lagging for e in g.rows
     ]
     _sheet(wb, formats, "约谈名单", LAGGING_HEADER, lagging_rows,
-           (f"合计 {len(lagging_rows)} 个支部", *([None] * (len(LAGGING_HEADER) - 1))), pause)
+           (f"合计 {count(len(lagging_rows))} 个支部", *([None] * (len(LAGGING_HEADER) - 1))), pause)
     activities = sorted((r for s in dash.sections for r in s.rows), key=lambda r: (r.activity.date, r.activity.id))
     a = progress.activities
     _sheet(wb, formats, "活动", ACTIVITY_HEADER, [
@@ -171,7 +172,7 @@ def ledger_workbook(site: Site, progress: Progress, branches: Sequence[BranchRow
          "、".join(u.name for u in r.units), "、".join(b.name for b in r.branches),
          "、".join(v.name for v in r.villages), r.activity.participants, r.funds, r.donation_value, r.total_value)
         for r in activities
-    ], (f"合计 {a.count} 次", None, None, None, None, f"{a.units} 个单位", f"{a.branches} 个支部", None,
+    ], (f"合计 {count(a.count)} 次", None, None, None, None, f"{count(a.units)} 个单位", f"{count(a.branches)} 个支部", None,
         a.participants, a.funds, a.donation_value, a.total_value), pause)
     lines = sorted(dash.donation_lines, key=lambda d: (d.activity.activity.date, d.activity.activity.id))
     _sheet(wb, formats, "捐赠", DONATION_HEADER, [

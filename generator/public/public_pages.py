@@ -169,9 +169,12 @@ class _PublicIndex:
 
     def activity(self, a: PublicActivity) -> ActivityView:
         """Return the view of an activity; the same object as last build when nothing it shows changed."""
-        inputs = (a, *(self.branches[b] for b in a.branches), *(self.villages[v] for v in a.villages),
+        branches = [self.branches[b] for b in a.branches]
+        # The view shows the branches' units too, in the official order: a unit renamed or moved is a new view.
+        units = sorted({b.unit for b in branches}, key=self.rank.__getitem__)
+        inputs = (a, *branches, *(self.units[u] for u in units), *(self.villages[v] for v in a.villages),
                   *(self.pictures.get(p) for p in a.photos))
-        return self.memo.get(inputs, lambda: self._activity(a))  # type: ignore[no-any-return]
+        return self.memo.get(inputs, lambda: self._activity(a), tuple(units))  # type: ignore[no-any-return]
 
     def _activity(self, a: PublicActivity) -> ActivityView:
         branches = tuple(self.branches[b] for b in a.branches)

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from generator.errors import TemplateProblem
 from generator.render.links import SITE_ROOT
 from generator.render.markup import MarkdownRenderer
+from generator.render.numbers import number, percent, wan, yuan
 from generator.render.pages import Page
 from generator.render.wechat import WechatPost, wechat_article
 
@@ -39,35 +40,6 @@ def template_dirs(content_dir: Path) -> list[Path]:
 def date_zh(value: date | None) -> str:
     """2017-10-23 → 2017年10月23日."""
     return f"{value.year}年{value.month}月{value.day}日" if value else "—"
-
-
-def number(value: float | int | None) -> str:
-    """2230 → 2,230; 1.5 → 1.5."""
-    if value is None:
-        return "—"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def yuan(value: float | int | None) -> str:
-    """412860 → 412,860 元; large sums also in 万元."""
-    if value is None:
-        return "—"
-    text = f"{value:,.2f}".removesuffix(".00") + " 元"
-    return text
-
-
-def wan(value: float | int) -> str:
-    """412860 → 41.29 万元; below 10,000 in 元 (7300 → 7,300 元), never “0.73 万元”."""
-    if value < 10000:
-        return yuan(value)
-    return f"{value / 10000:,.2f} 万元"
-
-
-def percent(value: float) -> str:
-    """0.994 → 99.4%."""
-    return f"{value * 100:.1f}%"
 
 
 def _relpath(path: str, start: str) -> str:
