@@ -30,7 +30,6 @@ from generator.build import Project, _MemoryBytecode
 from generator.errors import GongjianError
 from generator.preview.reload import inject
 from generator.preview.serve import POLL_SECONDS, Preview, snapshot
-from generator.public.search import SearchIndexer
 from generator.write import MARKER
 from tests.conftest import FIXTURES, REPO
 from tests.markers import grid_image
@@ -549,9 +548,9 @@ def _bytes(files: Mapping[str, bytes | Path]) -> dict[str, bytes]:
     return {rel: data.read_bytes() if isinstance(data, Path) else data for rel, data in files.items()}
 
 
-def build(project: Project, indexer: SearchIndexer) -> Outputs:
-    """Check then render, as the preview does, then the search index and the Office downloads."""
-    made = build_split(project, indexer)
+def build(project: Project) -> Outputs:
+    """The one build the preview runs: pages, then the search index and the Office downloads."""
+    made = build_split(project)
     return made if isinstance(made, tuple) else {**made.pages, **made.later}
 
 
@@ -563,14 +562,13 @@ class Built:
     later: dict[str, bytes]
 
 
-def build_split(project: Project, indexer: SearchIndexer, later: bool = True) -> Built | tuple[str, ...]:
+def build_split(project: Project, later: bool = True) -> Built | tuple[str, ...]:
     """Build as `build` does, keeping apart what the preview makes after the reload (made only with `later`)."""
     try:
-        checked = project.check()
-        files = project.render(checked)
+        made = project.build(search=later)
     except GongjianError as error:
         return tuple(error.lines())
-    return Built(_bytes(files), {**indexer.index(files), **project.office_files(checked)} if later else {})
+    return Built(_bytes(made.files), dict(made.later) if later else {})
 
 
 # Compiled templates shared by the cold builds (never with the preview's project): Jinja checks each against
@@ -584,8 +582,8 @@ def cold_project(content: Path) -> Project:
 
 
 def cold(content: Path) -> Outputs:
-    """A cold `build --drafts` of the content as it is now: a fresh project, a fresh indexer."""
-    return build(cold_project(content), SearchIndexer())
+    """A cold `build --drafts` of the content as it is now: a fresh project."""
+    return build(cold_project(content))
 
 
 def difference(warm: Outputs, expected: Outputs) -> str:
@@ -630,12 +628,12 @@ def _story(sequence: list[tuple[str, int]], done: list[str]) -> str:
 @given(sequences)
 def test_random_edit_sequences_give_what_a_cold_build_gives(sequence: list[tuple[str, int]]) -> None:
     with fixture_copy() as content:
-        project, indexer = Project(content.root, drafts=True), SearchIndexer()  # one for the session, as the preview's
+        project = Project(content.root, drafts=True)  # one for the session, as the preview's
         done: list[str] = []
 
         def compare(step: str) -> None:
             done.append(step)
-            warm, expected = build(project, indexer), cold(content.root)
+            warm, expected = build(project), cold(content.root)
             assert warm == expected, f"after the edits:{_story(sequence, done)}\n  {difference(warm, expected)}"
 
         compare("start")
@@ -647,13 +645,13 @@ def test_random_edit_sequences_give_what_a_cold_build_gives(sequence: list[tuple
 def test_a_unit_edit_shows_on_the_activity_pages_of_a_long_lived_project(index: int, field: str, value: object) -> None:
     # The activity views were remembered by activity, branches and villages only: not by the units they show.
     with fixture_copy() as content:
-        project, indexer = Project(content.root, drafts=True), SearchIndexer()
-        before = build(project, indexer)
+        project = Project(content.root, drafts=True)
+        before = build(project)
         path = content.root / "units.yaml"
         records = content.read(path)
         records[index][field] = value  # agri has no short name; hosp with an order is listed after agri
         content.write(path, records)
-        after, expected = build(project, indexer), cold(content.root)
+        after, expected = build(project), cold(content.root)
         assert isinstance(after, dict) and isinstance(before, dict)
         assert after["public/activities/index.html"] != before["public/activities/index.html"]
         assert after == expected, difference(after, expected)
@@ -717,7 +715,7 @@ def _served_difference(preview: Preview, content: Path, later: bool) -> str | No
 
     With `later`, also what the preview makes after the reload (the search index, the Office downloads).
     """
-    made = build_split(cold_project(content), SearchIndexer(), later)
+    made = build_split(cold_project(content), later)
     outcome = preview.outcome
     assert outcome is not None
     if isinstance(made, tuple):
@@ -731,9 +729,9 @@ def _served_difference(preview: Preview, content: Path, later: bool) -> str | No
     have = set(preview.files) | (set(preview.later) if later else set())
     if have != wanted.keys():
         return f"only served: {sorted(have - wanted.keys())[:5]}; only in the cold build: {sorted(wanted.keys() - have)[:5]}"
-    snippet = preview.live.snippet(preview.generation)
     for rel, data in wanted.items():
         status, body = served(preview, rel)
+        snippet = preview.live.snippet(preview.generation, rel)  # names the page it is in
         if status != 200 or body != (inject(data, snippet) if rel.endswith(".html") else data):
             return f"{rel} served as {status}, {len(body)} bytes, not the cold build's {len(data)}"
     return None
