@@ -103,9 +103,16 @@ def text(engine: Engine, rel: str) -> tuple[str | None, tuple[Problem, ...]]:
 
 
 @query
+def item_alone(engine: Engine, item_text: str) -> ParsedItem | None:
+    """One ledger item parsed on its own, at the top (None: not plain YAML on its own)."""
+    return placed_item(item_text, 0)
+
+
+@query
 def item(engine: Engine, item_text: str, offset: int) -> ParsedItem | None:
-    """One ledger item parsed, placed `offset` lines down (None: not plain YAML on its own)."""
-    return placed_item(item_text, offset)
+    """One ledger item placed `offset` lines down: an item moved by an added line is shifted, not parsed again."""
+    alone = item_alone(engine, item_text)
+    return None if alone is None else alone.at(offset)
 
 
 @query

@@ -103,10 +103,17 @@ def test_editing_one_activity_parses_one_item_and_checks_one_chunk(scratch) -> N
     site = project.check().site
     assert next(a for a in site.activities if a.id == "big-300").title == "改过的活动300"
     ran = _ran(project.engine, before)
-    items = [key for key in ran if key[0] is pipeline_content.item]
+    items = [key for key in ran if key[0] is pipeline_content.item_alone]
     chunks = [key for key in ran if key[0] is pipeline_content.checked_chunk]
     assert [key[1][0] for key in items] == [_activity(300).replace("活动300", "改过的活动300")]
     assert len(chunks) == 1 and len(chunks[0][1][2]) == pipeline_content.CHUNK
+    before = _snapshot(project.engine)
+    _edit(content / "activities/big.yaml", "  title: 活动20\n", "  title: 活动20\n\n")
+    project.check()
+    ran = _ran(project.engine, before)
+    # the items below the added line are shifted (and checked again, on their new lines), not parsed again
+    assert [key[1][0] for key in ran if key[0] is pipeline_content.item_alone] == [_activity(20).replace("活动20\n", "活动20\n\n")]
+    assert len([key for key in ran if key[0] is pipeline_content.item]) == COUNT - 20
 
 
 def test_a_problem_moved_down_a_line_is_reported_on_its_new_line(scratch) -> None:  # type: ignore[no-untyped-def]
