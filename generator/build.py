@@ -24,9 +24,8 @@ from typing import Any
 
 import jinja2
 
-from generator import pipeline, side_process
+from generator import pipeline, pipeline_content, side_process
 from generator.content.images import Picture
-from generator.content.load import ParseMemo, load_content
 from generator.content.reader import Inventory, fingerprint, scan_content, scan_templates, static_files
 from generator.engine import Engine
 from generator.errors import Problem, StrictNotes, Superseded, UsageError
@@ -35,7 +34,6 @@ from generator.internal.wechat_pages import with_wechat
 from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, cache_folder
 from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange
-from generator.model.validate import content_notes, validate_content
 from generator.public.assets import Published, asset_files, publish, with_favicon
 from generator.render.pages import Plan
 from generator.render.render import make_environment, template_dirs
@@ -111,7 +109,6 @@ class Project:
     as_of: date | None = None  # --as-of: overrides site.yaml
     since: date | None = None  # --since: the dashboard and report also show the change since this day
     strict: bool = False  # --strict: notes are errors
-    parsed: ParseMemo = field(default_factory=ParseMemo)
     records: IdentityMemo = field(default_factory=IdentityMemo)
     markdown: MarkdownMemo | None = None
     engine: Engine = field(default_factory=Engine)
@@ -129,12 +126,12 @@ class Project:
         memo.next_build()
         if inventory is None and self.content_dir.is_dir():
             inventory = scan_content(self.content_dir)
-        raw = load_content(self.content_dir, self.parsed, inventory)
-        site = validate_content(raw, self.as_of, memo)
-        if self.since is not None and self.since >= site.as_of:
-            raise UsageError(f"--since {self.since.isoformat()} 不早于截至日期 {site.as_of.isoformat()}；请写更早的日期")
         engine = self.engine
         self.round = engine.begin()
+        pipeline_content.set_content(engine, self.content_dir, inventory, self.as_of)
+        site = pipeline_content.site(engine)
+        if self.since is not None and self.since >= site.as_of:
+            raise UsageError(f"--since {self.since.isoformat()} 不早于截至日期 {site.as_of.isoformat()}；请写更早的日期")
         pipeline.set_site(engine, site)
         pipeline.set_asset_files(engine, inventory)
         engine.set_input("since", self.since)
@@ -145,7 +142,7 @@ class Project:
         # The 公众号 pages are made from the public story pages; both they and the dashboard's pages get the favicon.
         internal = with_wechat(pipeline.internal_plan(engine), published.plan, published.pictures, self.content_dir, memo)
         internal = with_favicon(internal, published.site_images.favicon_url if published.site_images else None)
-        notes = tuple(sorted(content_notes(raw, site) + published.notes, key=lambda p: (p.path, p.line)))
+        notes = tuple(sorted(pipeline_content.notes(engine) + published.notes, key=lambda p: (p.path, p.line)))
         if self.strict and notes:
             raise StrictNotes(list(notes))
         return Checked(site, progress, published.plan, internal, published, figures, notes, change)

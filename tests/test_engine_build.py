@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import pipeline
+from generator import pipeline, pipeline_content
 from generator.build import Project
 from tests.conftest import REPO
 
@@ -20,14 +20,19 @@ def test_the_internal_side_is_made_without_stories(scratch) -> None:  # type: ig
     checked = project.check()
     assert checked.site.stories  # the fixture has stories …
     assert pipeline.records_site(project.engine).stories == ()  # … the figures and the internal plan never see them
-    executed = project.engine.executed
+    # A query that runs again gets a new tuple of what it read, even when its value is the same as before.
+    before = {key: (memo, memo.deps) for key, memo in project.engine._memos.items()}
     story = next((content / "stories").glob("*.md"))
     story.write_text(story.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
     project.check()
     for stage in (pipeline.progress, pipeline.figures, pipeline.internal_plan):
         assert project.engine._memos[(stage, ())].verified_at == project.engine.revision
-    # editing a story ran no internal stage: only loading-side queries may have run (none exist yet)
-    assert project.engine.executed == executed
+    ran = {key[0] for key, memo in project.engine._memos.items()
+           if key not in before or before[key][0] is not memo or before[key][1] is not memo.deps}
+    # editing a story ran no internal stage: only the content side's queries (reading, checking the story) ran
+    assert pipeline_content.checked_story in ran
+    assert {q.fn.__module__ for q in ran} == {"generator.pipeline_content"}, ran
+    assert pipeline_content.checked_file not in ran  # no record was checked again
 
 
 def test_editing_a_site_template_that_shadows_a_default_renders_again(scratch) -> None:  # type: ignore[no-untyped-def]

@@ -186,29 +186,13 @@ def assert_same_as_before(text: str, offset: int = 0) -> Any:
 
 
 def assert_split_agrees(text: str) -> bool:
-    """Both ways of parse_split (one parse cut into items; items parsed alone) equal the whole parse, or decline."""
-    cold = yamldoc.parse_split(text, {})  # nothing memoised: one parse, cut into items
-    items = yamldoc.split_items(text)
-    alone: dict[str, yamldoc.ParsedItem] = {}
-    for _, item_text in items or []:
-        try:
-            alone[item_text] = yamldoc.parse_item(item_text)
-        except yaml.YAMLError:
-            alone = {}
-            break
-    warm = yamldoc.parse_split(text, alone) if alone else None  # every item memoised: each one placed
-    if cold is None and warm is None:
+    """A ledger read item by item (each item parsed alone, then placed) equals the whole parse, or declines."""
+    split = yamldoc.parse_ledger(text)
+    if split is None:
         return False
     whole = yamldoc.parse_document(text)
-    for split in (cold, warm):
-        if split is not None:
-            assert shape(split[0].data) == shape(whole.data), text
-            assert split[0].duplicates == whole.duplicates, text
-    if cold is not None:
-        assert warm is not None, text  # what one parse could cut, items parsed alone also read
-        for item_text, item in cold[1].items():
-            placed = alone[item_text].at(item.offset)
-            assert (shape(item.data), item.line, item.duplicates) == (shape(placed.data), placed.line, placed.duplicates)
+    assert shape(split.data) == shape(whole.data), text
+    assert split.duplicates == whole.duplicates, text
     return True
 
 
@@ -245,12 +229,9 @@ def assert_value_lines_agree(text: str) -> None:
     shifted = [(where, key, line + 3) for where, key, line in value_lines(fast)]
     assert value_lines(yamldoc.shifted(fast, 3)) == shifted, text
     assert value_lines(_parse(text, "x.yaml", [], 3)[1]) == shifted, text
-    split = yamldoc.parse_split(text, {})
+    split = yamldoc.parse_ledger(text)
     if split is not None:
-        assert value_lines(split[0].data) == value_lines(fast), text
-        placed = {item_text: yamldoc.parse_item(item_text) for item_text in split[1]}
-        warm = yamldoc.parse_split(text, placed)
-        assert warm is not None and value_lines(warm[0].data) == value_lines(fast), text
+        assert value_lines(split.data) == value_lines(fast), text
 
 
 BELOW = [
@@ -620,36 +601,36 @@ def test_split_items_declines_what_is_not_a_plain_ledger(text: str) -> None:
 @pytest.mark.parametrize("text", ['- "a\n- b"\n', "- [a,\n- b]\n", "- 'x\n- y'\n", "- &a x\n- *a\n"])
 def test_items_that_span_a_dash_line_fall_back_to_the_whole_file(text: str) -> None:
     assert yamldoc.split_items(text) is not None
-    assert yamldoc.parse_split(text, {}) is None
+    assert yamldoc.parse_ledger(text) is None
     assert_same_as_before(text)
 
 
 def test_split_parse_equals_whole_parse_with_lines_and_duplicates() -> None:
-    split = yamldoc.parse_split(LEDGER, {})
+    split = yamldoc.parse_ledger(LEDGER)
     assert split is not None
     whole = yamldoc.parse_document(LEDGER)
-    assert shape(split[0].data) == shape(whole.data)
-    assert split[0].duplicates == whole.duplicates == ((12, "n"),)
-    assert split[0].data.item_lines == [3, 6, 10]
+    assert shape(split.data) == shape(whole.data)
+    assert split.duplicates == whole.duplicates == ((12, "n"),)
+    assert split.data.item_lines == [3, 6, 10]
 
 
-def test_one_changed_item_costs_one_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_ledger_is_read_through_the_item_function_given() -> None:
+    """The build passes its per-item query: each item is asked for once, by its text and its place in the file."""
     items = [f"- id: a{i}\n  name: 活动{i}\n  date: 2024-01-{i % 28 + 1:02d}\n  participants: {i}\n" for i in range(50)]
-    first = yamldoc.parse_split("".join(items), {})
-    assert first is not None and len(first[1]) == 50
     items[20] = "- id: a20\n  name: 改过\n  note: 多一行\n  date: 2024-02-01\n  participants: 99\n"
-    parsed: list[str] = []
-    real = yamldoc.parse_item
-    monkeypatch.setattr(yamldoc, "parse_item", lambda text: parsed.append(text) or real(text))
+    asked: list[tuple[str, int]] = []
+
+    def item(item_text: str, offset: int) -> yamldoc.ParsedItem | None:
+        asked.append((item_text, offset))
+        return yamldoc.placed_item(item_text, offset)
+
     text = "".join(items)
-    second = yamldoc.parse_split(text, first[1])
-    assert second is not None
-    assert parsed == [items[20]]
-    assert shape(second[0].data) == shape(yamldoc.parse_document(text).data)
-    assert set(second[1]) == set(items)  # the memo holds this version's items only
-    # Items above the edit are where they were: reused as they are. Items below moved down one line: copies.
-    assert second[0].data[19] is first[0].data[19]
-    assert second[0].data[21] is not first[0].data[21] and second[0].data[21].line == first[0].data[21].line + 1
+    document = yamldoc.parse_ledger(text, item)
+    assert document is not None
+    assert [t for t, _ in asked] == items
+    assert [offset for _, offset in asked] == [4 * i + (i > 20) for i in range(50)]
+    assert shape(document.data) == shape(yamldoc.parse_document(text).data)
+    assert yamldoc.parse_ledger(text, lambda t, o: None if t == items[7] else yamldoc.placed_item(t, o)) is None
 
 
 def test_memoised_items_are_not_changed_by_placing_them() -> None:

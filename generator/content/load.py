@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -18,33 +15,13 @@ from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from generator.content.reader import RECORD_TYPES, InputFile, Inventory, scan_content
+from generator.content import yamldoc
+from generator.content.reader import RECORD_TYPES, Inventory, scan_content
 from generator.content.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep, explain_yaml_error
+from generator.content.yamldoc import _DECIMAL_FLOAT, _DECIMAL_INT, LineList, LineMap
+
+__all__ = ["LineList", "LineMap", "RawContent", "RawRecord", "RawStory", "load_content", "parse_yaml", "read_text"]
 from generator.errors import Problem, UsageError
-
-
-class LineMap(dict[str, Any]):
-    """A YAML mapping that knows its own line, the line of each key, and of a value written below its key."""
-
-    line: int
-    key_lines: dict[str, int]
-    value_lines: Mapping[str, int] = MappingProxyType({})
-    """Lines of the values (not empty, not a list or mapping) that start below their key; most maps have none.
-
-    `checks:` then `摸清村居情况：达标` on the next line is text where a mapping was meant:
-    the slip is on the value's line, not the key's.
-    """
-
-    def value_line(self, key: str) -> int:
-        """Return the line where the value of `key` starts: its own line when written below the key."""
-        return self.value_lines.get(key) or self.key_lines.get(key, self.line)
-
-
-class LineList(list[Any]):
-    """A YAML sequence that knows its own line and the line of each item."""
-
-    line: int
-    item_lines: list[int]
 
 
 @dataclass(frozen=True)
@@ -82,10 +59,6 @@ class RawContent:
     problems: list[Problem] = field(default_factory=list)
     unreadable: frozenset[str] = frozenset()
     """Record types with a file that could not be read: references to them are not checked."""
-
-
-_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
-_DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 
 
 class _LineComposer(Composer):
@@ -212,8 +185,6 @@ except ImportError:  # PyYAML built without libyaml
 
 def _parse(text: str, path: str, problems: list[Problem], line_offset: int = 0) -> tuple[bool, Any]:
     """Parse one YAML document safely: (True, data), or (False, None) with the problem added."""
-    from generator.content import yamldoc  # imported here: yamldoc builds the LineMap/LineList defined above
-
     loaders = _LOADERS
     try:
         document = yamldoc.parse_document(text)
@@ -225,7 +196,7 @@ def _parse(text: str, path: str, problems: list[Problem], line_offset: int = 0) 
     else:
         data = document.data
         for line, key in document.duplicates:
-            problems.append(Problem(path, line + line_offset, key, "同一处重复写了这个字段；请删掉多余的一行"))
+            problems.append(Problem(path, line + line_offset, key, DUPLICATE_KEY))
         _shift_lines(data, line_offset)
         return True, data
     for index, loader_type in enumerate(loaders):
@@ -242,9 +213,7 @@ def _parse(text: str, path: str, problems: list[Problem], line_offset: int = 0) 
             if loader is not None:
                 loader.dispose()
         for line, key in loader.duplicates:
-            problems.append(
-                Problem(path, line + line_offset, key, "同一处重复写了这个字段；请删掉多余的一行")
-            )
+            problems.append(Problem(path, line + line_offset, key, DUPLICATE_KEY))
         _shift_lines(data, line_offset)
         return True, data
     raise AssertionError("unreachable")
@@ -300,23 +269,18 @@ def read_text(file: Path, path: str, problems: list[Problem]) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _records_of(kind: str, file: InputFile, path: str, problems: list[Problem],
-                items: dict[str, Any] | None = None) -> tuple[bool, list[RawRecord]]:
-    """Return whether `file` could be read, and its records.
+DUPLICATE_KEY = "同一处重复写了这个字段；请删掉多余的一行"
 
-    With `items` (the ParseMemo's items of each ledger by path), a list of records is
-    parsed item by item, and an item whose text is unchanged is not parsed again.
+
+def records_of_text(kind: str, text: str, path: str, problems: list[Problem],
+                    document: yamldoc.ParsedDocument | None = None) -> tuple[bool, list[RawRecord]]:
+    """Return whether a record file's text could be read, and its records.
+
+    `document` is the text already parsed (a ledger read item by item); without it the
+    text is parsed whole.
     """
-    from generator.content import yamldoc  # imported here: yamldoc builds the LineMap/LineList defined above
-
-    text = read_text(file.path, path, problems)
-    if text is None:
-        return False, []
-    split = yamldoc.parse_split(text, items.get(path, {})) if items is not None else None
-    if split is not None and items is not None:
-        document, items[path] = split
-        for line, key in document.duplicates:
-            problems.append(Problem(path, line, key, "同一处重复写了这个字段；请删掉多余的一行"))
+    if document is not None:
+        problems.extend(Problem(path, line, key, DUPLICATE_KEY) for line, key in document.duplicates)
         ok, data = True, document.data
     else:
         ok, data = _parse(text, path, problems)
@@ -350,55 +314,38 @@ def split_front_matter(text: str, path: str, problems: list[Problem]) -> tuple[A
     return None
 
 
-def _story_of(file: InputFile, path: str, problems: list[Problem]) -> RawStory | None:
-    text = read_text(file.path, path, problems)
-    if text is None:
-        return None
+def story_of_text(text: str, path: str, slug: str, problems: list[Problem]) -> RawStory | None:
+    """Split a story file's text into its front matter and body; None (the problem added) when it cannot be."""
     split = split_front_matter(text, path, problems)
     if split is None:
         return None
     front, body = split
-    return RawStory(path, file.path.stem, 1, front, body, text.count("\n", 0, len(text) - len(body)) + 1)
+    return RawStory(path, slug, 1, front, body, text.count("\n", 0, len(text) - len(body)) + 1)
 
 
-@dataclass
-class ParseMemo:
-    """Parsed files remembered by path and stamp, then by bytes: a rebuild parses only what changed.
-
-    Kept by whoever builds more than once (the preview); each entry holds the problems met
-    while parsing, so a remembered bad file is reported again.
-    """
-
-    entries: dict[tuple[str, str], tuple[InputFile, Any, tuple[Problem, ...]]] = field(default_factory=dict)
-    items: dict[str, Any] = field(default_factory=dict)  # path → {item text: parsed item} of each ledger
-
-    def get(self, file: InputFile, path: str, parse: Any) -> tuple[Any, list[Problem]]:
-        """Return the result of `parse(file, path, problems)` for `file`, parsing only a new version."""
-        key = (file.kind, path)
-        known = self.entries.get(key)
-        if known is not None and known[0].stamp == file.stamp and known[0].path == file.path:
-            return known[1], list(known[2])
-        problems: list[Problem] = []
-        result = parse(file, path, problems)
-        self.entries[key] = (file, result, tuple(problems))
-        return result, problems
-
-    def keep_only(self, inventory: Inventory, label: str) -> None:
-        """Forget files that are gone, so the memo never outgrows the content."""
-        present = {(f.kind, f"{label}/{f.rel}") for f in inventory.files}
-        for key in [k for k in self.entries if k not in present]:
-            del self.entries[key]
-        paths = {path for _, path in present}
-        for path in [p for p in self.items if p not in paths]:
-            del self.items[path]
+def site_of_text(text: str, path: str, problems: list[Problem]) -> RawRecord | None:
+    """Parse site.yaml; None (the problem added) when it cannot be parsed."""
+    ok, data = _parse(text, path, problems)
+    return RawRecord("site", path, getattr(data, "line", 1), data) if ok else None
 
 
-def load_content(content_dir: Path, memo: ParseMemo | None = None, inventory: Inventory | None = None) -> RawContent:
-    """Read every content file the reader lists; collect reading problems instead of stopping at the first."""
+def missing_site(label: str, problems: list[Problem]) -> list[Problem]:
+    """Return the problem of a missing site.yaml, unless one about site.yaml was already met."""
+    if any(p.path == f"{label}/site.yaml" for p in problems):
+        return []
+    return [Problem(f"{label}/site.yaml", 0, "", "缺少 site.yaml：请先写网站设置（title、base_url、campaign）")]
+
+
+def check_folder(content_dir: Path) -> None:
+    """Refuse a content folder that is not there."""
     if not content_dir.is_dir():
         raise UsageError(f"找不到内容文件夹 {content_dir}；请用 --content 指明，或在网站文件夹里运行")
+
+
+def load_content(content_dir: Path, inventory: Inventory | None = None) -> RawContent:
+    """Read every content file the reader lists; collect reading problems instead of stopping at the first."""
+    check_folder(content_dir)
     inventory = inventory or scan_content(content_dir)
-    memo = memo if memo is not None else ParseMemo()
     label = content_dir.name
     problems: list[Problem] = list(inventory.problems)
     site = None
@@ -407,31 +354,21 @@ def load_content(content_dir: Path, memo: ParseMemo | None = None, inventory: In
     unreadable = set()
     for file in inventory.files:
         path = f"{label}/{file.rel}"
+        if file.kind not in ("site", "story", *RECORD_TYPES):
+            continue
+        text = read_text(file.path, path, problems)
         if file.kind == "site":
-            data, found = memo.get(file, path, _site_of)
-            problems += found
-            if data is not None:
-                site = RawRecord("site", path, getattr(data[0], "line", 1), data[0])
-        elif file.kind in RECORD_TYPES:
-            (ok, raws), found = memo.get(file, path,
-                                         lambda f, p, probs, k=file.kind: _records_of(k, f, p, probs, memo.items))
-            problems += found
+            site = site_of_text(text, path, problems) if text is not None else None
+        elif file.kind == "story":
+            story = story_of_text(text, path, file.path.stem, problems) if text is not None else None
+            if story is not None:
+                stories.append(story)
+        else:
+            ok, raws = records_of_text(file.kind, text, path, problems) if text is not None else (False, [])
             records[file.kind].extend(raws)
             if not ok:
                 unreadable.add(file.kind)
-        elif file.kind == "story":
-            story, found = memo.get(file, path, _story_of)
-            problems += found
-            if story is not None:
-                stories.append(story)
-    if site is None and not any(p.path == f"{label}/site.yaml" for p in problems):
-        problems.append(Problem(f"{label}/site.yaml", 0, "", "缺少 site.yaml：请先写网站设置（title、base_url、campaign）"))
-    memo.keep_only(inventory, label)
+    if site is None:
+        problems += missing_site(label, problems)
     assets = frozenset(f.rel.removeprefix("assets/") for f in inventory.of_kind("asset"))
     return RawContent(content_dir, site, records, stories, assets, problems, frozenset(unreadable))
-
-
-def _site_of(file: InputFile, path: str, problems: list[Problem]) -> tuple[Any] | None:
-    text = read_text(file.path, path, problems)
-    ok, data = _parse(text, path, problems) if text is not None else (False, None)
-    return (data,) if ok else None

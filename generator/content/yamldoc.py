@@ -9,15 +9,21 @@ runs the full loader. Syntax errors and the loader's refusals (aliases, nesting 
 than MAX_DEPTH, several documents) raise the same `yaml.YAMLError` as the loader would.
 
 `split_items` cuts a ledger (a top-level list whose items start with a column-0
-"- ") into items, so that each item can be parsed once per version of its text
-(`parse_split` with a memo) and placed at its lines cheaply (`ParsedItem.at`).
+"- ") into items, and `parse_ledger` reads it item by item through a function
+given by the caller (the build's per-item query, so that an edit parses one item
+again), placing each at its lines (`ParsedItem.at`).
+
+The line-aware containers (`LineMap`, `LineList`) are defined here, and the reader's
+loader (content/load.py) builds the same ones: load imports this module, never the
+other way round.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -25,7 +31,6 @@ from yaml.composer import ComposerError
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from generator.content.load import _DECIMAL_FLOAT, _DECIMAL_INT, LineList, LineMap
 from generator.content.yaml_errors import MAX_DEPTH, AliasRefused, TooDeep
 
 _C_PARSER: type[Any] | None
@@ -33,6 +38,34 @@ try:
     from yaml._yaml import CParser as _C_PARSER
 except ImportError:  # PyYAML built without libyaml: the reader's own loader does all the work
     _C_PARSER = None
+
+
+class LineMap(dict[str, Any]):
+    """A YAML mapping that knows its own line, the line of each key, and of a value written below its key."""
+
+    line: int
+    key_lines: dict[str, int]
+    value_lines: Mapping[str, int] = MappingProxyType({})
+    """Lines of the values (not empty, not a list or mapping) that start below their key; most maps have none.
+
+    `checks:` then `摸清村居情况：达标` on the next line is text where a mapping was meant:
+    the slip is on the value's line, not the key's.
+    """
+
+    def value_line(self, key: str) -> int:
+        """Return the line where the value of `key` starts: its own line when written below the key."""
+        return self.value_lines.get(key) or self.key_lines.get(key, self.line)
+
+
+class LineList(list[Any]):
+    """A YAML sequence that knows its own line and the line of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,17})")
+_DECIMAL_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 
 
 class NeedsFullLoader(yaml.YAMLError):
@@ -217,7 +250,7 @@ def split_items(text: str) -> list[tuple[int, str]] | None:
     comments or are blank may appear, and only comments and blank lines before
     the first item; anything else at column 0 (a key, "---", "...", a directive,
     a tab) means the file is not a plain ledger. A quoted text or flow collection
-    that runs over a "- " line is caught by `parse_split`, which then says None.
+    that runs over a "- " line is caught by `parse_ledger`, which then says None.
     """
     starts = [match.start() for match in _ITEM_START.finditer(text)]
     if not starts or _NOT_LEDGER.search(text) or _CONTENT.search(text, 0, starts[0]):
@@ -273,68 +306,38 @@ def _shifted_copy(node: Any, delta: int) -> Any:
     return copy
 
 
-def parse_split(text: str, memo: Mapping[str, ParsedItem]) -> tuple[ParsedDocument, dict[str, ParsedItem]] | None:
-    """Parse a ledger reusing `memo` (item text -> ParsedItem); None when it must be parsed whole.
+def placed_item(item_text: str, offset: int) -> ParsedItem | None:
+    """Parse one item text and place it `offset` lines down; None when it is not plain YAML on its own."""
+    try:
+        return parse_item(item_text).at(offset)
+    except yaml.YAMLError:
+        return None
 
-    Returns the document, equal to `parse_document(text)`, and the memo for this
-    version of the file (its own items only, so it never outgrows the file). An
-    item still at the same line is reused as it is, so an edit that keeps the
-    line count copies nothing; items below an added or removed line are shifted
-    copies. None means: not a plain ledger, an item that is not plain YAML, or an
-    error; parse the whole text, which also gives the right message.
+
+ItemParser = Callable[[str, int], "ParsedItem | None"]
+
+
+def parse_ledger(text: str, item: ItemParser = placed_item) -> ParsedDocument | None:
+    """Parse a ledger item by item with `item(item text, offset)`; None when it must be parsed whole.
+
+    The document equals `parse_document(text)`. `item` is `placed_item` or the build's
+    query of it (one item parsed once per version of its text and place). None means:
+    not a plain ledger, or an item that is not plain YAML on its own (an error, an alias,
+    a quoted text running over a "- " line); parse the whole text, which also gives the
+    right message.
     """
     items = split_items(text)
     if items is None:
         return None
-    missing = moved = 0
-    for first_line, item_text in items:
-        known = memo.get(item_text)
-        if known is None:
-            missing += 1
-        elif known.offset != first_line - 1:
-            moved += 1
-    # Measured at 6,000 items: parsing an item alone costs ~3 times its share of one parse of
-    # the file (each parser has a set-up cost), moving one costs about its share.
-    if missing * 3 + moved > len(items):
-        return _sliced(text, items)
-    used: dict[str, ParsedItem] = {}
     data = LineList()
     data.line = items[0][0]
     data.item_lines = []
     duplicates: list[tuple[int, str]] = []
     for first_line, item_text in items:
-        parsed = used.get(item_text) or memo.get(item_text)
+        parsed = item(item_text, first_line - 1)
         if parsed is None:
-            try:
-                parsed = parse_item(item_text)
-            except yaml.YAMLError:
-                return None
-        parsed = used[item_text] = parsed.at(first_line - 1)
+            return None
         data.append(parsed.data)
         data.item_lines.append(parsed.line)
         duplicates.extend(parsed.duplicates)
-    return ParsedDocument(data, tuple(duplicates)), used
-
-
-def _sliced(text: str, items: list[tuple[int, str]]) -> tuple[ParsedDocument, dict[str, ParsedItem]] | None:
-    """Parse the whole ledger once and cut the result into its items, or None if they do not line up."""
-    try:
-        document = parse_document(text)
-    except yaml.YAMLError:
-        return None
-    data = document.data
-    if not isinstance(data, LineList) or len(data) != len(items):
-        return None  # e.g. a quoted text running over a "- " line: the items are not what the lines say
-    ends = [first_line for first_line, _ in items[1:]] + [text.count("\n") + 2]
-    used: dict[str, ParsedItem] = {}
-    duplicates = iter(document.duplicates)
-    pending = next(duplicates, None)
-    for (first_line, item_text), end, value, line in zip(items, ends, data, data.item_lines, strict=True):
-        if not first_line <= line < end:
-            return None
-        own = []
-        while pending is not None and pending[0] < end:
-            own.append(pending)
-            pending = next(duplicates, None)
-        used[item_text] = ParsedItem(value, line, tuple(own), first_line - 1)
-    return document, used
+    return ParsedDocument(data, tuple(duplicates))

@@ -65,8 +65,14 @@ class _Same:
     def _compare(self, a: Any, b: Any, kind: type) -> bool:
         if kind is tuple or kind is list:
             return len(a) == len(b) and all(x is y or self(x, y) for x, y in zip(a, b, strict=True))
+        # A subclass's own attributes count too: a YAML map or list that knows its lines (content/yamldoc.py)
+        # is not the same as one with the same items on other lines.
+        if isinstance(a, (list, tuple)):
+            return (len(a) == len(b) and all(x is y or self(x, y) for x, y in zip(a, b, strict=True))
+                    and self(getattr(a, "__dict__", None), getattr(b, "__dict__", None)))
         if isinstance(a, Mapping):
-            return len(a) == len(b) and list(a) == list(b) and all(self(v, b[k]) for k, v in a.items())
+            return (len(a) == len(b) and list(a) == list(b) and all(self(v, b[k]) for k, v in a.items())
+                    and self(getattr(a, "__dict__", None), getattr(b, "__dict__", None)))
         if isinstance(a, (set, frozenset)):
             return bool(a == b)
         if dataclasses.is_dataclass(a):

@@ -6,16 +6,16 @@ import difflib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from generator.content.images import is_image
 from generator.content.load import LineList, LineMap, RawContent, RawRecord, RawStory
 from generator.errors import ContentError, Problem
-from generator.memo import IdentityMemo
 from generator.model.model import (
     Activity,
     Beneficiary,
@@ -50,9 +50,6 @@ KIND_NAMES = {
 }
 FREE_KEYS = ("extra", "internal")
 ID_HINT = "编号只能用小写英文字母、数字和连字符“-”，以字母或数字开头，最长 64 个字符（例如 lzy-b01）"
-
-T = TypeVar("T")
-
 
 def _type_name(value: Any) -> str:
     if value is None:
@@ -350,10 +347,14 @@ class Fields:
         return Fields(self.path, value, self.problems, f"{self.prefix}{key}.")
 
 
-class _Refs:
-    """Known ids per record type, to check references and suggest near misses."""
+class Refs:
+    """Known ids per record type, to check references and suggest near misses.
 
-    def __init__(self, ids: dict[str, set[str]], unreadable: frozenset[str]) -> None:
+    `ids` and `unreadable` are looked up only when a reference is checked, so the build's
+    query of one record reads the ids of the kinds that record refers to, and nothing else.
+    """
+
+    def __init__(self, ids: Callable[[str], AbstractSet[str]], unreadable: Container[str]) -> None:
         self.ids = ids
         self.unreadable = unreadable
 
@@ -366,11 +367,11 @@ class _Refs:
         if not isinstance(value, str) or not ID_RULE.match(value):
             fields.problems.append(Problem(fields.path, line, where, f"“{value}”不是合格的编号：{ID_HINT}"))
             return None
-        if value in self.ids[kind]:
+        if value in self.ids(kind):
             return value
         if kind in self.unreadable:
             return None  # a file of that type could not be read: its problem is already reported
-        close = difflib.get_close_matches(value, sorted(self.ids[kind]), n=1)
+        close = difflib.get_close_matches(value, sorted(self.ids(kind)), n=1)
         hint = f"是不是“{close[0]}”？" if close else f"请先在 {kind}.yaml 或 {kind}/ 里添加它。"
         fields.problems.append(
             Problem(fields.path, line, where, f"找不到编号为“{value}”的{KIND_NAMES[kind]}；{hint}")
@@ -488,7 +489,7 @@ def _settings(raw: RawRecord | None, problems: list[Problem], assets: frozenset[
     )
 
 
-def _unit(f: Fields, refs: _Refs, src: Source) -> Unit | None:
+def _unit(f: Fields, refs: Refs, src: Source) -> Unit | None:
     f.known(("id", "name", "short_name", "kind", "order"))
     uid, name, kind = f.ident(), f.text("name"), f.text("kind")
     short = f.text("short_name", required=False)
@@ -498,7 +499,7 @@ def _unit(f: Fields, refs: _Refs, src: Source) -> Unit | None:
     return Unit(uid, name, short or name, kind, f.free("extra"), f.free("internal"), src, order)
 
 
-def _village(f: Fields, refs: _Refs, src: Source) -> Village | None:
+def _village(f: Fields, refs: Refs, src: Source) -> Village | None:
     f.known(("id", "name", "town", "county", "needs", "problems"))
     vid, name, town, county = f.ident(), f.text("name"), f.text("town"), f.text("county")
     needs = f.texts("needs", choices=NEEDS)
@@ -508,7 +509,7 @@ def _village(f: Fields, refs: _Refs, src: Source) -> Village | None:
     return Village(vid, name, town, county, needs, problems, f.free("extra"), f.free("internal"), src)
 
 
-def _branch(f: Fields, refs: _Refs, src: Source) -> Branch | None:
+def _branch(f: Fields, refs: Refs, src: Source) -> Branch | None:
     f.known(("id", "name", "unit", "members", "village", "paired_on", "secretary", "phone",
              "member_pairs", "household_pairs"))
     bid, name = f.ident(), f.text("name")
@@ -596,7 +597,7 @@ def _asset_path(f: Fields, value: Any, line: int, where: str, assets: frozenset[
     return path
 
 
-def _activity(f: Fields, refs: _Refs, src: Source, assets: frozenset[str]) -> Activity | None:
+def _activity(f: Fields, refs: Refs, src: Source, assets: frozenset[str]) -> Activity | None:
     f.known(("id", "date", "title", "kind", "theme", "branches", "villages", "participants", "funds",
              "donations", "beneficiaries", "summary", "photos"))
     aid, day, title, kind = f.ident(), f.day("date"), f.text("title"), f.text("kind")
@@ -619,7 +620,7 @@ def _activity(f: Fields, refs: _Refs, src: Source, assets: frozenset[str]) -> Ac
                     beneficiaries, summary, photos, f.free("extra"), f.free("internal"), src, summary_line)
 
 
-def _inspection(f: Fields, refs: _Refs, src: Source) -> Inspection | None:
+def _inspection(f: Fields, refs: Refs, src: Source) -> Inspection | None:
     f.known(("id", "date", "group", "villages", "branches", "methods", "checks", "findings", "follow_up"))
     iid, day = f.ident(), f.day("date")
     group = f.text("group")
@@ -652,7 +653,7 @@ def _bounded(f: Fields, key: str, text: str) -> None:
         f.fail(key, message)
 
 
-def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Problem]) -> Story | None:
+def _story(raw: RawStory, refs: Refs, assets: frozenset[str], problems: list[Problem]) -> Story | None:
     if not ID_RULE.match(raw.slug):
         problems.append(Problem(raw.path, 1, "", f"文件名“{raw.slug}.md”不合格：{ID_HINT}；请重命名文件"))
     f = _fields_of(raw, raw.front, problems, "front matter（两行 --- 之间）",
@@ -679,47 +680,60 @@ def _story(raw: RawStory, refs: _Refs, assets: frozenset[str], problems: list[Pr
     return story if title is not None and day is not None and ID_RULE.match(raw.slug) else None
 
 
-def _known_ids(content: RawContent, problems: list[Problem]) -> dict[str, set[str]]:
-    """Collect the ids of every type, reporting the second use of an id."""
-    ids: dict[str, set[str]] = {}
-    for kind, records in content.records.items():
-        first: dict[str, RawRecord] = {}
-        for raw in records:
-            value = raw.data.get("id") if isinstance(raw.data, dict) else None
-            if not isinstance(value, str):
-                continue
-            if value in first:
-                where = first[value]
-                line = raw.data.key_lines.get("id", raw.line)
-                problems.append(Problem(raw.path, line, "id",
-                                        f"编号“{value}”重复：{where.path}:{where.line} 已用过；每个{KIND_NAMES[kind]}的编号必须唯一"))
-            else:
-                first[value] = raw
-        ids[kind] = set(first)
-    return ids
+def known_ids(kind: str, records: Iterable[RawRecord]) -> tuple[frozenset[str], tuple[Problem, ...]]:
+    """Collect the ids of the records of one kind, and a problem for each second use of an id."""
+    problems = []
+    first: dict[str, RawRecord] = {}
+    for raw in records:
+        value = raw.data.get("id") if isinstance(raw.data, dict) else None
+        if not isinstance(value, str):
+            continue
+        if value in first:
+            where = first[value]
+            line = raw.data.key_lines.get("id", raw.line)
+            problems.append(Problem(raw.path, line, "id",
+                                    f"编号“{value}”重复：{where.path}:{where.line} 已用过；每个{KIND_NAMES[kind]}的编号必须唯一"))
+        else:
+            first[value] = raw
+    return frozenset(first), tuple(problems)
 
 
-def _records(
-    content: RawContent, kind: str, problems: list[Problem], build: Callable[[Fields, Source], T | None],
-    memo: IdentityMemo | None = None, token: object = None, keys: list[tuple[Hashable, ...]] | None = None,
-) -> tuple[T, ...]:
-    def check(raw: RawRecord) -> tuple[T | None, tuple[Problem, ...]]:
-        found: list[Problem] = []
-        f = _fields_of(raw, raw.data, found, f"每条{KIND_NAMES[kind]}记录")
-        return (build(f, Source(raw.path, raw.line)) if f is not None else None), tuple(found)
+Record = Unit | Village | Branch | Activity | Inspection
+_BUILDERS: dict[str, Callable[[Fields, Refs, Source, frozenset[str]], Record | None]] = {
+    "units": lambda f, refs, src, assets: _unit(f, refs, src),
+    "villages": lambda f, refs, src, assets: _village(f, refs, src),
+    "branches": lambda f, refs, src, assets: _branch(f, refs, src),
+    "activities": _activity,
+    "inspections": lambda f, refs, src, assets: _inspection(f, refs, src),
+}
 
-    result: dict[str, T] = {}
-    for raw in content.records[kind]:
-        # The same raw record (unchanged file) against the same ids gives the same record object.
-        record, found = (memo.get((raw.data, token), lambda raw=raw: check(raw), (kind, raw.path, raw.line))
-                         if memo is not None else check(raw))
-        if memo is not None and keys is not None:
-            keys.append(memo.last_key)
-        problems.extend(found)
-        rid = getattr(record, "id", None)
-        if record is not None and rid not in result:
-            result[str(rid)] = record
+
+def check_record(kind: str, raw: RawRecord, refs: Refs, assets: frozenset[str]) -> tuple[Record | None, tuple[Problem, ...]]:
+    """Check one record: the model record (None when it cannot be made) and its problems."""
+    found: list[Problem] = []
+    f = _fields_of(raw, raw.data, found, f"每条{KIND_NAMES[kind]}记录")
+    return (_BUILDERS[kind](f, refs, Source(raw.path, raw.line), assets) if f is not None else None), tuple(found)
+
+
+def collect_records(records: Iterable[Record | None]) -> tuple[Any, ...]:
+    """Return the records made, the first of each id, sorted by id (a second use of an id is reported by known_ids)."""
+    result: dict[str, Record] = {}
+    for record in records:
+        if record is not None and record.id not in result:
+            result[record.id] = record
     return tuple(result[k] for k in sorted(result))
+
+
+def check_story(raw: RawStory, refs: Refs, assets: frozenset[str]) -> tuple[Story | None, tuple[Problem, ...]]:
+    """Check one story: the Story (None when it cannot be published) and its problems."""
+    found: list[Problem] = []
+    return _story(raw, refs, assets, found), tuple(found)
+
+
+def check_settings(raw: RawRecord | None, assets: frozenset[str]) -> tuple[Settings | None, tuple[Problem, ...]]:
+    """Check site.yaml: the Settings (None when they cannot be made) and the problems."""
+    found: list[Problem] = []
+    return _settings(raw, found, assets), tuple(found)
 
 
 def _latest_date(branches: tuple[Branch, ...], activities: tuple[Activity, ...],
@@ -729,72 +743,57 @@ def _latest_date(branches: tuple[Branch, ...], activities: tuple[Activity, ...],
     return max(dates, default=None)
 
 
-def validate_content(content: RawContent, as_of: date | None = None, memo: IdentityMemo | None = None) -> Site:
-    """Return the validated Site, or raise ContentError listing every problem.
-
-    `as_of` (from --as-of) overrides site.yaml; the Site's settings then carry it as if written there.
-    With `memo` (kept by a Project between builds), a record read from an unchanged file
-    is not checked again while the ids it may refer to are the same: its earlier result,
-    the very same object, is used.
-    """
-    problems = list(content.problems)
-    settings = _settings(content.site, problems, content.assets)
-    ids = _known_ids(content, problems)
-    refs = _Refs(ids, content.unreadable)
-    token = memo.canonical("ids", (tuple(sorted((k, frozenset(v)) for k, v in ids.items())), content.unreadable,
-                            content.assets)) if memo is not None else None
-
-    def records(kind: str, build: Callable[[Fields, Source], T | None]) -> tuple[T, ...]:
-        if memo is None:
-            return _records(content, kind, problems, build)
-        raws = content.records[kind]
-
-        def check_all() -> tuple[tuple[T, ...], tuple[Problem, ...], list[tuple[Hashable, ...]]]:
-            found: list[Problem] = []
-            keys: list[tuple[Hashable, ...]] = []
-            return _records(content, kind, found, build, memo, token, keys), tuple(found), keys
-
-        # A whole kind whose records are all the objects of the last build, at the same places: its last result.
-        # (A story edit then costs no look-up per record; the records' own entries are kept for the next edit.)
-        made: tuple[tuple[T, ...], tuple[Problem, ...], list[tuple[Hashable, ...]]] = memo.get(
-            ("records", kind, token, *(r.data for r in raws)), check_all, tuple((r.path, r.line) for r in raws))
-        checked, found, keys = made
-        memo.keep(keys)
-        problems.extend(found)
-        return checked
-
-    units = records("units", lambda f, s: _unit(f, refs, s))
-    villages = records("villages", lambda f, s: _village(f, refs, s))
-    branches = records("branches", lambda f, s: _branch(f, refs, s))
-    activities = records("activities", lambda f, s: _activity(f, refs, s, content.assets))
-    inspections = records("inspections", lambda f, s: _inspection(f, refs, s))
-
-    def story(raw: RawStory) -> tuple[Story | None, tuple[Problem, ...]]:
-        found: list[Problem] = []
-        return _story(raw, refs, content.assets, found), tuple(found)
-
-    stories = []
-    for raw in content.stories:
-        checked, found = memo.get((raw, token), lambda raw=raw: story(raw)) if memo is not None else story(raw)
-        problems.extend(found)
-        if checked is not None:
-            stories.append(checked)
-    if problems or settings is None:
-        raise ContentError(problems)
+def make_site(settings: Settings, as_of: date | None, records: Mapping[str, tuple[Any, ...]],
+              stories: Iterable[Story], assets: frozenset[str]) -> Site:
+    """Put the checked records together: `as_of` (from --as-of) overrides site.yaml, as if written there."""
     if as_of is not None:
         settings = replace(settings, as_of=as_of)
+    branches, activities, inspections = records["branches"], records["activities"], records["inspections"]
     as_of = settings.as_of or _latest_date(branches, activities, inspections) or settings.campaign.start
     return Site(
         settings=settings,
         as_of=as_of,
-        units=tuple(sorted(units, key=unit_order)),
+        units=tuple(sorted(records["units"], key=unit_order)),
         branches=branches,
-        villages=villages,
+        villages=records["villages"],
         activities=activities,
         inspections=inspections,
         stories=tuple(sorted(stories, key=lambda s: (s.date, s.slug), reverse=True)),
-        assets=content.assets,
+        assets=assets,
     )
+
+
+RECORD_ORDER = ("units", "villages", "branches", "activities", "inspections")
+
+
+def validate_content(content: RawContent, as_of: date | None = None) -> Site:
+    """Return the validated Site, or raise ContentError listing every problem.
+
+    `as_of` (from --as-of) overrides site.yaml; the Site's settings then carry it as if written there.
+    The build asks the same checks one record at a time (generator/pipeline_content.py).
+    """
+    problems = list(content.problems)
+    settings, found = check_settings(content.site, content.assets)
+    problems += found
+    ids: dict[str, frozenset[str]] = {}
+    for kind, raws in content.records.items():
+        ids[kind], found = known_ids(kind, raws)
+        problems += found
+    refs = Refs(ids.__getitem__, content.unreadable)
+    records: dict[str, tuple[Any, ...]] = {}
+    for kind in RECORD_ORDER:
+        checked = [check_record(kind, raw, refs, content.assets) for raw in content.records[kind]]
+        problems += [p for _, found in checked for p in found]
+        records[kind] = collect_records(record for record, _ in checked)
+    stories = []
+    for raw in content.stories:
+        story, found = check_story(raw, refs, content.assets)
+        problems += found
+        if story is not None:
+            stories.append(story)
+    if problems or settings is None:
+        raise ContentError(problems)
+    return make_site(settings, as_of, records, stories, content.assets)
 
 
 PLACEHOLDER_BODY = "在这里写正文。"
@@ -811,17 +810,66 @@ START_LEAD_DAYS = 180
 """A campaign start this many days before the first dated record is noted: likely copied from an example."""
 
 
-def _start_note(content: RawContent, start: date, days: list[date]) -> list[Problem]:
+def start_note(site: RawRecord | None, start: date, first: date | None) -> list[Problem]:
     """Note a campaign start long before every record (the weekly chart would begin with months of nothing)."""
-    if not days or content.site is None or (min(days) - start).days <= START_LEAD_DAYS:
+    if first is None or site is None or (first - start).days <= START_LEAD_DAYS:
         return []
-    first = min(days)
-    data = content.site.data
+    data = site.data
     campaign = data.get("campaign") if isinstance(data, dict) else None
-    line = _date_line(campaign, "start", _date_line(data, "campaign", content.site.line))
-    return [Problem(content.site.path, line, "campaign.start",
+    line = _date_line(campaign, "start", _date_line(data, "campaign", site.line))
+    return [Problem(site.path, line, "campaign.start",
                     f"行动开始日期 {start.isoformat()} 比最早的记录（{first.isoformat()}）早 {(first - start).days} 天；"
                     f"如果是照抄的例子，请改成本次行动实际开始的日期（活动趋势图从这一天画起）")]
+
+
+DATED = {"branches": "paired_on", "activities": "date", "inspections": "date"}
+"""The record kinds whose dates are counted up to as_of, and the field of each date."""
+
+
+def dated_notes(kind: str, raws: Iterable[RawRecord], records: Sequence[Any], site: Site) -> tuple[tuple[Problem, ...], date | None]:
+    """Note the records of one dated kind after as_of or before the campaign start; also return their first date."""
+    key = DATED[kind]
+    as_of, start = site.as_of, site.settings.campaign.start
+    days = [day for record in records if (day := getattr(record, key)) is not None]
+    noted = [(record.id, day) for record in records
+             if (day := getattr(record, key)) is not None and (day > as_of or day < start)]
+    notes = []
+    if noted:  # the raw records are looked up only for a record noted (most campaigns have none or few)
+        raw: dict[str, RawRecord] = {}
+        for r in raws:
+            if isinstance(r.data, dict) and isinstance(r.data.get("id"), str):
+                raw.setdefault(r.data["id"], r)
+        late = f"晚于截至日期 {as_of.isoformat()}，本次不计入"
+        early = f"早于行动开始日期 {start.isoformat()}（site.yaml 的 campaign.start），照常计入；请检查日期是否写错，或把开始日期改早"
+        for rid, day in noted:
+            record = raw[rid]
+            notes.append(Problem(record.path, _date_line(record.data, key, record.line), key,
+                                 late if day > as_of else early))
+    return tuple(notes), min(days, default=None)
+
+
+def story_notes(story: Story, source: RawStory, site: Site) -> tuple[Problem, ...]:
+    """Note an import placeholder left in a story, a published story held back by as_of, or a placeholder body."""
+    as_of = site.as_of
+    notes = []
+    marks = [n for n, line in enumerate(story.body.split("\n")) if line.strip().startswith(IMPORT_PLACEHOLDER)]
+    if marks:
+        line = story.body.split("\n")[marks[0]].strip()
+        notes.append(Problem(story.source.path, source.body_line + marks[0], "front matter",
+                             f"{line.removesuffix('。')}；请填好后删去这段提示"))
+    if story.draft:
+        return tuple(notes)
+    if site.settings.as_of is not None and story.date > as_of:
+        # `new story` dates a story today; a weekly --as-of before that holds it back, so say which and until when.
+        notes.append(Problem(story.source.path, _date_line(source.front, "date", 1), "date",
+                             f"故事“{story.title}”的日期 {story.date.isoformat()} 晚于截至日期 {as_of.isoformat()}，"
+                             f"本次不发布；截至日期到 {story.date.isoformat()} 或以后才发布，要现在发布请把 date 改早"))
+    lines = story.body.split("\n")
+    if PLACEHOLDER_BODY in (line.strip() for line in lines):
+        at = next(n for n, line in enumerate(lines) if line.strip() == PLACEHOLDER_BODY)
+        notes.append(Problem(story.source.path, source.body_line + at, "正文",
+                             f"还是新建故事时的占位文字“{PLACEHOLDER_BODY}”；请写好正文，或改回 draft: true"))
+    return tuple(notes)
 
 
 def content_notes(content: RawContent, site: Site) -> tuple[Problem, ...]:
@@ -832,44 +880,14 @@ def content_notes(content: RawContent, site: Site) -> tuple[Problem, ...]:
     that was given (site.yaml or --as-of) is not published; a published story whose body is still
     the placeholder of `new story` is published, but noted.
     """
-    as_of = site.as_of
-    late = f"晚于截至日期 {as_of.isoformat()}，本次不计入"
-    raw: dict[tuple[str, str], RawRecord] = {}
-    for kind, records in content.records.items():
-        for r in records:
-            if isinstance(r.data, dict) and isinstance(r.data.get("id"), str):
-                raw.setdefault((kind, r.data["id"]), r)
-    dated: list[tuple[str, str, date | None]] = [("branches", b.id, b.paired_on) for b in site.branches]
-    dated += [("activities", a.id, a.date) for a in site.activities]
-    dated += [("inspections", i.id, i.date) for i in site.inspections]
-    start = site.settings.campaign.start
-    early = f"早于行动开始日期 {start.isoformat()}（site.yaml 的 campaign.start），照常计入；请检查日期是否写错，或把开始日期改早"
-    notes = []
-    for kind, rid, day in dated:
-        if day is not None and (day > as_of or day < start):
-            record = raw[(kind, rid)]
-            key = "paired_on" if kind == "branches" else "date"
-            notes.append(Problem(record.path, _date_line(record.data, key, record.line), key,
-                                 late if day > as_of else early))
-    notes.extend(_start_note(content, start, [day for _, _, day in dated if day is not None]))
+    notes: list[Problem] = []
+    firsts = []
+    for kind in DATED:
+        found, first = dated_notes(kind, content.records[kind], getattr(site, kind), site)
+        notes += found
+        firsts += [first] if first is not None else []
+    notes += start_note(content.site, site.settings.campaign.start, min(firsts, default=None))
     stories = {s.path: s for s in content.stories}
     for story in site.stories:
-        source = stories[story.source.path]
-        marks = [n for n, line in enumerate(story.body.split("\n")) if line.strip().startswith(IMPORT_PLACEHOLDER)]
-        if marks:
-            line = story.body.split("\n")[marks[0]].strip()
-            notes.append(Problem(story.source.path, source.body_line + marks[0], "front matter",
-                                 f"{line.removesuffix('。')}；请填好后删去这段提示"))
-        if story.draft:
-            continue
-        if site.settings.as_of is not None and story.date > as_of:
-            # `new story` dates a story today; a weekly --as-of before that holds it back, so say which and until when.
-            notes.append(Problem(story.source.path, _date_line(source.front, "date", 1), "date",
-                                 f"故事“{story.title}”的日期 {story.date.isoformat()} 晚于截至日期 {as_of.isoformat()}，"
-                                 f"本次不发布；截至日期到 {story.date.isoformat()} 或以后才发布，要现在发布请把 date 改早"))
-        lines = story.body.split("\n")
-        if PLACEHOLDER_BODY in (line.strip() for line in lines):
-            at = next(n for n, line in enumerate(lines) if line.strip() == PLACEHOLDER_BODY)
-            notes.append(Problem(story.source.path, source.body_line + at, "正文",
-                                 f"还是新建故事时的占位文字“{PLACEHOLDER_BODY}”；请写好正文，或改回 draft: true"))
+        notes += story_notes(story, stories[story.source.path], site)
     return tuple(sorted(notes))
