@@ -31,12 +31,13 @@ from generator.content.reader import Inventory, fingerprint, scan_content, scan_
 from generator.engine import Engine
 from generator.errors import Problem, StrictNotes, UsageError
 from generator.internal.internal_pages import InternalFigures
-from generator.internal.wechat_pages import with_wechat
+from generator.internal.wechat_pages import wechat_plan, with_wechat
 from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, cache_folder
 from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange
 from generator.model.validate import content_notes, validate_content
-from generator.public.assets import Published, asset_files, publish, with_favicon
+from generator.public.assets import Published, asset_files, with_favicon, with_share_images
+from generator.public.plan import public_plan, set_story_files
 from generator.public.search import SearchIndexer
 from generator.render.pages import Plan
 from generator.render.render import make_environment, template_dirs
@@ -114,6 +115,7 @@ class Project:
     strict: bool = False  # --strict: notes are errors
     parsed: ParseMemo = field(default_factory=ParseMemo)
     records: IdentityMemo = field(default_factory=IdentityMemo)
+    shares: IdentityMemo = field(default_factory=IdentityMemo)  # the share images (assets.with_share_images)
     markdown: MarkdownMemo | None = None
     engine: Engine = field(default_factory=Engine)
     round: int = 0  # the engine's revision at the start of the last check: what render keeps
@@ -142,14 +144,17 @@ class Project:
         progress = pipeline.progress(engine)
         change = pipeline.change(engine)
         figures = pipeline.figures(engine)
-        published = publish(site, progress, self.content_dir, self.drafts, memo)
+        set_story_files(engine, inventory)
+        published = public_plan(engine, self.drafts, self.content_dir)
+        self.shares.next_build()
+        public = with_share_images(published.plan, self.content_dir, self.shares)
         # The 公众号 pages are made from the public story pages; both they and the dashboard's pages get the favicon.
-        internal = with_wechat(pipeline.internal_plan(engine), published.plan, published.pictures, self.content_dir, memo)
+        internal = with_wechat(pipeline.internal_plan(engine), wechat_plan(engine, self.drafts, self.content_dir))
         internal = with_favicon(internal, published.site_images.favicon_url if published.site_images else None)
         notes = tuple(sorted(content_notes(raw, site) + published.notes, key=lambda p: (p.path, p.line)))
         if self.strict and notes:
             raise StrictNotes(list(notes))
-        return Checked(site, progress, published.plan, internal, published, figures, notes, change)
+        return Checked(site, progress, public, internal, published, figures, notes, change)
 
     def office_files(self, checked: Checked) -> dict[str, bytes]:
         """Return the internal side's Office downloads (output paths), made once per set of figures."""
