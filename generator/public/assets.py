@@ -165,7 +165,7 @@ def photo_uses(activities: Iterable[Activity], shown: Container[str]) -> dict[st
     """The photos of the shown activities (`activities`: the full records, for their source lines)."""
     images: dict[str, Problem] = {}
     for activity in activities:
-        if activity.id in shown:
+        if activity.photos and activity.id in shown:
             for index, photo in enumerate(activity.photos, start=1):
                 images.setdefault(photo, Problem(activity.source.path, activity.source.line, f"photos 第{index}项", ""))
     return images

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import replace
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +64,14 @@ from generator.public.public import (
 from generator.public.public_pages import (
     SITE_SHARE_IMAGE,
     ActivityLists,
+    ActivityOrder,
     ActivityView,
     PublicIndex,
     ShareView,
     StoryView,
     TagView,
     activity_lists,
+    activity_order,
     activity_view,
     plan_public,
     share_view,
@@ -116,6 +119,9 @@ def file_records(engine: Engine, kind: str, path: str) -> tuple[Any, ...]:
     return _by_file(engine, kind).get(path, ())
 
 
+_PATH, _ID, _SLUG = attrgetter("source.path"), attrgetter("id"), attrgetter("slug")
+
+
 def _key(kind: str, record: Any) -> str:
     return record.slug if kind == "stories" else record.id  # type: ignore[no-any-return]
 
@@ -141,7 +147,7 @@ def _public_records(engine: Engine, kind: str, path: str, drafts: bool) -> Mappi
 def _order(engine: Engine, kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The file and the id (stories: slug) of each record of a kind, in the records' order."""
     records = engine.input(("records", kind))
-    return tuple(r.source.path for r in records), tuple(_key(kind, r) for r in records)
+    return tuple(map(_PATH, records)), tuple(map(_SLUG if kind == "stories" else _ID, records))
 
 
 def _in_order(engine: Engine, kind: str, per_file: Any, *args: Hashable) -> list[Any]:
@@ -242,7 +248,7 @@ def _story_uses(engine: Engine, drafts: bool, content_dir: Path) -> tuple[Mappin
 @query
 def _activity_uses(engine: Engine, drafts: bool) -> tuple[Mapping[str, Problem], Uses]:
     """The photos of the shown activities, and what their summaries refer to."""
-    shown = {a.id for a in public_records(engine, "activities", drafts)}
+    shown = _activity_dates(engine, drafts)[0]
     summaries = _in_order(engine, "activities", _summaries, drafts)
     return photo_uses(engine.input(("records", "activities")), shown), summary_uses(summaries, engine.input("assets"))
 
@@ -409,15 +415,21 @@ def _activity_views(engine: Engine, path: str, drafts: bool, content_dir: Path) 
 def _activity_side(engine: Engine, drafts: bool, content_dir: Path
                    ) -> tuple[ActivityLists, Mapping[str, str], tuple[Problem, ...]]:
     """The lists of shown activities the pages show, their summaries' HTML, and problems with summary links."""
-    views: list[ActivityView] = []
+    views: dict[str, ActivityView] = {}
     html: dict[str, str] = {}
     problems: list[Problem] = []
     for path in _by_file(engine, "activities"):
         _, markup, found = _resolved_activities(engine, path, drafts, content_dir)
         html.update(markup)
         problems += found
-        views += _activity_views(engine, path, drafts, content_dir).values()
-    return activity_lists(views), html, tuple(problems)
+        views.update(_activity_views(engine, path, drafts, content_dir))
+    return activity_lists(views, _activity_order(engine, drafts)), html, tuple(problems)
+
+
+@query
+def _activity_order(engine: Engine, drafts: bool) -> ActivityOrder:
+    """The shown activities newest first and by month: run again only when an activity's date (or id) changes."""
+    return activity_order(_activity_dates(engine, drafts)[0].items())
 
 
 @query

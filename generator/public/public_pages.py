@@ -258,23 +258,36 @@ class ActivityLists:
     kinds: tuple[str, ...]
 
 
-def activity_lists(views: Iterable[ActivityView]) -> ActivityLists:
-    """Return the lists of activities the pages show, from the views of the shown activities."""
-    newest = tuple(sorted(views, key=lambda v: (v.activity.date, v.activity.id), reverse=True))
-    by_unit: dict[str, list[ActivityView]] = defaultdict(list)
-    months: dict[str, list[ActivityView]] = defaultdict(list)
+@dataclass(frozen=True)
+class ActivityOrder:
+    """The shown activities' ids newest first, and by month (newest month first): what only their dates decide."""
+
+    newest: tuple[str, ...]
+    months: tuple[tuple[str, tuple[str, ...]], ...]  # ("2019-08", ids)
+
+
+def activity_order(dates: Iterable[tuple[str, date]]) -> ActivityOrder:
+    """Return the order of the activities (id, date) on the pages: by date then id, newest first."""
+    newest = sorted(dates, key=lambda pair: (pair[1], pair[0]), reverse=True)
+    months: dict[str, list[str]] = {}
     month_of: dict[date, str] = {}  # strftime for each of 10,000 activities is a tenth of a preview's budget
+    for key, day in newest:
+        month = month_of.get(day)
+        if month is None:
+            month = month_of[day] = day.strftime("%Y-%m")
+        months.setdefault(month, []).append(key)
+    return ActivityOrder(tuple(key for key, _ in newest), tuple((m, tuple(ids)) for m, ids in months.items()))
+
+
+def activity_lists(views: Mapping[str, ActivityView], order: ActivityOrder) -> ActivityLists:
+    """Return the lists of activities the pages show, from the views of the shown activities (by id) in `order`."""
+    newest = tuple(map(views.__getitem__, order.newest))
+    by_unit: dict[str, list[ActivityView]] = defaultdict(list)
     for view in newest:
         for unit in view.units:
             by_unit[unit.id].append(view)
-        day = view.activity.date
-        key = month_of.get(day)
-        if key is None:
-            key = month_of[day] = day.strftime("%Y-%m")
-        months[key].append(view)
-    month_views = tuple(
-        MonthView(key, f"{key[:4]}年{int(key[5:])}月", tuple(months[key])) for key in sorted(months, reverse=True)
-    )
+    month_views = tuple(MonthView(key, f"{key[:4]}年{int(key[5:])}月", tuple(map(views.__getitem__, ids)))
+                        for key, ids in order.months)
     return ActivityLists(newest, {u: tuple(v) for u, v in by_unit.items()}, month_views, activity_kinds(newest))
 
 
@@ -290,7 +303,8 @@ def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None,
     """
     pictures = pictures or {}
     index = index or public_index(site, pictures)
-    lists = lists or activity_lists(activity_view(a, index) for a in site.activities)
+    lists = lists or activity_lists({a.id: activity_view(a, index) for a in site.activities},
+                                    activity_order((a.id, a.date) for a in site.activities))
     made_stories = story_views or {}
     made_shares = shares or {}
     html = html or {}
