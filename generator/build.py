@@ -30,11 +30,12 @@ from generator.content.reader import Inventory, fingerprint, scan_content, scan_
 from generator.engine import Engine
 from generator.errors import Problem, StrictNotes, Superseded, UsageError
 from generator.internal.internal_pages import InternalFigures
-from generator.internal.wechat_pages import with_wechat
-from generator.memo import IdentityMemo, MarkdownMemo, MarkdownStore, cache_folder
+from generator.internal.wechat_pages import wechat_plan, with_wechat
+from generator.memo import MarkdownMemo, MarkdownStore, cache_folder
 from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange
-from generator.public.assets import Published, asset_files, publish, with_favicon
+from generator.public.assets import Published, asset_files, with_favicon, with_share_images
+from generator.public.plan import public_plan, set_story_files
 from generator.render.pages import Plan
 from generator.render.render import make_environment, template_dirs
 from generator.write import guard_output, output_intact, read_record, remove_leftovers, write_site
@@ -109,7 +110,6 @@ class Project:
     as_of: date | None = None  # --as-of: overrides site.yaml
     since: date | None = None  # --since: the dashboard and report also show the change since this day
     strict: bool = False  # --strict: notes are errors
-    records: IdentityMemo = field(default_factory=IdentityMemo)
     markdown: MarkdownMemo | None = None
     engine: Engine = field(default_factory=Engine)
     round: int = 0  # the engine's revision at the start of the last check: what render keeps
@@ -122,8 +122,6 @@ class Project:
 
     def check(self, inventory: Inventory | None = None) -> Checked:
         """Load, validate, compute and plan, without rendering or writing."""
-        memo = self.records
-        memo.next_build()
         if inventory is None and self.content_dir.is_dir():
             inventory = scan_content(self.content_dir)
         engine = self.engine
@@ -138,14 +136,16 @@ class Project:
         progress = pipeline.progress(engine)
         change = pipeline.change(engine)
         figures = pipeline.figures(engine)
-        published = publish(site, progress, self.content_dir, self.drafts, memo, engine)
+        set_story_files(engine, inventory)
+        published = public_plan(engine, self.drafts, self.content_dir)
+        public = with_share_images(published.plan, self.content_dir, engine)
         # The 公众号 pages are made from the public story pages; both they and the dashboard's pages get the favicon.
-        internal = with_wechat(pipeline.internal_plan(engine), published.plan, published.pictures, self.content_dir, memo)
+        internal = with_wechat(pipeline.internal_plan(engine), wechat_plan(engine, self.drafts, self.content_dir))
         internal = with_favicon(internal, published.site_images.favicon_url if published.site_images else None)
         notes = tuple(sorted(pipeline_content.notes(engine) + published.notes, key=lambda p: (p.path, p.line)))
         if self.strict and notes:
             raise StrictNotes(list(notes))
-        return Checked(site, progress, published.plan, internal, published, figures, notes, change)
+        return Checked(site, progress, public, internal, published, figures, notes, change)
 
     def _render_ahead(self, keys: list[tuple[str, str]]) -> None:
         """Render the pages not remembered (and their search text) in this process and forked children together.

@@ -16,8 +16,10 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
+from generator import pipeline
 from generator.content.images import Picture, render_images
-from generator.memo import IdentityMemo
+from generator.engine import Engine, query
+from generator.public.plan import public_plan
 from generator.public.public_pages import ShareView, StoryView
 from generator.render.links import STORY_DEPTH
 from generator.render.pages import Deferred, Page, Plan, joined
@@ -28,12 +30,12 @@ FOLDER = "wechat/"
 _ASSET_URL = re.compile(re.escape(STORY_DEPTH) + r"[^\s\"'<>()]+")
 
 
-def _copy(picture: Picture, content_dir: Path, memo: IdentityMemo) -> Callable[[], bytes]:
-    """Return a maker of the picture's large public copy (encoded once per picture, shared with the public side)."""
-    def make() -> bytes:
-        renditions: dict[str, bytes] = memo.get(("renditions", picture), lambda: render_images([picture], content_dir))
-        return renditions[picture.large.path]
-    return make
+Renditions = Callable[[Picture], Mapping[str, bytes]]
+
+
+def _copy(picture: Picture, renditions: Renditions) -> Callable[[], bytes]:
+    """Return a maker of the picture's large public copy (the public side's copy: encoded once per picture)."""
+    return lambda: renditions(picture)[picture.large.path]
 
 
 def _images(sv: StoryView, base_url: str, by_url: Mapping[str, Picture]) -> list[tuple[WechatImage, Picture]]:
@@ -64,9 +66,12 @@ def wechat_post(sv: StoryView, share: ShareView, settings_footer: tuple[str, ...
 
 
 def plan_wechat(public: Plan, pictures: Mapping[str, Picture], content_dir: Path,
-                memo: IdentityMemo | None = None) -> Plan:
-    """Plan the 公众号 pages and image copies (paths under internal/) from the public story pages."""
-    memo = memo or IdentityMemo()
+                renditions: Renditions | None = None) -> Plan:
+    """Plan the 公众号 pages and image copies (paths under internal/) from the public story pages.
+
+    `renditions` makes one picture's copies (the build asks the engine, which has them from the public side).
+    """
+    make = renditions or (lambda picture: render_images([picture], content_dir))
     pages: list[Page] = []
     makers: dict[str, Callable[[], bytes]] = {}
     listed: list[tuple[StoryView, str, int]] = []
@@ -80,19 +85,24 @@ def plan_wechat(public: Plan, pictures: Mapping[str, Picture], content_dir: Path
         images = tuple(image for image, _ in found)
         cover = images[0] if sv.cover is not None and images else None
         footer = (" · ".join(x for x in (settings.campaign_name, settings.organization) if x),)
-        post: WechatPost = memo.get((sv, share, settings), lambda sv=sv, share=share, images=images, cover=cover, footer=footer:
-                                    wechat_post(sv, share, footer, images, cover))
+        post = wechat_post(sv, share, footer, images, cover)
         path = f"{FOLDER}{sv.story.slug}.html"
         pages.append(Page(path, "wechat.html", {**base, "post": post, "body": sv.story.body}))
         for image, picture in found:
-            makers[f"{FOLDER}{image.local}"] = _copy(picture, content_dir, memo)
+            makers[f"{FOLDER}{image.local}"] = _copy(picture, make)
         listed.append((sv, path, len(images)))
     pages.append(Page(f"{FOLDER}index.html", "wechat_index.html", {**base, "posts": tuple(listed)}))
     return Plan(tuple(pages), Deferred(makers))
 
 
-def with_wechat(internal: Plan, public: Plan, pictures: Mapping[str, Picture], content_dir: Path,
-                memo: IdentityMemo | None = None) -> Plan:
+@query
+def wechat_plan(engine: Engine, drafts: bool, content_dir: Path) -> Plan:
+    """The 公众号 pages and image copies, planned again only when the public plan changed."""
+    published = public_plan(engine, drafts, content_dir)
+    return plan_wechat(published.plan, published.pictures, content_dir,
+                       lambda picture: pipeline.renditions(engine, picture, content_dir))
+
+
+def with_wechat(internal: Plan, wechat: Plan) -> Plan:
     """Add the 公众号 pages and their images to the internal plan."""
-    wechat = plan_wechat(public, pictures, content_dir, memo)
     return replace(internal, pages=internal.pages + wechat.pages, files=joined(internal.files, wechat.files))

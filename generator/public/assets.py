@@ -1,4 +1,4 @@
-"""Decide which files of content/assets/ each side publishes, and plan the public side with them.
+"""Decide which files of content/assets/ each side publishes, and resolve the references of the public pages.
 
 The public site gets a file only when a published page uses it: the cover of a
 published story, a photo of an activity dated on or before `as_of`, an image or
@@ -9,6 +9,7 @@ gets no asset but the 公众号 copies (internal/wechat_pages.py: the same publi
 copies, to upload), and the favicon is written into each of its pages as a data:
 URL. Files nothing refers to are listed as notes by `check` and never published.
 Each page's share image (share.py) is planned here too, made when it is written.
+These are plain functions; the public planner (public/plan.py) asks for them through the engine.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from __future__ import annotations
 import base64
 import functools
 import posixpath
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,12 +28,10 @@ from generator import pipeline, side_process
 from generator.content.images import Picture, fitted, inspect_images, is_image, render_images
 from generator.engine import Engine
 from generator.errors import ContentError, Problem
-from generator.memo import IdentityMemo
-from generator.model.model import Activity, Settings, Site, Story
-from generator.model.progress import Progress
-from generator.public.public import PublicActivity, PublicSite, Shown, public_view
-from generator.public.public_pages import SITE_SHARE_IMAGE, ShareView, StoryView, plan_public
-from generator.public.share import NO_FONT, cjk_font, page_url, share_png
+from generator.model.model import Activity, SiteImage, Story
+from generator.public.public import PublicActivity, Shown
+from generator.public.public_pages import SITE_SHARE_IMAGE, ShareView, StoryView
+from generator.public.share import cjk_font, page_url, share_png
 from generator.render.links import (
     HINT,
     KINDS,
@@ -39,22 +39,15 @@ from generator.render.links import (
     STORY_DEPTH,
     Converted,
     Link,
-    at_line,
-    body_line,
-    convert,
     is_external,
-    may_link,
     named_reference,
-    page_exists,
     page_target,
     problem,
     reference,
     rewrite,
     rewrite_html,
-    summary_line,
     summary_problem,
 )
-from generator.render.markup import MarkdownRenderer
 from generator.render.pages import Deferred, Page, Plan, check_unique_paths, joined
 from generator.render.render import date_zh
 
@@ -90,7 +83,7 @@ class Published:
 
 
 @dataclass(frozen=True)
-class _Summary:
+class Summary:
     """A shown activity's summary links, found once."""
 
     activity: Activity
@@ -99,7 +92,7 @@ class _Summary:
 
 
 @dataclass(frozen=True)
-class _Body:
+class Body:
     """A published story's links, found once."""
 
     story: Story
@@ -107,28 +100,29 @@ class _Body:
     converted: Converted
 
 
-def _asset_reference(value: str, site: Site) -> str | None:
+def _asset_reference(value: str, assets: frozenset[str]) -> str | None:
     """Return the asset path a body link names, or None when it leaves assets/ or names nothing."""
     path = posixpath.normpath(value) if value else ""
-    return path if path in site.assets else None
+    return path if path in assets else None
 
 
 def _story_path(story: Story) -> str:
     return f"stories/{story.slug}.md"
 
 
-class _Resolver:
-    """Turn body references into URLs from a story page, saying why one cannot be."""
+@dataclass(frozen=True)
+class Resolver:
+    """Turn body references into URLs from a story page, saying why one cannot be (plain data: the engine compares it)."""
 
-    def __init__(self, site: Site, view: PublicSite, pictures: Mapping[str, Picture]) -> None:
-        self.site = site
-        self.stories = {s.slug for s in view.stories}
-        self.all_stories = {s.slug for s in site.stories}
-        self.units = {u.id for u in view.units}
-        self.branches = {b.id: b.unit for b in view.branches}
-        self.activities = {a.id: a.date for a in view.activities}
-        self.future = {a.id for a in site.activities} - set(self.activities)
-        self.pictures = pictures
+    as_of: date
+    assets: frozenset[str]
+    stories: frozenset[str]  # published
+    all_stories: frozenset[str]
+    units: frozenset[str]
+    branches: Mapping[str, str]  # id → unit
+    activities: Mapping[str, date]  # shown
+    future: frozenset[str]  # activities after as_of
+    pictures: Mapping[str, Picture]
 
     def url(self, kind: str, value: str) -> tuple[str | None, str]:
         """Return (site path, "") or (None, why not)."""
@@ -148,35 +142,48 @@ class _Resolver:
             if day is not None:
                 return f"activities/{day:%Y-%m}/#activity-{value}", ""  # month.html gives each activity this id
             if value in self.future:
-                return None, f"活动 {value} 晚于截至日期 {self.site.as_of.isoformat()}，不在公开网站上"
+                return None, f"活动 {value} 晚于截至日期 {self.as_of.isoformat()}，不在公开网站上"
             return None, f"没有编号为 {value} 的活动"
-        asset = _asset_reference(value, self.site)
+        asset = _asset_reference(value, self.assets)
         if asset is None:
             return None, f"找不到文件 content/assets/{value}；请把文件放进 content/assets/ 或改正路径"
         picture = self.pictures.get(asset)
         return (picture.large.path if picture else f"assets/{asset}"), ""
 
 
-def _uses(site: Site, view: PublicSite, bodies: list[_Body],
-          summaries: list[_Summary]) -> tuple[dict[str, Problem], dict[str, Problem], list[Problem]]:
-    """Images and other files the public pages use, each with its first use; problems with body links."""
+Uses = tuple[dict[str, Problem], dict[str, Problem], list[Problem]]  # images, other files (first use), problems
+
+
+def cover_uses(stories: Iterable[Story]) -> dict[str, Problem]:
+    """The covers of the published stories, each with its first use."""
+    images: dict[str, Problem] = {}
+    for story in stories:
+        if story.cover:
+            images.setdefault(story.cover, Problem(story.source.path, story.source.line, "cover", ""))
+    return images
+
+
+def photo_uses(activities: Iterable[Activity], shown: Container[str]) -> dict[str, Problem]:
+    """The photos of the shown activities (`activities`: the full records, for their source lines)."""
+    images: dict[str, Problem] = {}
+    for activity in activities:
+        if activity.photos and activity.id in shown:
+            for index, photo in enumerate(activity.photos, start=1):
+                images.setdefault(photo, Problem(activity.source.path, activity.source.line, f"photos 第{index}项", ""))
+    return images
+
+
+def body_uses(bodies: Iterable[Body], assets: frozenset[str]) -> Uses:
+    """The images and files the published story bodies link to; problems with those links."""
     images: dict[str, Problem] = {}
     files: dict[str, Problem] = {}
     problems: list[Problem] = []
-    for story in view.stories:
-        if story.cover:
-            images.setdefault(story.cover, Problem(story.source.path, story.source.line, "cover", ""))
-    shown = {a.id for a in view.activities}
-    for activity in site.activities:  # the full records, for their source lines
-        if activity.id in shown:
-            for index, photo in enumerate(activity.photos, start=1):
-                images.setdefault(photo, Problem(activity.source.path, activity.source.line, f"photos 第{index}项", ""))
     for body in bodies:
         for link in body.links:
             ref = None if is_external(link.target) else reference(link.target, _story_path(body.story))
             if ref is None or ref[0] != "asset":
                 continue
-            asset = _asset_reference(ref[1], site)
+            asset = _asset_reference(ref[1], assets)
             if asset is None:
                 continue  # reported when the link is resolved
             if link.image and not is_image(asset):
@@ -184,10 +191,18 @@ def _uses(site: Site, view: PublicSite, bodies: list[_Body],
                 continue
             where = Problem(body.story.source.path, link.line, f"{'图片' if link.image else '链接'} {link.target}", "")
             (images if is_image(asset) else files).setdefault(asset, where)
+    return images, files, problems
+
+
+def summary_uses(summaries: Iterable[Summary], assets: frozenset[str]) -> Uses:
+    """The images and files the shown activities' summaries refer to; problems with those references."""
+    images: dict[str, Problem] = {}
+    files: dict[str, Problem] = {}
+    problems: list[Problem] = []
     for summary in summaries:
         for link in summary.links:
             ref = None if is_external(link.target) else named_reference(link.target)
-            asset = _asset_reference(ref[1], site) if ref is not None and ref[0] == "asset" else None
+            asset = _asset_reference(ref[1], assets) if ref is not None and ref[0] == "asset" else None
             if asset is None:
                 continue  # reported when the link is resolved
             if link.image and not is_image(asset):
@@ -200,7 +215,20 @@ def _uses(site: Site, view: PublicSite, bodies: list[_Body],
     return images, files, problems
 
 
-def _resolve(body: _Body, resolver: _Resolver,
+def merged_uses(covers: Mapping[str, Problem], photos: Mapping[str, Problem], bodies: Uses, summaries: Uses) -> Uses:
+    """The uses of every kind as one, the first use of each asset kept (covers, photos, body links, summaries)."""
+    images: dict[str, Problem] = {}
+    files: dict[str, Problem] = {}
+    for found in (covers, photos, bodies[0], summaries[0]):
+        for asset, where in found.items():
+            images.setdefault(asset, where)
+    for found in (bodies[1], summaries[1]):
+        for asset, where in found.items():
+            files.setdefault(asset, where)
+    return images, files, bodies[2] + summaries[2]
+
+
+def resolve_body(body: Body, resolver: Resolver,
              problems: list[Problem]) -> tuple[Story, str, list[tuple[Link, str]]]:
     """Rewrite references in a story body, text and HTML; return both with the page links left to check after planning."""
     urls: dict[str, str] = {}
@@ -230,13 +258,13 @@ def _resolve(body: _Body, resolver: _Resolver,
         fragment = link.target.split("#", 1)[1] if "#" in link.target and "#" not in path else ""
         # Quoted: a file name with spaces or brackets must not end the Markdown link or make the href invalid.
         urls[link.target] = quote(STORY_DEPTH + path + (f"#{fragment}" if fragment else ""), safe="/#")
-    if not urls:  # the same object: memos keyed on identity (the new core's) keep working
+    if not urls:  # the same object: what is made of it stays the same too
         return body.story, body.converted.html, pages
     return (replace(body.story, body=rewrite(body.story.body, body.links, urls)), rewrite_html(body.converted, urls),
             pages)
 
 
-def _resolve_summary(summary: _Summary, activity: PublicActivity, resolver: _Resolver,
+def resolve_summary(summary: Summary, activity: PublicActivity, resolver: Resolver,
                      problems: list[Problem]) -> tuple[PublicActivity, str]:
     """Rewrite the references of a shown activity's summary; anything but a reference or an external link is an error.
 
@@ -266,9 +294,9 @@ def _resolve_summary(summary: _Summary, activity: PublicActivity, resolver: _Res
             rewrite_html(summary.converted, urls))
 
 
-def _site_images(settings: Settings, content_dir: Path) -> SiteImages:
+def make_site_images(logo_image: SiteImage | None, favicon_image: SiteImage | None, content_dir: Path) -> SiteImages:
     """Check the logo and favicon of site.yaml and make their clean copies (through the pictures' pipeline)."""
-    named = [(key, image) for key, image in (("logo", settings.logo), ("favicon", settings.favicon)) if image]
+    named = [(key, image) for key, image in (("logo", logo_image), ("favicon", favicon_image)) if image]
     pictures: dict[str, Picture] = {}
     problems: list[Problem] = []
     for key, image in named:
@@ -297,7 +325,7 @@ def _site_images(settings: Settings, content_dir: Path) -> SiteImages:
     return SiteImages(logo, favicon, files, url)
 
 
-def _referred(story: Story, converted: Converted) -> frozenset[str]:
+def story_assets(story: Story, converted: Converted) -> frozenset[str]:
     """The assets a story (draft or not) refers to: its cover and its body's asset links."""
     found = {story.cover} if story.cover else set()
     for link in converted.links:
@@ -307,143 +335,16 @@ def _referred(story: Story, converted: Converted) -> frozenset[str]:
     return frozenset(found)
 
 
-def _summary_assets(activity: Activity, converted: Callable[[Activity], Converted]) -> frozenset[str]:
-    """The assets an activity's summary refers to (`asset:` references)."""
-    if not activity.summary or not may_link(activity.summary):
-        return frozenset()
-    refs = (named_reference(link.target) for link in converted(activity).links)
+def summary_assets(converted: Converted) -> frozenset[str]:
+    """The assets an activity's summary refers to (`asset:` references), from its conversion."""
+    refs = (named_reference(link.target) for link in converted.links)
     return frozenset(posixpath.normpath(ref[1]) for ref in refs if ref is not None and ref[0] == "asset")
 
 
-def _notes(site: Site, used: set[str], content_dir: Path, body: Callable[[Story], Converted],
-           memo: IdentityMemo, summary: Callable[[Activity], Converted]) -> tuple[Problem, ...]:
-    """A note for each asset nothing refers to: no story (draft or not), activity (of any date) or site.yaml."""
-    referred = set(used)
-    for story in site.stories:
-        referred |= memo.get(("referred", story), lambda s=story: _referred(s, body(s)),
-                             (site.settings.allow_raw_html,))
-    for activity in site.activities:
-        referred.update(activity.photos)
-        referred |= memo.get(("summary assets", activity), lambda a=activity: _summary_assets(a, summary),
-                             (site.settings.allow_raw_html,))
-    referred.update(image.asset for image in (site.settings.logo, site.settings.favicon) if image)
-    folder = content_dir.name
+def unused_notes(assets: frozenset[str], referred: set[str], folder: str) -> tuple[Problem, ...]:
+    """A note for each asset nothing refers to (`referred`: every story, draft or not, activity of any date, site.yaml)."""
     return tuple(Problem(f"{folder}/assets/{rel}", 0, "", "没有故事或活动用到这个文件，不会发布")
-                 for rel in sorted(site.assets - referred))
-
-
-def _stamp(path: Path) -> tuple[int, int, int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
-def _inspect(images: Mapping[str, Problem], content_dir: Path, memo: IdentityMemo) -> dict[str, Picture]:
-    """Open the images (each only once while its file and first use are unchanged); report unreadable ones."""
-    pictures: dict[str, Picture] = {}
-    problems: list[Problem] = []
-    for asset, where in sorted(images.items()):
-        version = memo.canonical(f"image {asset}", (where, _stamp(content_dir / "assets" / asset)))
-        try:
-            pictures[asset] = memo.get(("image", version), lambda a=asset, w=where: inspect_images({a: w}, content_dir)[a])
-        except ContentError as error:
-            problems += error.problems
-    if problems:
-        raise ContentError(problems)
-    return pictures
-
-
-def publish(site: Site, progress: Progress, content_dir: Path, drafts: bool = False,
-            memo: IdentityMemo | None = None, engine: Engine | None = None) -> Published:
-    """Plan the public side with the assets its pages use; check every link of the published story bodies.
-
-    With `memo` (a Project's), what depends on one story or one image only is worked out once
-    while that story or image is unchanged: its links, the assets it refers to, the image's size.
-    With `engine` (a Project's), the share images are its queries (drawn once while what they show is unchanged).
-    """
-    memo = memo or IdentityMemo()
-    view = public_view(site, progress, drafts, memo)
-    renderer = MarkdownRenderer(site.settings.allow_raw_html, frozenset(KINDS))
-    exact = not site.settings.allow_raw_html  # the sanitiser's HTML is well-formed
-
-    # Each body and summary is converted once per version: by text within a build (the public view's
-    # story is another object than the site's), by identity across builds.
-    texts: dict[tuple[str, str], Converted] = {}
-
-    def once(mode: str, text: str) -> Converted:
-        made = texts.get((mode, text))
-        if made is None:
-            made = texts[mode, text] = convert(text, renderer.block if mode == "block" else renderer.inline, exact)
-        return made
-
-    def body(story: Story) -> Converted:
-        made: Converted = memo.get(("converted", story), lambda: once("block", story.body), (exact,))
-        return made
-
-    def summary(activity: Activity) -> Converted:
-        made: Converted = memo.get(("converted summary", activity), lambda: once("inline", activity.summary or ""),
-                                   (exact,))
-        return made
-
-    bodies = [memo.get(("body", s), lambda s=s: _Body(s, at_line(body(s).links, body_line(s, content_dir)), body(s)),
-                       (exact,)) for s in view.stories]
-    shown = {a.id for a in view.activities}
-    summaries = {a.id: memo.get(("summary", a), lambda a=a: _Summary(a, at_line(summary(a).links, summary_line(a)),
-                                                                     summary(a)), (exact,))
-                 for a in site.activities if a.id in shown and a.summary and may_link(a.summary)}
-    images, files, problems = _uses(site, view, bodies, list(summaries.values()))
-    try:
-        pictures = _inspect(images, content_dir, memo)
-    except ContentError as error:
-        problems += error.problems
-        pictures = {}
-    resolver = _Resolver(site, view, pictures)
-    stories: list[Story] = []
-    page_links: list[tuple[Story, Link, str]] = []
-    html: dict[str, str] = {}
-    for found in bodies:
-        story, markup, pages = _resolve(found, resolver, problems)
-        stories.append(memo.canonical(f"story {story.slug}", story) if story is not found.story else story)
-        html[story.body] = markup  # one text, one HTML: every story page sits at the same depth
-        page_links += [(found.story, link, target) for link, target in pages]
-    inline_html: dict[str, str] = {}
-    activities: list[PublicActivity] = []
-    for shown_activity in view.activities:
-        if shown_activity.id not in summaries:
-            activities.append(shown_activity)
-            continue
-        resolved, markup = _resolve_summary(summaries[shown_activity.id], shown_activity, resolver, problems)
-        activities.append(memo.canonical(f"activity {resolved.id}", resolved))
-        if resolved.summary is not None:
-            inline_html[resolved.summary] = markup
-    site_images = None
-    if site.settings.logo or site.settings.favicon:
-        try:
-            site_images = _site_images_of(site.settings, content_dir, memo)
-        except ContentError as error:
-            problems += error.problems
-    settings = view.settings
-    if site_images is not None:
-        settings = memo.canonical("public settings", replace(settings, logo=site_images.logo,
-                                                              favicon=site_images.favicon))
-    plan = plan_public(replace(view, settings=settings, stories=tuple(stories), activities=tuple(activities)),
-                       pictures, memo, html)
-    plan = with_share_images(plan, content_dir, engine)
-    outputs = {p.path for p in plan.pages} | set(plan.files) | {f"assets/{rel}" for rel in files}
-    outputs |= {r.path for p in pictures.values() for r in (p.small, p.large)}
-    for story, link, target in page_links:
-        if not page_exists(target, outputs):
-            what = "文件" if link.image else "页面"
-            problems.append(problem(story, link, f"网站上没有这个{what}（从故事页 stories/{story.slug}/ 算起是 "
-                                                 f"{target or '首页'}）；{HINT}"))
-    if problems:
-        raise ContentError(problems)
-    notes = _notes(site, set(images) | set(files), content_dir, body, memo, summary)
-    if cjk_font() is None:
-        notes += (Problem(f"public/{SITE_SHARE_IMAGE}", 0, "", NO_FONT),)
-    return Published(plan, pictures, tuple(sorted(files)), notes, site_images, html, inline_html)
+                 for rel in sorted(assets - referred))
 
 
 def _story_share_text(sv: StoryView, settings: Any) -> tuple[tuple[str, ...], str]:
@@ -519,15 +420,6 @@ def with_share_images(plan: Plan, content_dir: Path, engine: Engine | None = Non
     images = _ShareImages(engine, shown)
     made = Plan(plan.pages, joined(plan.files, Deferred({path: functools.partial(images.image, path) for path in shown})))
     check_unique_paths(made.pages, made.files)
-    return made
-
-
-def _site_images_of(settings: Settings, content_dir: Path, memo: IdentityMemo) -> SiteImages:
-    """The logo and favicon, made again only when site.yaml names others or their files change."""
-    named = (settings.logo, settings.favicon)
-    stamps = tuple(_stamp(content_dir / "assets" / image.asset) if image else None for image in named)
-    version = memo.canonical("site images", (named, stamps))
-    made: SiteImages = memo.get(("site images", version), lambda: _site_images(settings, content_dir))
     return made
 
 

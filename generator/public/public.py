@@ -12,8 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from generator.memo import IdentityMemo
-from generator.model.model import Activity, Branch, Donation, Site, Story, Unit, Village
+from generator.model.model import Activity, Branch, Donation, Settings, Site, Story, Unit, Village
 from generator.model.progress import ActivityFigures, BranchCounts, DonationTotal, InspectionCounts, Progress
 
 
@@ -133,49 +132,72 @@ def public_extra(value: Any) -> Any:
     return value
 
 
-def _public_branch(b: Branch, as_of: date) -> PublicBranch:
+def public_unit(u: Unit) -> PublicUnit:
+    """Return a unit's public record."""
+    return PublicUnit(u.id, u.name, u.short_name, u.kind, public_extra(u.extra))
+
+
+def public_branch(b: Branch, as_of: date) -> PublicBranch:
+    """Return a branch's public record: its pairing only once it is made by `as_of`."""
     paired = b.paired_on is not None and b.paired_on <= as_of
     return PublicBranch(b.id, b.name, b.unit, b.members, b.village if paired else None, b.paired_on if paired else None,
                         b.member_pairs, b.household_pairs, public_extra(b.extra))
 
 
-def _public_story(story: Story) -> Story:
+def public_village(v: Village) -> PublicVillage:
+    """Return a village's public record."""
+    return PublicVillage(v.id, v.name, v.town, v.county, public_extra(v.extra))
+
+
+def public_activity(a: Activity) -> PublicActivity:
+    """Return an activity's public record."""
+    return PublicActivity(a.id, a.date, a.title, a.kind, a.theme, a.branches, a.villages, a.participants,
+                          a.funds, a.donations, a.summary, a.photos, public_extra(a.extra))
+
+
+def public_story(story: Story) -> Story:
+    """Return a story without `internal:` data in its `extra:`."""
     return replace(story, extra=public_extra(story.extra))
 
 
-def public_view(site: Site, progress: Progress, drafts: bool = False, memo: IdentityMemo | None = None) -> PublicSite:
+def activity_shown(a: Activity, as_of: date) -> bool:
+    """Whether the public side shows an activity: one dated after `as_of` is not yet reported."""
+    return a.date <= as_of
+
+
+def story_shown(story: Story, settings: Settings, as_of: date, drafts: bool) -> bool:
+    """Whether the public side shows a story: drafts only with `drafts`; one dated after a given as_of waits."""
+    # A story dated after an as_of that was given waits, like the records (see validate.content_notes).
+    return (drafts and story.draft) or (not story.draft and (settings.as_of is None or story.date <= as_of))
+
+
+def public_settings(s: Settings) -> PublicSettings:
+    """Return site.yaml as a public page may show it (logo and favicon are set once their copies are made)."""
+    return PublicSettings(s.title, s.base_url, s.organization, s.language, s.campaign.name, s.campaign.start,
+                          public_extra(s.extra))
+
+
+def public_progress(p: Progress) -> PublicProgress:
+    """Return the aggregate figures only."""
+    return PublicProgress(p.as_of, p.branches, p.activities, p.themes, p.donations, p.inspections)
+
+
+def public_view(site: Site, progress: Progress, drafts: bool = False) -> PublicSite:
     """Return the public view; drafts are kept only when `drafts` is true.
 
     Records dated after `as_of` are left out, as they are from the figures: an
     activity not yet reported is not shown, a pairing not yet made is not shown.
-    With `memo`, an unchanged record keeps its public view object from the last build.
+    (The build asks `public.plan.public_view`, the same view made record by record.)
     """
-    s = site.settings
-    memo = memo or IdentityMemo()
-    as_of = memo.canonical("as_of", site.as_of)
-
-    def unit(u: Unit) -> PublicUnit:
-        return PublicUnit(u.id, u.name, u.short_name, u.kind, public_extra(u.extra))
-
-    def village(v: Village) -> PublicVillage:
-        return PublicVillage(v.id, v.name, v.town, v.county, public_extra(v.extra))
-
-    def activity(a: Activity) -> PublicActivity:
-        return PublicActivity(a.id, a.date, a.title, a.kind, a.theme, a.branches, a.villages, a.participants,
-                              a.funds, a.donations, a.summary, a.photos, public_extra(a.extra))
-
+    as_of = site.as_of
     return PublicSite(
-        settings=PublicSettings(s.title, s.base_url, s.organization, s.language, s.campaign.name,
-                                s.campaign.start, public_extra(s.extra)),
-        as_of=site.as_of,
-        units=tuple(memo.get((u,), lambda u=u: unit(u)) for u in site.units),
-        branches=tuple(memo.get((b, as_of), lambda b=b: _public_branch(b, as_of)) for b in site.branches),
-        villages=tuple(memo.get((v,), lambda v=v: village(v)) for v in site.villages),
-        activities=tuple(memo.get((a,), lambda a=a: activity(a)) for a in site.activities if a.date <= as_of),
-        # A story dated after an as_of that was given waits, like the records (see validate.content_notes).
-        stories=tuple(memo.get((st,), lambda st=st: _public_story(st)) for st in site.stories
-                      if (drafts and st.draft) or (not st.draft and (s.as_of is None or st.date <= as_of))),
+        settings=public_settings(site.settings),
+        as_of=as_of,
+        units=tuple(public_unit(u) for u in site.units),
+        branches=tuple(public_branch(b, as_of) for b in site.branches),
+        villages=tuple(public_village(v) for v in site.villages),
+        activities=tuple(public_activity(a) for a in site.activities if activity_shown(a, as_of)),
+        stories=tuple(public_story(st) for st in site.stories if story_shown(st, site.settings, as_of, drafts)),
         assets=site.assets,
-        progress=PublicProgress(progress.as_of, progress.branches, progress.activities, progress.themes,
-                                progress.donations, progress.inspections),
+        progress=public_progress(progress),
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -13,7 +14,6 @@ from markupsafe import Markup
 
 from generator.content.images import Picture
 from generator.content.slugs import assign_slugs
-from generator.memo import IdentityMemo
 from generator.model.model import Story
 from generator.public.feed import FEED_PATH, FeedEntry, atom_feed
 from generator.public.public import PublicActivity, PublicBranch, PublicSite, PublicUnit, PublicVillage
@@ -148,61 +148,59 @@ def paginate(items: Sequence[T], folder: str, size: int = PAGE_SIZE) -> list[tup
     ]
 
 
-class _PublicIndex:
-    """Lookups from ids to public records, built once."""
+@dataclass(frozen=True)
+class PublicIndex:
+    """Lookups from ids to public records and the tags of the published stories."""
 
-    def __init__(self, site: PublicSite, pictures: Mapping[str, Picture], memo: IdentityMemo,
-                 html: Mapping[str, str]) -> None:
-        self.memo = memo
-        self.html = html
-        self.units = {u.id: u for u in site.units}
-        self.rank = {u.id: n for n, u in enumerate(site.units)}  # site.units is in the official order
-        self.branches = {b.id: b for b in site.branches}
-        self.villages = {v.id: v for v in site.villages}
-        self.pictures = pictures
-        counts: dict[str, int] = defaultdict(int)
-        for s in site.stories:
-            for t in dict.fromkeys(s.tags):
-                counts[t] += 1
-        slugs = assign_slugs(counts, prefix="tag")
-        self.tags = {name: memo.canonical(f"tag {name}", TagView(name, slugs[name], counts[name])) for name in counts}
+    units: Mapping[str, PublicUnit]
+    rank: Mapping[str, int]  # site.units is in the official order
+    branches: Mapping[str, PublicBranch]
+    villages: Mapping[str, PublicVillage]
+    pictures: Mapping[str, Picture]
+    tags: Mapping[str, TagView]
 
-    def activity(self, a: PublicActivity) -> ActivityView:
-        """Return the view of an activity; the same object as last build when nothing it shows changed."""
-        branches = [self.branches[b] for b in a.branches]
-        # The view shows the branches' units too, in the official order: a unit renamed or moved is a new view.
-        units = sorted({b.unit for b in branches}, key=self.rank.__getitem__)
-        inputs = (a, *branches, *(self.units[u] for u in units), *(self.villages[v] for v in a.villages),
-                  *(self.pictures.get(p) for p in a.photos))
-        return self.memo.get(inputs, lambda: self._activity(a), tuple(units))  # type: ignore[no-any-return]
 
-    def _activity(self, a: PublicActivity) -> ActivityView:
-        branches = tuple(self.branches[b] for b in a.branches)
-        unit_ids = sorted({b.unit for b in branches}, key=self.rank.__getitem__)
-        donated = sum(d.value or 0.0 for d in a.donations)
-        pictures = [self.pictures[p] for p in a.photos if p in self.pictures]
-        photos = tuple(
-            Photo(p, a.title if len(pictures) == 1 else f"{a.title}（照片 {i}/{len(pictures)}）")
-            for i, p in enumerate(pictures, start=1)
-        )
-        return ActivityView(a, branches, tuple(self.units[u] for u in unit_ids),
-                            tuple(self.villages[v] for v in a.villages), (a.funds or 0.0) + donated, donated, photos)
+def story_tags(stories: Iterable[Story]) -> dict[str, TagView]:
+    """Return the tags of the stories, each with its URL slug and how many stories carry it."""
+    counts: dict[str, int] = defaultdict(int)
+    for s in stories:
+        for t in dict.fromkeys(s.tags):
+            counts[t] += 1
+    slugs = assign_slugs(counts, prefix="tag")
+    return {name: TagView(name, slugs[name], counts[name]) for name in counts}
 
-    def story(self, s: Story) -> StoryView:
-        """Return the view of a story; the same object as last build when nothing it shows changed."""
-        inputs = (s, self.units.get(s.unit) if s.unit else None, *(self.branches[b] for b in s.branches),
-                  *(self.tags[t] for t in dict.fromkeys(s.tags)), self.pictures.get(s.cover) if s.cover else None)
-        return self.memo.get(inputs, lambda: self._story(s))  # type: ignore[no-any-return]
 
-    def _story(self, s: Story) -> StoryView:
-        cover = None
-        if s.cover and s.cover in self.pictures:
-            alt = s.extra.get("cover_alt")
-            cover = Photo(self.pictures[s.cover], alt if isinstance(alt, str) and alt.strip() else s.title)
-        return StoryView(s, self.units.get(s.unit) if s.unit else None,
-                         tuple(self.branches[b] for b in s.branches),
-                         tuple(self.tags[t] for t in dict.fromkeys(s.tags)), cover,
-                         s.summary or excerpt(s.body, html=self.html.get(s.body)), f"stories/{s.slug}/")
+def public_index(site: PublicSite, pictures: Mapping[str, Picture]) -> PublicIndex:
+    """Return the lookups a view of an activity or a story is made with."""
+    return PublicIndex({u.id: u for u in site.units}, {u.id: n for n, u in enumerate(site.units)},
+                       {b.id: b for b in site.branches}, {v.id: v for v in site.villages}, dict(pictures),
+                       story_tags(site.stories))
+
+
+def activity_view(a: PublicActivity, index: PublicIndex) -> ActivityView:
+    """Return an activity with its branches, units, villages and photos resolved."""
+    branches = tuple(index.branches[b] for b in a.branches)
+    unit_ids = sorted({b.unit for b in branches}, key=index.rank.__getitem__)
+    donated = sum(d.value or 0.0 for d in a.donations)
+    pictures = [index.pictures[p] for p in a.photos if p in index.pictures]
+    photos = tuple(
+        Photo(p, a.title if len(pictures) == 1 else f"{a.title}（照片 {i}/{len(pictures)}）")
+        for i, p in enumerate(pictures, start=1)
+    )
+    return ActivityView(a, branches, tuple(index.units[u] for u in unit_ids),
+                        tuple(index.villages[v] for v in a.villages), (a.funds or 0.0) + donated, donated, photos)
+
+
+def story_view(s: Story, index: PublicIndex, html: str | None = None) -> StoryView:
+    """Return a story with its unit, branches, tags and cover resolved; `html`: its body converted, for the excerpt."""
+    cover = None
+    if s.cover and s.cover in index.pictures:
+        alt = s.extra.get("cover_alt")
+        cover = Photo(index.pictures[s.cover], alt if isinstance(alt, str) and alt.strip() else s.title)
+    return StoryView(s, index.units.get(s.unit) if s.unit else None,
+                     tuple(index.branches[b] for b in s.branches),
+                     tuple(index.tags[t] for t in dict.fromkeys(s.tags)), cover,
+                     s.summary or excerpt(s.body, html=html), f"stories/{s.slug}/")
 
 
 def _story_units(s: Story, branches: Mapping[str, PublicBranch]) -> set[str]:
@@ -214,9 +212,7 @@ def _story_units(s: Story, branches: Mapping[str, PublicBranch]) -> set[str]:
 
 def activity_kinds(activities: Sequence[ActivityView]) -> tuple[str, ...]:
     """Return the kinds of activity the records use, the most frequent first (ties by name)."""
-    counts: dict[str, int] = defaultdict(int)
-    for view in activities:
-        counts[view.activity.kind] += 1
+    counts = Counter(view.activity.kind for view in activities)
     return tuple(sorted(counts, key=lambda k: (-counts[k], k)))
 
 
@@ -246,34 +242,88 @@ def _sitemap(site: PublicSite, pages: Sequence[Page]) -> bytes:
     return sitemap(site.settings.base_url, listed)
 
 
-def share_view(site: PublicSite, sv: StoryView, memo: IdentityMemo) -> ShareView:
-    """Return how a story page is shared (the same object while the base URL and the story's path are)."""
-    url = page_url(site.settings.base_url, sv.path)
-    made: ShareView = memo.get((), lambda: ShareView(url, Markup(qr_svg(url, f"二维码：{url}")), f"{sv.path}{STORY_SHARE_IMAGE}"),
-                               ("share", url, sv.path))
-    return made
+def share_view(base_url: str, path: str) -> ShareView:
+    """Return how the story page at URL path `path` is shared: its absolute URL, a QR code, its share image's path."""
+    url = page_url(base_url, path)
+    return ShareView(url, Markup(qr_svg(url, f"二维码：{url}")), f"{path}{STORY_SHARE_IMAGE}")
 
 
-def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None, memo: IdentityMemo | None = None,
-                html: Mapping[str, str] | None = None) -> Plan:
+@dataclass(frozen=True)
+class ActivityLists:
+    """The shown activities as the pages list them: newest first, by unit, by month, and the kinds used."""
+
+    newest: tuple[ActivityView, ...]
+    by_unit: Mapping[str, tuple[ActivityView, ...]]
+    months: tuple[MonthView, ...]
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActivityOrder:
+    """The shown activities' ids newest first, and by month (newest month first): what only their dates decide."""
+
+    newest: tuple[str, ...]
+    months: tuple[tuple[str, tuple[str, ...]], ...]  # ("2019-08", ids)
+
+
+def activity_order(dates: Iterable[tuple[str, date]]) -> ActivityOrder:
+    """Return the order of the activities (id, date) on the pages: by date then id, newest first."""
+    newest = sorted(dates, key=lambda pair: (pair[1], pair[0]), reverse=True)
+    months: dict[str, list[str]] = {}
+    month_of: dict[date, str] = {}  # strftime for each of 10,000 activities is a tenth of a preview's budget
+    for key, day in newest:
+        month = month_of.get(day)
+        if month is None:
+            month = month_of[day] = day.strftime("%Y-%m")
+        months.setdefault(month, []).append(key)
+    return ActivityOrder(tuple(key for key, _ in newest), tuple((m, tuple(ids)) for m, ids in months.items()))
+
+
+def activity_lists(views: Mapping[str, ActivityView], order: ActivityOrder) -> ActivityLists:
+    """Return the lists of activities the pages show, from the views of the shown activities (by id) in `order`."""
+    newest = tuple(map(views.__getitem__, order.newest))
+    by_unit: dict[str, list[ActivityView]] = defaultdict(list)
+    for view in newest:
+        for unit in view.units:
+            by_unit[unit.id].append(view)
+    month_views = tuple(MonthView(key, f"{key[:4]}年{int(key[5:])}月", tuple(map(views.__getitem__, ids)))
+                        for key, ids in order.months)
+    return ActivityLists(newest, {u: tuple(v) for u, v in by_unit.items()}, month_views, activity_kinds(newest))
+
+
+def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None, html: Mapping[str, str] | None = None,
+                *, index: PublicIndex | None = None, lists: ActivityLists | None = None,
+                story_views: Mapping[str, StoryView] | None = None, shares: Mapping[str, ShareView] | None = None) -> Plan:
     """Plan every page of the public site from the public view only.
 
-    With `memo` (kept by a Project between builds), the views of unchanged records are the
-    same objects as in the last build, which makes telling changed pages apart cheap. `html`:
-    the story bodies converted (by their text), for excerpts.
+    `html`: the story bodies converted (by their text), for excerpts. The build passes the
+    index, the activity lists and the views of stories and shares (by slug) it asked the
+    engine for, so an unchanged record's view is the object of the last build (cheap to
+    tell apart from a changed one); what is not passed is made here.
     """
-    index = _PublicIndex(site, pictures or {}, memo or IdentityMemo(), html or {})
+    pictures = pictures or {}
+    index = index or public_index(site, pictures)
+    lists = lists or activity_lists({a.id: activity_view(a, index) for a in site.activities},
+                                    activity_order((a.id, a.date) for a in site.activities))
+    made_stories = story_views or {}
+    made_shares = shares or {}
+    html = html or {}
+
+    def story(s: Story) -> StoryView:
+        found = made_stories.get(s.slug)
+        return found if found is not None else story_view(s, index, html.get(s.body))
+
+    def share(sv: StoryView) -> ShareView:
+        found = made_shares.get(sv.story.slug)
+        return found if found is not None else share_view(site.settings.base_url, sv.path)
+
     base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "feed_path": FEED_PATH,
                             "share_image": SITE_SHARE_IMAGE}
-    activities = tuple(index.activity(a) for a in sorted(site.activities, key=lambda a: (a.date, a.id), reverse=True))
-    stories = tuple(index.story(s) for s in site.stories)
+    activities = lists.newest
+    stories = tuple(story(s) for s in site.stories)
     featured = tuple(s for s in stories if s.story.featured) or stories[:3]
     tags = tuple(sorted(index.tags.values(), key=lambda t: (-t.count, t.slug)))
 
-    by_unit_activities: dict[str, list[ActivityView]] = defaultdict(list)
-    for view in activities:
-        for unit in view.units:
-            by_unit_activities[unit.id].append(view)
     by_unit_stories: dict[str, list[StoryView]] = defaultdict(list)
     for sv in stories:
         for unit_id in sorted(_story_units(sv.story, index.branches)):
@@ -283,22 +333,16 @@ def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None,
         by_unit_branches[b.unit].append(BranchView(b, index.villages.get(b.village) if b.village else None))
     units = tuple(
         UnitView(u, tuple(by_unit_branches[u.id]), sum(1 for bv in by_unit_branches[u.id] if bv.village),
-                 tuple(by_unit_activities[u.id]), tuple(by_unit_stories[u.id]))
+                 lists.by_unit.get(u.id, ()), tuple(by_unit_stories[u.id]))
         for u in site.units
     )
-
-    months: dict[str, list[ActivityView]] = defaultdict(list)
-    for view in activities:
-        months[view.activity.date.strftime("%Y-%m")].append(view)
-    month_views = tuple(
-        MonthView(key, f"{key[:4]}年{int(key[5:])}月", tuple(months[key])) for key in sorted(months, reverse=True)
-    )
+    month_views = lists.months
 
     pages = [
         Page("index.html", "index.html", {**base, "progress": site.progress, "featured": featured,
                                           "latest": activities[:LATEST_ACTIVITIES], "unit_count": len(units)}),
         Page("units/index.html", "units.html", {**base, "units": units}),
-        Page("activities/index.html", "timeline.html", {**base, "months": month_views, "kinds": activity_kinds(activities),
+        Page("activities/index.html", "timeline.html", {**base, "months": month_views, "kinds": lists.kinds,
                                                         "latest": activities[:LATEST_ACTIVITIES]}),
         Page("progress/index.html", "progress.html", {**base, "progress": site.progress}),
         Page("tags/index.html", "tags.html", {**base, "tags": tags}),
@@ -306,7 +350,7 @@ def plan_public(site: PublicSite, pictures: Mapping[str, Picture] | None = None,
         Page("404.html", "404.html", {**base, "url_root": urlsplit(site.settings.base_url).path}),
     ]
     pages += _list_pages(stories, "stories/", "stories.html", base)
-    pages += [Page(f"{sv.path}index.html", "story.html", {**base, "view": sv, "share": share_view(site, sv, index.memo)})
+    pages += [Page(f"{sv.path}index.html", "story.html", {**base, "view": sv, "share": share(sv)})
               for sv in stories]
     for tag in tags:
         tagged = [sv for sv in stories if tag in sv.tags]
