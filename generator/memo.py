@@ -1,16 +1,12 @@
-"""Memos inside stages: remember a stage's results so a rebuild redoes only what changed.
+"""The one memo left outside the engine: rendered Markdown by text, for the `markdown_inline` filter.
 
-A memo never decides what the inputs are (the reader does) and never writes
-under the output (the writer does). Two kinds live here:
-
-- `MarkdownMemo`: rendered Markdown by text, in memory, optionally backed by a
-  small on-disk store beside content/ (`.gongjian-cache/markdown.sqlite3`) that
-  the CLI uses so a rebuild after an edit does not render every story again.
-  The store is bounded (least recently used entries are evicted), every value is
-  checked against its own hash, and it can be deleted at any time.
-- `IdentityMemo`: results of a stage remembered by the identity of its inputs
-  (the stages not yet moved into the engine: validation, the public view and plan).
-  It compares tokens with the engine's strict `same` (1 is not 1.0).
+`MarkdownMemo` keeps activity summaries rendered by the Jinja filter, in memory,
+optionally backed by a small on-disk store beside content/
+(`.gongjian-cache/markdown.sqlite3`) that the CLI uses so a rebuild after an edit
+(a new process, a new engine) does not render every summary again. The store is
+bounded (least recently used entries are evicted), every value is checked against
+its own hash, and it can be deleted at any time. It never decides what the inputs
+are (the reader does) and never writes under the output (the writer does).
 """
 
 from __future__ import annotations
@@ -20,11 +16,9 @@ import importlib.metadata
 import sqlite3
 import sys
 import time
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
-from generator.engine import same
 from generator.render.markup import MarkdownRenderer
 
 CACHE_DIR = ".gongjian-cache"
@@ -180,48 +174,3 @@ class MarkdownMemo(MarkdownRenderer):
             self.store.put_many({self._key(*p): h for p, h in self.fresh.items()},
                                 [self._key(*p) for p in self.used if p not in self.fresh])
         self.fresh = {}
-
-
-class IdentityMemo:
-    """Results of a pure function remembered by the identity of its inputs, across builds.
-
-    A stage whose inputs come out of an earlier memo unchanged gets the very same result
-    object back, so later stages (and `Sameness`) see identical objects and stop early.
-    Entries not used by the last build are dropped at `next_build`, so the memo stays the
-    size of the content. Holds its inputs, so their ids cannot be reused while remembered.
-    """
-
-    def __init__(self) -> None:
-        self.entries: dict[tuple[Hashable, ...], tuple[tuple[Any, ...], Any]] = {}
-        self.used: set[tuple[Hashable, ...]] = set()
-        self.tokens: dict[str, Any] = {}
-        self.last_key: tuple[Hashable, ...] = ()  # the key of the latest get, for callers that `keep` entries
-
-    def get(self, inputs: tuple[Any, ...], make: Any, values: tuple[Hashable, ...] = ()) -> Any:
-        """Return `make()` for these inputs, or the result remembered for the very same objects (and equal `values`)."""
-        key = (*map(id, inputs), *values)
-        self.last_key = key
-        self.used.add(key)
-        entry = self.entries.get(key)
-        if entry is not None:
-            return entry[1]
-        result = make()
-        self.entries[key] = (inputs, result)
-        return result
-
-    def keep(self, keys: Iterable[tuple[Hashable, ...]]) -> None:
-        """Keep these entries for the next build too (a result made of them was itself remembered)."""
-        self.used.update(keys)
-
-    def canonical(self, name: str, value: Any) -> Any:
-        """Return the object kept under `name` if it equals `value` (so its identity carries over), else keep `value`."""
-        kept = self.tokens.get(name)
-        if kept is not None and same(kept, value):
-            return kept
-        self.tokens[name] = value
-        return value
-
-    def next_build(self) -> None:
-        """Forget what the last build did not use."""
-        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
-        self.used = set()
