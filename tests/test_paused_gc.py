@@ -26,10 +26,10 @@ def _collections_during(action: Any, monkeypatch: pytest.MonkeyPatch) -> int:
     for name in ("check", "render"):
         method = getattr(Project, name)
 
-        def watched(self: Project, *args: Any, _method: Any = method) -> Any:
+        def watched(self: Project, *args: Any, _method: Any = method, **kwargs: Any) -> Any:
             inside[0] = True
             try:
-                return _method(self, *args)
+                return _method(self, *args, **kwargs)
             finally:
                 inside[0] = False
 

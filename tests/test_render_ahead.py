@@ -2,38 +2,49 @@
 
 from __future__ import annotations
 
-import os
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from generator import build, side_process
+from generator import build
 from generator.build import Project, build_site
+from tests.conftest import REPO
 from tests.trees import tree
 
+# Run in a fresh interpreter: threads other tests leave behind (the browser's) rightly stop a build from forking.
+_SHARED = """
+import json, os, sys
+from pathlib import Path
+from generator import build, side_process
+from generator.build import build_site
+real = side_process.spread
+shared = []
+def spread(make, items, processes=None):
+    made = real(lambda item: (os.getpid(), make(item)), items, processes)
+    if items and isinstance(items[0], tuple) and isinstance(items[0][0], str):  # pages (side, path), not images
+        shared.append([len(items), len({pid for pid, _ in made})])
+    return [value for _, value in made]
+side_process.spread = spread
+build.RENDER_AHEAD_FROM = 10
+build_site(Path(sys.argv[1]), Path(sys.argv[2]), cache=False, drafts=True)
+print(json.dumps({"shared": shared, "workers": side_process.workers()}))
+"""
 
-def test_pages_rendered_by_children_are_the_pages_rendered_here(scratch, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_pages_rendered_by_children_are_the_pages_rendered_here(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     content = scratch(base="showcase")
     build_site(content, tmp_path / "alone", cache=False, drafts=True)  # fewer pages than RENDER_AHEAD_FROM: here
-    shared: list[tuple[int, set[int]]] = []
-    real_spread = side_process.spread
-
-    def spread(make, items, processes=None):  # type: ignore[no-untyped-def]
-        made = real_spread(lambda item: (os.getpid(), make(item)), items, processes)
-        if items and isinstance(items[0], tuple) and isinstance(items[0][0], str):  # pages (side, path), not images
-            shared.append((len(items), {pid for pid, _ in made}))
-        return [value for _, value in made]
-
-    monkeypatch.setattr(side_process, "spread", spread)
-    monkeypatch.setattr(build, "RENDER_AHEAD_FROM", 10)
-    build_site(content, tmp_path / "shared", cache=False, drafts=True)
-    assert shared and shared[0][0] > 10  # the pages went through spread …
-    assert len(shared[0][1]) >= (2 if side_process.workers() > 1 else 1)  # … and children rendered some of them
-    assert tree(tmp_path / "shared").keys() == tree(tmp_path / "alone").keys()
-    differ = [rel for rel, data in tree(tmp_path / "shared").items() if data != tree(tmp_path / "alone")[rel]
-              and not rel.endswith(".gongjian-manifest.json")]
-    assert differ == []
+    run = subprocess.run([sys.executable, "-c", _SHARED, str(content), str(tmp_path / "shared")], cwd=REPO,
+                         capture_output=True, text=True, check=True)
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["shared"] and report["shared"][0][0] > 10  # the pages went through spread …
+    assert report["shared"][0][1] >= min(2, report["workers"])  # … and children rendered some of them
+    shared, alone = tree(tmp_path / "shared"), tree(tmp_path / "alone")
+    assert shared.keys() == alone.keys()
+    assert [rel for rel, data in shared.items() if data != alone[rel] and not rel.endswith(".gongjian-manifest.json")] == []
 
 
 def test_a_template_error_in_a_page_a_child_renders_is_the_usual_message(scratch, tmp_path: Path,  # type: ignore[no-untyped-def]
