@@ -135,6 +135,8 @@ class Content:
         return [rel for rel in self.assets() if rel.endswith(suffixes)]
 
     def pick(self, items: list[Any]) -> Any:
+        if not items:
+            raise NothingToEdit  # e.g. every file of a kind was removed earlier in the sequence
         return items[self.rng.randrange(len(items))]
 
     def subset(self, items: list[Any], least: int = 0) -> list[Any]:
@@ -534,12 +536,19 @@ NO_SHRINKING = (Phase.explicit, Phase.reuse, Phase.generate)
 sequences = st.lists(st.tuples(st.sampled_from(NAMES), st.integers(0, 2**32 - 1)), min_size=3, max_size=8)
 
 
+class NothingToEdit(Exception):
+    """The edit has nothing left to work on (what it edits was removed earlier in the sequence)."""
+
+
 def apply(c: Content, name: str, seed: int, compare: Callable[[str], None]) -> str:
     """Apply one edit of the catalogue (deterministic given the content, the name and the seed)."""
     c.rng.seed(seed)
-    if name == "broken for a while":
-        return broken_for_a_while(c, compare)
-    return EDITS[name](c)
+    try:
+        if name == "broken for a while":
+            return broken_for_a_while(c, compare)
+        return EDITS[name](c)
+    except NothingToEdit:
+        return f"{name}: nothing left to edit (the content, as it is, is still compared)"
 
 
 # --- building and comparing ------------------------------------------------------------------------------------
