@@ -34,9 +34,12 @@ import jinja2
 from generator.content.images import Picture, render_images
 from generator.content.reader import Inventory
 from generator.engine import Engine, query
+from generator.internal.dashboard import ActivityRow, Lookups, newest_first, rows_of
+from generator.internal.dashboard import lookups as dashboard_lookups
+from generator.internal.grid_data import activity_entries
 from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
-from generator.model.model import Site
-from generator.model.progress import Progress, ProgressChange, compute_progress, progress_change
+from generator.model.model import Activity, Site
+from generator.model.progress import Progress, ProgressChange, compute_progress, counted_activities, progress_change
 from generator.public.search import index_of, indexed, page_search_text
 from generator.public.search_text import PageText
 from generator.public.share import share_png
@@ -77,15 +80,68 @@ def change(engine: Engine) -> ProgressChange | None:
 
 
 @query
+def counted_by_file(engine: Engine) -> dict[str, tuple[Activity, ...]]:
+    """The activities counted as of the cut-off date, by the file they are written in."""
+    site = records_site(engine)
+    found: dict[str, list[Activity]] = {}
+    for activity in counted_activities(site):
+        found.setdefault(activity.source.path, []).append(activity)
+    return {path: tuple(activities) for path, activities in found.items()}
+
+
+@query
+def counted_in(engine: Engine, path: str) -> tuple[Activity, ...]:
+    """The counted activities of one file: unchanged (the same objects) when another file is edited."""
+    return counted_by_file(engine).get(path, ())
+
+
+@query
+def lookups(engine: Engine) -> Lookups:
+    """Units, branches and villages by id (what an activity row resolves), untouched by an activity edit."""
+    return dashboard_lookups(Site(settings=engine.input("settings"), as_of=engine.input("as_of"), stories=(),
+                                  assets=frozenset(), activities=(), inspections=(),
+                                  **{kind: engine.input(("records", kind)) for kind in ("units", "branches", "villages")}))
+
+
+@query
+def rows_in(engine: Engine, path: str) -> tuple[ActivityRow, ...]:
+    """The activity rows of one file: made again only when that file's activities or the units, branches,
+    villages change (an activity edit works out one file's rows, not the campaign's)."""
+    return rows_of(counted_in(engine, path), lookups(engine))
+
+
+@query
+def activity_rows(engine: Engine) -> tuple[ActivityRow, ...]:
+    """Every counted activity's row, newest first."""
+    return newest_first(row for path in sorted(counted_by_file(engine)) for row in rows_in(engine, path))
+
+
+@query
 def figures(engine: Engine) -> InternalFigures:
     """The ledger rows, 约谈 groups, supervision summary and dashboard."""
-    return internal_figures(records_site(engine), progress(engine))
+    return internal_figures(records_site(engine), progress(engine), activity_rows(engine))
+
+
+@query
+def grid_entries_in(engine: Engine, path: str) -> dict[str, tuple[int, list[Any]]]:
+    """The grid rows of one file's activities (grid_data.activity_entries), by activity id."""
+    rows = rows_in(engine, path)
+    return dict(zip((r.activity.id for r in rows), activity_entries(rows), strict=True))
+
+
+@query
+def activity_data(engine: Engine) -> tuple[tuple[int, list[Any]], ...]:
+    """Every activity's grid row, newest first: an activity edit turns one file's rows into data again."""
+    entries: dict[str, tuple[int, list[Any]]] = {}
+    for path in sorted(counted_by_file(engine)):
+        entries.update(grid_entries_in(engine, path))
+    return tuple(entries[r.activity.id] for r in activity_rows(engine))
 
 
 @query
 def internal_plan(engine: Engine) -> Plan:
     """The internal side's pages and files made from the records (the dashboard, ledgers, report…)."""
-    return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine))
+    return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine), activity_data(engine))
 
 
 def _pause(engine: Engine) -> Callable[[], None]:

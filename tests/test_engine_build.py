@@ -85,3 +85,32 @@ def test_the_search_index_and_office_files_are_remembered_like_pages(scratch) ->
     third = project.build()
     assert third.later["internal/ledger.xlsx"] is first.later["internal/ledger.xlsx"]  # a story is not in the ledger
     assert any("检索新词汇" in data.decode("utf-8") for rel, data in third.later.items() if "/text/" in rel)
+
+
+def test_an_activity_edit_works_out_the_rows_of_its_own_file_only(scratch, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard's activity rows and grid data are made per ledger file: other files' rows are kept as they were."""
+    content = scratch()
+    ledger = (content / "activities.yaml").read_text(encoding="utf-8")
+    (content / "activities.yaml").unlink()
+    (content / "activities").mkdir()
+    (content / "activities/one.yaml").write_text(ledger, encoding="utf-8")
+    (content / "activities/two.yaml").write_text(
+        "- id: a90\n  date: 2017-11-20\n  title: 另一份台账的活动\n  kind: 主题党日\n  branches: [agri-b1]\n"
+        "  participants: 3\n", encoding="utf-8")
+    project = Project(content, drafts=True)
+    project.build()
+    paths = {Path(path).name: path for path in pipeline.counted_by_file(project.engine)}  # as messages show them
+    assert sorted(paths) == ["one.yaml", "two.yaml"]
+    other = pipeline.rows_in(project.engine, paths["two.yaml"])
+    assert [r.activity.id for r in other] == ["a90"]
+    ran: list[tuple[str, ...]] = []
+    for stage in (pipeline.rows_in, pipeline.grid_entries_in):
+        monkeypatch.setattr(stage, "fn", lambda engine, *args, fn=stage.fn: ran.append(args) or fn(engine, *args))
+    edited = ledger.replace("participants: 12", "participants: 13")
+    assert edited != ledger
+    (content / "activities/one.yaml").write_text(edited, encoding="utf-8")
+    built = project.build()
+    assert ran == [(paths["one.yaml"],), (paths["one.yaml"],)]
+    assert pipeline.rows_in(project.engine, paths["two.yaml"]) is other
+    assert built.checked.figures.dash.sections  # and the result is a cold build's
+    assert _bytes(built.outputs()) == _bytes(Project(content, drafts=True).build().outputs())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -88,20 +89,42 @@ class Dashboard:
     top_units: int
 
 
+@dataclass(frozen=True)
+class Lookups:
+    """What an activity row resolves its ids with: units in the official order, branches, villages."""
+
+    units: Mapping[str, Unit]
+    rank: Mapping[str, int]
+    branches: Mapping[str, Branch]
+    villages: Mapping[str, Village]
+
+
+def lookups(site: Site) -> Lookups:
+    """Return the units, branches and villages of a site by id (units with their place in the official order)."""
+    return Lookups({u.id: u for u in site.units}, {u.id: n for n, u in enumerate(site.units)},
+                   {b.id: b for b in site.branches}, {v.id: v for v in site.villages})
+
+
+def rows_of(activities: Iterable[Activity], found: Lookups) -> tuple[ActivityRow, ...]:
+    """Return the rows of some counted activities, in their order."""
+    rows = []
+    for a in activities:
+        owned = tuple(found.branches[b] for b in a.branches)
+        funds, donated = activity_value(a)
+        units = tuple(found.units[u] for u in sorted({b.unit for b in owned}, key=found.rank.__getitem__))
+        rows.append(ActivityRow(a, owned, units, tuple(found.villages[v] for v in a.villages), money(funds),
+                                money(donated), money(funds + donated)))
+    return tuple(rows)
+
+
+def newest_first(rows: Iterable[ActivityRow]) -> tuple[ActivityRow, ...]:
+    """Return activity rows newest first (by date, then id)."""
+    return tuple(sorted(rows, key=lambda r: (r.activity.date, r.activity.id), reverse=True))
+
+
 def activity_rows(site: Site) -> tuple[ActivityRow, ...]:
     """Return the counted activities, newest first."""
-    units = {u.id: u for u in site.units}
-    rank = {u.id: n for n, u in enumerate(site.units)}  # site.units is in the official order
-    branches = {b.id: b for b in site.branches}
-    villages = {v.id: v for v in site.villages}
-    rows = []
-    for a in counted_activities(site):
-        owned = tuple(branches[b] for b in a.branches)
-        funds, donated = activity_value(a)
-        rows.append(ActivityRow(a, owned, tuple(units[u] for u in sorted({b.unit for b in owned}, key=rank.__getitem__)),
-                                tuple(villages[v] for v in a.villages), money(funds), money(donated),
-                                money(funds + donated)))
-    return tuple(sorted(rows, key=lambda r: (r.activity.date, r.activity.id), reverse=True))
+    return newest_first(rows_of(counted_activities(site), lookups(site)))
 
 
 def theme_sections(rows: tuple[ActivityRow, ...], progress: Progress) -> tuple[ThemeSection, ...]:
@@ -143,8 +166,9 @@ def weekly(site: Site, rows: tuple[ActivityRow, ...]) -> tuple[Week, ...]:
     count: dict[date, int] = defaultdict(int)
     people: dict[date, int] = defaultdict(int)
     for r in rows:
-        count[_monday(r.activity.date)] += 1
-        people[_monday(r.activity.date)] += r.activity.participants
+        monday = _monday(r.activity.date)
+        count[monday] += 1
+        people[monday] += r.activity.participants
     weeks = []
     start = _monday(min(first, site.as_of))
     while start <= site.as_of:
@@ -159,9 +183,10 @@ def _short(day: date) -> str:
 
 
 
-def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], supervision: Supervision) -> Dashboard:
-    """Assemble the dashboard's lists and charts."""
-    rows = activity_rows(site)
+def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], supervision: Supervision,
+                    rows: tuple[ActivityRow, ...] | None = None) -> Dashboard:
+    """Assemble the dashboard's lists and charts (`rows`: the site's `activity_rows`, when already made)."""
+    rows = activity_rows(site) if rows is None else rows
     sections = theme_sections(rows, progress)
     items = donation_items(rows)
     weeks = weekly(site, rows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -81,9 +81,17 @@ def activity_record(r: ActivityRow) -> list[Any]:
             r.donation_value, r.total_value]
 
 
-def grid_files(units: Sequence[UnitRow], branches: Sequence[BranchRow], activities: Sequence[ActivityRow],
+def activity_entries(rows: Iterable[ActivityRow]) -> tuple[tuple[int, list[Any]], ...]:
+    """Return each activity row's data file (by its first unit) and its row as the grid reads it, in order."""
+    return tuple((bucket(r.units[0].id if r.units else ""), activity_record(r)) for r in rows)
+
+
+def grid_files(units: Sequence[UnitRow], branches: Sequence[BranchRow], activities: Sequence[tuple[int, list[Any]]],
                as_of: date) -> dict[str, bytes]:
-    """Return every data file: units in one, branches and activities in BUCKETS each (an activity by its first unit)."""
+    """Return every data file: units in one, branches and activities in BUCKETS each.
+
+    `activities`: `activity_entries` of the rows newest first.
+    """
     files = {data_path("units"): _script("units", [unit_record(r) for r in units])}
     per_bucket: dict[int, list[list[Any]]] = defaultdict(list)
     for b in branches:
@@ -91,8 +99,8 @@ def grid_files(units: Sequence[UnitRow], branches: Sequence[BranchRow], activiti
     for n in range(BUCKETS):
         files[data_path("branches", n)] = _script("branches", per_bucket[n])
     per_bucket = defaultdict(list)
-    for a in sorted(activities, key=lambda r: (r.activity.date, r.activity.id), reverse=True):
-        per_bucket[bucket(a.units[0].id if a.units else "")].append(activity_record(a))
+    for n, record in activities:
+        per_bucket[n].append(record)
     for n in range(BUCKETS):
         files[data_path("activities", n)] = _script("activities", per_bucket[n])
     return files

@@ -7,14 +7,14 @@ to nothing: it is sent on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
-from generator.internal.dashboard import ActivityRow, Dashboard, build_dashboard
-from generator.internal.grid_data import grid_config, grid_files, grid_scripts
+from generator.internal.dashboard import ActivityRow, Dashboard, build_dashboard, newest_first
+from generator.internal.grid_data import activity_entries, grid_config, grid_files, grid_scripts
 from generator.internal.ledger import (
     BranchRow,
     LaggingGroup,
@@ -84,18 +84,25 @@ class InternalFigures:
     dash: Dashboard
 
 
-def internal_figures(site: Site, progress: Progress) -> InternalFigures:
-    """Compute the ledger rows, the 约谈 groups, the supervision summary and the dashboard."""
+def internal_figures(site: Site, progress: Progress, rows: tuple[ActivityRow, ...] | None = None) -> InternalFigures:
+    """Compute the ledger rows, the 约谈 groups, the supervision summary and the dashboard.
+
+    `rows`: the site's activity rows (dashboard.activity_rows), when already made.
+    """
     branches = branch_rows(site, progress)
     units = unit_rows(site, progress)
     supervision = summarize_supervision(site)
     return InternalFigures(branches, units, lagging_groups(site, branches), supervision,
-                           build_dashboard(site, progress, units, supervision))
+                           build_dashboard(site, progress, units, supervision, rows))
 
 
 def plan_internal(site: Site, progress: Progress, change: ProgressChange | None = None,
-                  figures: InternalFigures | None = None) -> Plan:
-    """Plan the dashboard, ledgers, lagging list, inspections, activities, report, JSON and CSV."""
+                  figures: InternalFigures | None = None,
+                  activity_data: Sequence[tuple[int, list[Any]]] | None = None) -> Plan:
+    """Plan the dashboard, ledgers, lagging list, inspections, activities, report, JSON and CSV.
+
+    `activity_data`: the activities' grid rows (grid_data.activity_entries) newest first, when already made.
+    """
     f = figures or internal_figures(site, progress)
     base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "progress": progress,
                             "cutoff": lagging_cutoff(site)}
@@ -124,7 +131,8 @@ def plan_internal(site: Site, progress: Progress, change: ProgressChange | None 
         *unit_pages(f, activities, unit_base),
     )
     files = {
-        **grid_files(f.units, f.branches, activities, site.as_of),
+        **grid_files(f.units, f.branches, activity_entries(newest_first(activities)) if activity_data is None
+                     else activity_data, site.as_of),
         "progress.json": progress_json(progress).encode("utf-8"),
         "ledger-branches.csv": branch_csv(f.branches),
         "ledger-units.csv": unit_csv(f.units),
