@@ -246,8 +246,8 @@ SHARE_DRAWN = "share images drawn"  # a service: images drawn ahead, many at onc
 
 
 @query
-def share_image(engine: Engine, title: str, lines: tuple[str, ...], footer: str, url: str, cover: Picture | None,
-                content_dir: Path, font: str) -> bytes:
+def share_image(engine: Engine, title: str, lines: tuple[str, ...], footer: str, qr_modules: tuple[bytes, ...],
+                cover: Picture | None, content_dir: Path, font: str) -> bytes:
     """A page's share image (share.py) from what it shows, drawn again only when that or the cover's copy changes.
 
     `cover` is the published picture whose large copy is drawn in (its renditions, asked of the engine);
@@ -256,5 +256,5 @@ def share_image(engine: Engine, title: str, lines: tuple[str, ...], footer: str,
     """
     data = renditions(engine, cover, content_dir)[cover.large.path] if cover is not None else None
     drawn: dict[tuple[Any, ...], bytes] = engine.services.get(SHARE_DRAWN, {})
-    made = drawn.pop((title, lines, footer, url, cover, content_dir, font), None)
-    return made if made is not None else share_png(title, lines, footer, url, data)
+    made = drawn.pop((title, lines, footer, qr_modules, cover, content_dir, font), None)
+    return made if made is not None else share_png(title, lines, footer, qr_modules, data)

@@ -62,3 +62,42 @@ def test_a_template_error_in_a_page_a_child_renders_is_the_usual_message(scratch
     assert type(shared.value) is type(alone.value) and str(shared.value) == str(alone.value)
     assert "month.html" in str(shared.value)
     assert not (tmp_path / "site").exists()
+
+
+_WORKED_AHEAD = """
+import json, os, sys
+from pathlib import Path
+from generator import side_process
+from generator.build import build_site
+from generator.engine import Query
+from generator.public import plan
+real = side_process.spread
+worked = {}
+def spread(make, items, processes=None):
+    made = real(lambda item: (os.getpid(), make(item)), items, processes)
+    if items and isinstance(items[0][0], Query):  # the public side's queries worked out ahead
+        worked[items[0][0].name] = [len(items), len({pid for pid, _ in made})]
+    return [value for _, value in made]
+side_process.spread = spread
+plan.WORK_AHEAD_FROM = 2
+side_process.SPREAD_CHUNK = 1  # a few stories, still shared out
+build_site(Path(sys.argv[1]), Path(sys.argv[2]), cache=False, drafts=True)
+print(json.dumps({"worked": worked, "workers": side_process.workers()}))
+"""
+
+
+def test_story_bodies_and_qr_codes_worked_out_by_children_are_the_same(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A cold build of many stories converts their Markdown and encodes their QR codes on both cores."""
+    content = scratch(base="showcase")
+    build_site(content, tmp_path / "alone", cache=False, drafts=True)  # fewer stories than WORK_AHEAD_FROM: here
+    run = subprocess.run([sys.executable, "-c", _WORKED_AHEAD, str(content), str(tmp_path / "shared")], cwd=REPO,
+                         capture_output=True, text=True, check=True)
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    stories = len(list((content / "stories").glob("*.md")))
+    worked = report["worked"]
+    assert set(worked) == {"generator.public.plan.converted", "generator.public.plan._share"}
+    assert all(count == stories for count, _ in worked.values())  # every story's body and QR code, once
+    assert all(pids >= min(2, report["workers"]) for _, pids in worked.values())  # children did some
+    shared, alone = tree(tmp_path / "shared"), tree(tmp_path / "alone")
+    assert shared.keys() == alone.keys()
+    assert [rel for rel, data in shared.items() if data != alone[rel] and not rel.endswith(".gongjian-manifest.json")] == []

@@ -31,7 +31,7 @@ from generator.errors import ContentError, Problem
 from generator.model.model import Activity, SiteImage, Story
 from generator.public.public import PublicActivity, Shown
 from generator.public.public_pages import SITE_SHARE_IMAGE, ShareView, StoryView
-from generator.public.share import cjk_font, page_url, share_png
+from generator.public.share import cjk_font, page_url, qr_matrix, share_png
 from generator.render.links import (
     HINT,
     KINDS,
@@ -355,7 +355,7 @@ def _story_share_text(sv: StoryView, settings: Any) -> tuple[tuple[str, ...], st
     return tuple(x for x in (line, date_zh(sv.story.date)) if x), footer
 
 
-ShareShown = tuple[str, tuple[str, ...], str, str, Picture | None, Path, str]  # share_image's arguments
+ShareShown = tuple[str, tuple[str, ...], str, tuple[bytes, ...], Picture | None, Path, str]  # share_image's arguments
 SPREAD_FROM = 50  # images to draw at once from which they are shared with forked children (a cold build)
 
 
@@ -363,7 +363,7 @@ def _share_shown(sv: StoryView, share: ShareView, settings: Any, content_dir: Pa
     """What a story page's share image shows: title, unit and branches, date, footer, URL, cover."""
     lines, footer = _story_share_text(sv, settings)
     cover = sv.cover.picture if sv.cover is not None else None
-    return (sv.story.title, lines, footer, share.url, cover, content_dir, font)
+    return (sv.story.title, lines, footer, share.qr_modules, cover, content_dir, font)
 
 
 class _ShareImages:
@@ -390,14 +390,14 @@ class _ShareImages:
         if len(new) < SPREAD_FROM or side_process.workers() < 2 or not side_process.can_fork():
             return  # drawn here when asked
         # The covers' copies are the pictures' published files too: made here once, through the engine.
-        items = [(title, lines, footer, url,
+        items = [(title, lines, footer, modules,
                   pipeline.renditions(self.engine, cover, folder)[cover.large.path] if cover is not None else None)
-                 for title, lines, footer, url, cover, folder, _ in new]
+                 for title, lines, footer, modules, cover, folder, _ in new]
         drawn = side_process.spread(_draw, items)
         self.engine.services[pipeline.SHARE_DRAWN] = dict(zip(new, drawn, strict=True))
 
 
-def _draw(item: tuple[str, tuple[str, ...], str, str, bytes | None]) -> bytes:
+def _draw(item: tuple[str, tuple[str, ...], str, tuple[bytes, ...], bytes | None]) -> bytes:
     return share_png(*item)
 
 
@@ -412,7 +412,7 @@ def with_share_images(plan: Plan, content_dir: Path, engine: Engine | None = Non
     font = str(cjk_font())  # another font draws other pixels
     shown: dict[str, ShareShown] = {
         SITE_SHARE_IMAGE: (settings.title, (settings.campaign_name,), settings.organization or settings.title,
-                           page_url(settings.base_url, ""), None, content_dir, font)}
+                           qr_matrix(page_url(settings.base_url, "")), None, content_dir, font)}
     for page in plan.pages:
         if page.template == "story.html":
             shown[page.context["share"].image] = _share_shown(page.context["view"], page.context["share"], settings,

@@ -14,17 +14,18 @@ not rendered again (`pipeline.page_html`), and telling them apart costs one iden
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+import functools
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from generator import pipeline
+from generator import pipeline, side_process
 from generator.content.images import Picture, inspect_images
 from generator.content.reader import Inventory
-from generator.engine import Engine, query
+from generator.engine import Engine, Query, query
 from generator.errors import ContentError, Problem
 from generator.model.model import SiteImage, Story
 from generator.public.assets import (
@@ -201,10 +202,42 @@ def _raw_html(engine: Engine) -> bool:
     return bool(engine.input("settings").allow_raw_html)
 
 
+WORKED_AHEAD = "public side worked ahead"  # a service: (query name, arguments) → value, made by forked children
+WORK_AHEAD_FROM = 200  # new results from which forked children help (a cold build)
+
+
+def _work_ahead(engine: Engine, wanted: Sequence[tuple[Query[..., Any], tuple[Any, ...]]]) -> None:
+    """Work out the results of `wanted` (query, arguments) not remembered, in this process and forked children.
+
+    Only when there are many (a cold build of many stories) and forking is safe (not in the preview).
+    Each query takes its result from `WORKED_AHEAD` after reading what it depends on, so its reads are
+    recorded here as if it had run here.
+    """
+    new = [(q, args) for q, args in wanted if not engine.remembers(q, *args)]
+    if len(new) < WORK_AHEAD_FROM or side_process.workers() < 2 or not side_process.can_fork():
+        return
+    made = side_process.spread(functools.partial(_run_fn, engine), new)
+    ahead: dict[tuple[str, tuple[Any, ...]], Any] = engine.services.setdefault(WORKED_AHEAD, {})
+    ahead.update({(q.name, args): value for (q, args), value in zip(new, made, strict=True)})
+
+
+def _run_fn(engine: Engine, item: tuple[Query[..., Any], tuple[Any, ...]]) -> Any:
+    q, args = item
+    return q.fn(engine, *args)
+
+
+def _taken_ahead(engine: Engine, q: Query[..., Any], *args: Any) -> Any:
+    """Return (and forget) the result worked out ahead for `q(*args)`, or None."""
+    return engine.services.get(WORKED_AHEAD, {}).pop((q.name, args), None)
+
+
 @query
 def converted(engine: Engine, mode: str, text: str) -> Converted:
     """A story body ("block") or summary ("inline") converted once per text: its HTML and its links."""
     allow = _raw_html(engine)
+    ahead: Converted | None = _taken_ahead(engine, converted, mode, text)
+    if ahead is not None:
+        return ahead
     # One parser per engine (Python-Markdown's is reset per text, not shared between threads).
     name = f"public markdown {allow}"
     renderer: MarkdownRenderer = engine.services.get(name) or engine.services.setdefault(
@@ -441,7 +474,8 @@ def _story_view(engine: Engine, path: str, drafts: bool, content_dir: Path) -> S
 @query
 def _share(engine: Engine, base_url: str, path: str) -> ShareView:
     """How a story page is shared (its QR code drawn once per URL)."""
-    return share_view(base_url, path)
+    ahead: ShareView | None = _taken_ahead(engine, _share, base_url, path)
+    return ahead if ahead is not None else share_view(base_url, path)
 
 
 @query
@@ -450,6 +484,15 @@ def public_plan(engine: Engine, drafts: bool, content_dir: Path) -> Published:
 
     The share images are added by `assets.with_share_images` (they are made when written).
     """
+    try:
+        return _public_plan(engine, drafts, content_dir)
+    finally:
+        engine.services.pop(WORKED_AHEAD, None)  # what a failed build worked out ahead is not taken later
+
+
+def _public_plan(engine: Engine, drafts: bool, content_dir: Path) -> Published:
+    # A cold build of many stories converts their bodies on both cores.
+    _work_ahead(engine, [(converted, ("block", s.body)) for s in public_records(engine, "stories", drafts)])
     _, files, problems = _uses(engine, drafts, content_dir)
     problems = list(problems)
     found_pictures, unreadable = pictures(engine, drafts, content_dir)
@@ -457,7 +500,6 @@ def public_plan(engine: Engine, drafts: bool, content_dir: Path) -> Published:
     html: dict[str, str] = {}
     page_links: list[tuple[Story, Link, str]] = []
     story_views: dict[str, StoryView] = {}
-    shares: dict[str, ShareView] = {}
     base_url = engine.input("settings").base_url
     for public in public_records(engine, "stories", drafts):
         path = public.source.path
@@ -465,8 +507,9 @@ def public_plan(engine: Engine, drafts: bool, content_dir: Path) -> Published:
         problems += found
         html[story.body] = markup  # one text, one HTML: every story page sits at the same depth
         page_links += links
-        sv = story_views[story.slug] = _story_view(engine, path, drafts, content_dir)
-        shares[story.slug] = _share(engine, base_url, sv.path)
+        story_views[story.slug] = _story_view(engine, path, drafts, content_dir)
+    _work_ahead(engine, [(_share, (base_url, sv.path)) for sv in story_views.values()])  # QR codes, both cores
+    shares = {slug: _share(engine, base_url, sv.path) for slug, sv in story_views.items()}
     lists, inline_html, found = _activity_side(engine, drafts, content_dir)
     problems += found
     images = None

@@ -17,7 +17,7 @@ from generator.content.slugs import assign_slugs
 from generator.model.model import Story
 from generator.public.feed import FEED_PATH, FeedEntry, atom_feed
 from generator.public.public import PublicActivity, PublicBranch, PublicSite, PublicUnit, PublicVillage
-from generator.public.share import page_url, qr_svg
+from generator.public.share import page_url, qr_code
 from generator.public.sitemap import robots, sitemap
 from generator.render.pages import Page, Plan, check_unique_paths
 
@@ -90,6 +90,7 @@ class ShareView:
     url: str
     qr: Markup  # inline SVG
     image: str  # output path of the share image (PNG)
+    qr_modules: tuple[bytes, ...]  # the same code as rows of modules, for the share image
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,8 @@ def _sitemap(site: PublicSite, pages: Sequence[Page]) -> bytes:
 def share_view(base_url: str, path: str) -> ShareView:
     """Return how the story page at URL path `path` is shared: its absolute URL, a QR code, its share image's path."""
     url = page_url(base_url, path)
-    return ShareView(url, Markup(qr_svg(url, f"二维码：{url}")), f"{path}{STORY_SHARE_IMAGE}")
+    svg, modules = qr_code(url, f"二维码：{url}")
+    return ShareView(url, Markup(svg), f"{path}{STORY_SHARE_IMAGE}", modules)
 
 
 @dataclass(frozen=True)

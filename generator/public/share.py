@@ -65,13 +65,21 @@ def page_url(base_url: str, path: str) -> str:
     return base_url + (path[: -len("index.html")] if path.endswith("index.html") else path)
 
 
-def qr_svg(url: str, title: str) -> str:
-    """Return an inline SVG QR code for `url` (same URL, same bytes)."""
+def qr_code(url: str, title: str) -> tuple[str, tuple[bytes, ...]]:
+    """Return the QR code to `url` as inline SVG and as rows of modules (for the share image), encoded once.
+
+    Encoding is most of a QR code's cost (Reed–Solomon in pure Python): the page's SVG and its share
+    image draw the same code.
+    """
     code = segno.make(url, error="m", micro=False, mask=QR_MASK)
     # No classes (the site's CSS sizes it) and a viewBox so it scales; <title> names it for screen readers.
     width, height = code.symbol_size(scale=4, border=QR_BORDER)
     svg = str(code.svg_inline(scale=4, border=QR_BORDER, svgclass=None, lineclass=None, title=title))
-    return svg.replace("<svg ", f'<svg role="img" viewBox="0 0 {width} {height}" ', 1)
+    return svg.replace("<svg ", f'<svg role="img" viewBox="0 0 {width} {height}" ', 1), _modules(code)
+
+
+def _modules(code: segno.QRCode) -> tuple[bytes, ...]:
+    return tuple(bytes(row) for row in code.matrix)
 
 
 @functools.cache
@@ -152,8 +160,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, lines: int) -> li
 
 def qr_matrix(url: str) -> tuple[bytes, ...]:
     """Return the QR code to `url` as rows of modules (1 dark, 0 light), without the quiet zone."""
-    code = segno.make(url, error="m", micro=False, mask=QR_MASK)
-    return tuple(bytes(row) for row in code.matrix)
+    return _modules(segno.make(url, error="m", micro=False, mask=QR_MASK))
 
 
 _LIGHT_DARK = bytes([_grey(PAPER), _BLACK]) + bytes(254)  # module value → palette index: 0 light, 1 dark
@@ -176,15 +183,16 @@ def _cover(data: bytes | None) -> Image.Image | None:
         return None
 
 
-def share_png(title: str, lines: Sequence[str], footer: str, url: str, cover: bytes | None) -> bytes:
-    """Draw the share image of a page: cover (or a red band), title, `lines`, QR code to `url`, footer.
+def share_png(title: str, lines: Sequence[str], footer: str, qr_modules: Sequence[bytes], cover: bytes | None) -> bytes:
+    """Draw the share image of a page: cover (or a red band), title, `lines`, the QR code `qr_modules`, footer.
 
+    `qr_modules` are the rows of the page's QR code (qr_code, qr_matrix: 1 dark, 0 light, no quiet zone).
     `cover` is the published copy of the cover (already upright and without metadata). The
     PNG carries no metadata, so the same inputs and font give the same bytes.
     """
     title_font, line_font, small_font = _font(44), _font(26), _font(22)
     photo = _cover(cover)
-    qr = _qr_image(qr_matrix(url))
+    qr = _qr_image(qr_modules)
     qr_size = qr.height + 2 * QR_BORDER * QR_MODULE  # with the quiet zone
     text_width = WIDTH - 2 * MARGIN
     title_lines = _wrap(title, title_font, text_width, 3) if title_font else []
