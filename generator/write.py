@@ -104,11 +104,11 @@ def remove_leftovers(out_dir: Path) -> None:
 def _target(staging: Path, rel: str) -> Path:
     """Return where `rel` goes inside `staging`; refuse a path that would leave it."""
     parts = rel.split("/")
-    target = staging.joinpath(*parts)
-    if (not rel or rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts)
-            or not target.resolve().is_relative_to(staging)):
+    # No resolve(): staging is a folder this build made, holding no link, so a path of plain names stays inside
+    # it (resolving stat()ed every folder of every file: a third of writing 5,000 stories).
+    if not rel or rel.startswith("/") or "\\" in rel or "\0" in rel or any(p in ("", ".", "..") for p in parts):
         raise GongjianError(f"内部错误：生成的文件路径“{rel}”会写到输出文件夹以外，已停止；原来的输出保持不变")
-    return target
+    return staging.joinpath(*parts)
 
 
 Manifest = dict[str, list[Any]]  # rel → [sha256, size, mtime_ns, inode] of each file as written
