@@ -40,6 +40,7 @@ from generator.internal.grid_data import activity_entries
 from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
 from generator.model.model import Activity, Site
 from generator.model.progress import Progress, ProgressChange, compute_progress, counted_activities, progress_change
+from generator.model.sums import ActivitySums, merged, sums_of
 from generator.public.search import index_of, indexed, page_search_text
 from generator.public.search_text import PageText
 from generator.public.share import share_png
@@ -69,7 +70,7 @@ def records_site(engine: Engine) -> Site:
 @query
 def progress(engine: Engine) -> Progress:
     """The figures of spec §3."""
-    return compute_progress(records_site(engine))
+    return compute_progress(records_site(engine), activity_sums(engine))
 
 
 @query
@@ -104,6 +105,24 @@ def lookups(engine: Engine) -> Lookups:
 
 
 @query
+def unit_of(engine: Engine) -> dict[str, str]:
+    """Each branch's unit, by branch id."""
+    return {b.id: b.unit for b in engine.input(("records", "branches"))}
+
+
+@query
+def sums_in(engine: Engine, path: str) -> ActivitySums:
+    """The sums of one file's counted activities (model/sums.py): worked out again only when that file changes."""
+    return sums_of(counted_in(engine, path), unit_of(engine))
+
+
+@query
+def activity_sums(engine: Engine) -> ActivitySums:
+    """The sums of every counted activity: the files' sums merged."""
+    return merged(sums_in(engine, path) for path in sorted(counted_by_file(engine)))
+
+
+@query
 def rows_in(engine: Engine, path: str) -> tuple[ActivityRow, ...]:
     """The activity rows of one file: made again only when that file's activities or the units, branches,
     villages change (an activity edit works out one file's rows, not the campaign's)."""
@@ -119,7 +138,7 @@ def activity_rows(engine: Engine) -> tuple[ActivityRow, ...]:
 @query
 def figures(engine: Engine) -> InternalFigures:
     """The ledger rows, 约谈 groups, supervision summary and dashboard."""
-    return internal_figures(records_site(engine), progress(engine), activity_rows(engine))
+    return internal_figures(records_site(engine), progress(engine), activity_rows(engine), activity_sums(engine))
 
 
 @query

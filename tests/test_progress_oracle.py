@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.model.model import Donation, Site
-from generator.model.progress import compute_progress, progress_json
+from generator.model.progress import compute_progress, counted_activities, progress_json
+from generator.model.sums import merged, sums_of
 from tests import campaigns as c
 
 UNIT_IDS = ["u-a", "u-b", "u-c", "u-d"]
@@ -188,6 +189,18 @@ def test_every_field_of_progress_json_matches_the_oracle(s: Site) -> None:
                               "by_unit"]
     for key in expected:
         assert document[key] == expected[key], key
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(campaigns(), st.data())
+def test_the_sums_of_ledger_files_merged_give_the_same_figures(s: Site, data: st.DataObject) -> None:
+    """The build works the activities' sums out file by file and merges them: any split gives the oracle's figures."""
+    counted = counted_activities(s)
+    files = data.draw(st.lists(st.integers(0, 3), min_size=len(counted), max_size=len(counted)))
+    unit_of = {b.id: b.unit for b in s.branches}
+    parts = [sums_of([a for a, f in zip(counted, files, strict=True) if f == n], unit_of) for n in range(4)]
+    document = json.loads(progress_json(compute_progress(s, merged(parts))))
+    assert document == json.loads(json.dumps(oracle(s), ensure_ascii=False))
 
 
 def test_oracle_rounds_like_the_accounts() -> None:

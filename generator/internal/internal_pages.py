@@ -28,6 +28,7 @@ from generator.internal.ledger import (
 )
 from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange, lagging_cutoff, progress_json
+from generator.model.sums import ActivitySums
 from generator.model.supervision import Supervision, summarize_supervision
 from generator.office.docx_report import report_docx
 from generator.office.xlsx_ledger import ledger_workbook
@@ -84,12 +85,13 @@ class InternalFigures:
     dash: Dashboard
 
 
-def internal_figures(site: Site, progress: Progress, rows: tuple[ActivityRow, ...] | None = None) -> InternalFigures:
+def internal_figures(site: Site, progress: Progress, rows: tuple[ActivityRow, ...] | None = None,
+                     sums: ActivitySums | None = None) -> InternalFigures:
     """Compute the ledger rows, the 约谈 groups, the supervision summary and the dashboard.
 
-    `rows`: the site's activity rows (dashboard.activity_rows), when already made.
+    `rows`, `sums`: the site's activity rows (dashboard.activity_rows) and sums (model/sums.py), when already made.
     """
-    branches = branch_rows(site, progress)
+    branches = branch_rows(site, progress, sums)
     units = unit_rows(site, progress)
     supervision = summarize_supervision(site)
     return InternalFigures(branches, units, lagging_groups(site, branches), supervision,

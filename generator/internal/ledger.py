@@ -9,18 +9,17 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from generator.model.model import Branch, Site, Unit, Village
 from generator.model.progress import (
     Progress,
     UnitProgress,
-    activity_value,
     counted_activities,
     money,
     paired_branches,
     ratio,
 )
+from generator.model.sums import ActivitySums, Tally, sums_of
 from generator.render.numbers import percent
 
 REASONS = {"unpaired": "尚未对接", "inactive": "近期无活动"}
@@ -74,34 +73,27 @@ class LaggingGroup:
     rows: tuple[LaggingRow, ...]
 
 
-def branch_rows(site: Site, progress: Progress) -> tuple[BranchRow, ...]:
-    """Return a ledger line per branch, by unit (in the official order of site.units) then branch id."""
+def branch_rows(site: Site, progress: Progress, sums: ActivitySums | None = None) -> tuple[BranchRow, ...]:
+    """Return a ledger line per branch, by unit (in the official order of site.units) then branch id.
+
+    `sums`: the counted activities' sums (model/sums.py), when already worked out.
+    """
     units = {u.id: u for u in site.units}
     rank = {u.id: n for n, u in enumerate(site.units)}
     villages = {v.id: v for v in site.villages}
     paired = paired_branches(site)
     lagging = {e.branch: e.reason for e in progress.lagging}
-    count: dict[str, int] = defaultdict(int)
-    people: dict[str, int] = defaultdict(int)
-    funds: dict[str, Decimal] = defaultdict(Decimal)
-    donated: dict[str, Decimal] = defaultdict(Decimal)
-    last: dict[str, date] = {}
-    for a in counted_activities(site):
-        cash, goods = activity_value(a)
-        for bid in a.branches:  # in full for each branch that took part
-            count[bid] += 1
-            people[bid] += a.participants
-            funds[bid] += cash
-            donated[bid] += goods
-            if bid not in last or a.date > last[bid]:
-                last[bid] = a.date
+    if sums is None:
+        sums = sums_of(counted_activities(site), {b.id: b.unit for b in site.branches})
+    none = Tally()
     rows = []
     for b in site.branches:
         is_paired = b.id in paired and b.village is not None
+        t = sums.by_branch.get(b.id, none)  # each activity in full for each branch that took part
         rows.append(BranchRow(
             b, units[b.unit], villages[b.village] if is_paired and b.village else None,
-            b.paired_on if is_paired else None, count[b.id], people[b.id], money(funds[b.id]),
-            money(donated[b.id]), money(funds[b.id] + donated[b.id]), last.get(b.id), lagging.get(b.id),
+            b.paired_on if is_paired else None, t.count, t.participants, money(t.funds),
+            money(t.donated), money(t.funds + t.donated), t.last, lagging.get(b.id),
         ))
     return tuple(sorted(rows, key=lambda r: (rank[r.unit.id], r.branch.id)))
 

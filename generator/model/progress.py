@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from generator.model.model import Activity, Site
+from generator.model.sums import ActivitySums, Tally, activity_value, exact, sums_of
+
+__all__ = ["activity_value", "exact"]  # with the sums, where they are worked out; here too for the figures' users
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,6 @@ class ProgressChange:
 CENT = Decimal("0.01")
 
 
-def exact(value: float | int) -> Decimal:
-    """Return a number as the decimal the records wrote (2000.5, not 2000.4999…)."""
-    return Decimal(str(value))
-
-
 def cents(value: Decimal) -> Decimal:
     """Round yuan to 2 places, halves up, as the accounts do."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -138,13 +136,6 @@ def ratio(part: int, whole: int) -> float:
     return math.floor(Fraction(part, whole) * 10_000 + Fraction(1, 2)) / 10_000
 
 
-def activity_value(activity: Activity) -> tuple[Decimal, Decimal]:
-    """Return the cash and the donated value (折合) of one activity, exactly."""
-    funds = exact(activity.funds or 0)
-    donated = sum((exact(d.value) for d in activity.donations if d.value is not None), Decimal(0))
-    return funds, donated
-
-
 def counted_activities(site: Site) -> tuple[Activity, ...]:
     """Return the activities dated on or before as_of."""
     return tuple(a for a in site.activities if a.date <= site.as_of)
@@ -155,63 +146,32 @@ def paired_branches(site: Site) -> frozenset[str]:
     return frozenset(b.id for b in site.branches if b.paired_on is not None and b.paired_on <= site.as_of)
 
 
-def last_activities(activities: Iterable[Activity]) -> dict[str, date]:
-    """Return each branch's latest activity date among `activities`."""
-    last: dict[str, date] = {}
-    for a in activities:
-        for b in a.branches:
-            if b not in last or a.date > last[b]:
-                last[b] = a.date
-    return last
-
-
 def lagging_cutoff(site: Site) -> date:
     """Return as_of − lagging_days: pairings on or before it must show activity after it."""
     return site.as_of - timedelta(days=site.settings.lagging_days)
 
 
-def summarize_activities(activities: Iterable[Activity], unit_of: dict[str, str],
-                         values: Mapping[str, tuple[Decimal, Decimal]] | None = None) -> ActivityFigures:
-    """Return count, distinct units and branches, and the sums of a set of activities.
-
-    `values` (activity id → activity_value) spares working the values out again.
-    """
-    count = participants = 0
-    funds = donated = Decimal(0)
-    branches: set[str] = set()
-    for activity in activities:
-        count += 1
-        participants += activity.participants
-        f, d = values[activity.id] if values is not None else activity_value(activity)
-        funds += f
-        donated += d
-        branches.update(activity.branches)
+def figures_of(tally: Tally, branches: frozenset[str], unit_of: Mapping[str, str]) -> ActivityFigures:
+    """Return the figures of some activities from their tally and the branches that took part."""
     units = {unit_of[b] for b in branches}
     # total_value is the sum of the two rounded figures, so the document adds up as printed.
-    return ActivityFigures(count, len(units), len(branches), participants, money(funds), money(donated),
-                           money(cents(funds) + cents(donated)))
+    return ActivityFigures(tally.count, len(units), len(branches), tally.participants, money(tally.funds),
+                           money(tally.donated), money(cents(tally.funds) + cents(tally.donated)))
 
 
-def compute_progress(site: Site) -> Progress:
-    """Compute the figures of spec §3 as of `site.as_of`."""
+def compute_progress(site: Site, sums: ActivitySums | None = None) -> Progress:
+    """Compute the figures of spec §3 as of `site.as_of`.
+
+    `sums`: the counted activities' sums (model/sums.py), when already worked out (file by file).
+    """
     as_of = site.as_of
     unit_of = {b.id: b.unit for b in site.branches}
-    activities = counted_activities(site)
-    values = {a.id: activity_value(a) for a in activities}  # each activity's value once, not once per summary
+    if sums is None:
+        sums = sums_of(counted_activities(site), unit_of)
     paired = paired_branches(site)
     branch_counts = BranchCounts(len(site.branches), len(paired), ratio(len(paired), len(site.branches)))
-
-    by_theme: dict[str, list[Activity]] = defaultdict(list)
-    for a in activities:
-        if a.theme:
-            by_theme[a.theme].append(a)
-    themes = tuple((t, summarize_activities(by_theme[t], unit_of, values)) for t in sorted(by_theme))
-
-    quantities: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for a in activities:
-        for d in a.donations:
-            quantities[(d.item, d.unit)] += exact(d.quantity)
-    donations = tuple(DonationTotal(i, u, float(quantities[(i, u)])) for i, u in sorted(quantities))
+    themes = tuple((t, figures_of(sums.themes[t].tally, sums.themes[t].branches, unit_of)) for t in sorted(sums.themes))
+    donations = tuple(DonationTotal(i, u, float(sums.quantities[(i, u)])) for i, u in sorted(sums.quantities))
 
     inspections = [i for i in site.inspections if i.date <= as_of]
     place = {v.id: (v.county, v.town) for v in site.villages}
@@ -220,16 +180,16 @@ def compute_progress(site: Site) -> Progress:
         len(inspections), len({i.group for i in inspections}), len(visited), len({place[v] for v in visited})
     )
 
-    last = last_activities(activities)
+    last = {b: t.last for b, t in sums.by_branch.items() if t.last is not None}
     return Progress(
         as_of=as_of,
         branches=branch_counts,
-        activities=summarize_activities(activities, unit_of, values),
+        activities=figures_of(sums.total, sums.branches_active, unit_of),
         themes=themes,
         donations=donations,
         inspections=inspection_counts,
         lagging=_lagging(site, paired, last),
-        by_unit=_by_unit(site, activities, paired, unit_of, values),
+        by_unit=_by_unit(site, paired, sums),
     )
 
 
@@ -262,29 +222,18 @@ def _lagging(site: Site, paired: frozenset[str], last: dict[str, date]) -> tuple
     return tuple(lagging)
 
 
-def _by_unit(site: Site, activities: tuple[Activity, ...], paired: frozenset[str], unit_of: Mapping[str, str],
-             values: Mapping[str, tuple[Decimal, Decimal]]) -> tuple[UnitProgress, ...]:
+def _by_unit(site: Site, paired: frozenset[str], sums: ActivitySums) -> tuple[UnitProgress, ...]:
     branches: dict[str, int] = defaultdict(int)
     paired_count: dict[str, int] = defaultdict(int)
     for b in site.branches:
         branches[b.unit] += 1
         paired_count[b.unit] += b.id in paired
-    counts: dict[str, int] = defaultdict(int)
-    people: dict[str, int] = defaultdict(int)
-    value: dict[str, Decimal] = defaultdict(Decimal)
-    latest: dict[str, date] = {}
-    for a in activities:
-        funds, donated = values[a.id]
-        for unit in {unit_of[b] for b in a.branches}:  # in full for every unit it touches
-            counts[unit] += 1
-            people[unit] += a.participants
-            value[unit] += funds + donated
-            if unit not in latest or a.date > latest[unit]:
-                latest[unit] = a.date
+    none = Tally()
     return tuple(
-        UnitProgress(u.id, branches[u.id], paired_count[u.id], counts[u.id], people[u.id],
-                     money(value[u.id]), latest.get(u.id))
+        UnitProgress(u.id, branches[u.id], paired_count[u.id], t.count, t.participants, money(t.funds + t.donated),
+                     t.last)
         for u in sorted(site.units, key=lambda u: u.id)
+        for t in (sums.by_unit.get(u.id, none),)
     )
 
 
