@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 import unicodedata
@@ -165,6 +166,11 @@ class Fields:
     problems: list[Problem]
     prefix: str = ""
 
+    @functools.cached_property
+    def meant_keys(self) -> frozenset[str]:
+        """The keys as their writer meant them (input-method slips undone), worked out once per mapping."""
+        return frozenset(_plain_key(k) for k in self.data)
+
     def line(self, key: str) -> int:
         """Return the line of `key`, or of the mapping when the key is absent."""
         return self.data.key_lines.get(key, self.data.line)
@@ -192,7 +198,7 @@ class Fields:
 
     def _get(self, key: str, required: bool) -> Any:
         value = self.data.get(key)
-        if key not in self.data and any(_plain_key(k) == key for k in self.data):
+        if key not in self.data and key in self.meant_keys:
             return None  # written with an input-method slip, which known() explains
         if value is None and required:
             self.fail(key, "缺少必填字段，请补上" if key not in self.data else "不能为空，请填写")
