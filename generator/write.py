@@ -252,13 +252,21 @@ def _write_site(files: Mapping[str, bytes | Path], out_dir: Path, record: Mappin
 def _scan(root: Path) -> dict[str, tuple[int, int, int]]:
     """Return rel → (size, mtime_ns, inode) of every entry under `root` (-1 sizes for anything not a file)."""
     found: dict[str, tuple[int, int, int]] = {}
-    for folder, dirs, names in os.walk(root):
-        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        dirs.sort()
-        for name in names:
-            rel = prefix + name
-            found[rel] = _stat_of(Path(folder, name)) or (-1, -1, -1)
+    pending = [(str(root), "")]
+    while pending:  # scandir's entries, plain strings: a no-change rebuild checks ~18,000 files this way
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, prefix + entry.name + "/"))
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError:
+                    found[prefix + entry.name] = (-1, -1, -1)
+                    continue
+                found[prefix + entry.name] = ((st.st_size, st.st_mtime_ns, st.st_ino) if stat.S_ISREG(st.st_mode)
+                                              else (-1, -1, -1))
     return found
 
 

@@ -6,14 +6,16 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from pypinyin import lazy_pinyin
-
 MAX_LENGTH = 64
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str, max_length: int = MAX_LENGTH) -> str:
     """送健康下乡 → song-jian-kang-xia-xiang; empty when nothing readable is left."""
+    # Imported when first needed: pypinyin's dictionaries take a quarter of a second to load, which a build
+    # that names nothing new (a rebuild with no change) need not pay.
+    from pypinyin import lazy_pinyin
+
     # lazy_pinyin keeps non-Chinese runs as they are ("AI", "2017"); ü comes out as v.
     words = (_NOT_SLUG.sub("-", part.lower()).strip("-") for part in lazy_pinyin(text))
     slug = "-".join(w for w in words if w)

@@ -30,8 +30,6 @@ from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange, lagging_cutoff, progress_json
 from generator.model.sums import ActivitySums
 from generator.model.supervision import Supervision, summarize_supervision
-from generator.office.docx_report import report_docx
-from generator.office.xlsx_ledger import ledger_workbook
 from generator.render.pages import Page, Plan, check_unique_paths
 
 REPORT = "progress-report.html"
@@ -171,6 +169,11 @@ def office_files(site: Site, progress: Progress, figures: InternalFigures,
 
     `pause` is called now and then: the preview's writer waits there while a rebuild runs.
     """
+    # Imported here, not at the top: the Office libraries (openpyxl, python-docx, XlsxWriter) take a third of a
+    # second to import, which every `gongjian` command would pay; a CLI build makes these in a forked child.
+    from generator.office.docx_report import report_docx
+    from generator.office.xlsx_ledger import ledger_workbook
+
     f = figures
     ledger = ledger_workbook(site, progress, f.branches, f.units, f.lagging, f.dash, pause)
     pause()
