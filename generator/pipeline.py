@@ -36,11 +36,19 @@ from generator.content.reader import Inventory
 from generator.engine import Engine, query
 from generator.internal.dashboard import ActivityRow, Lookups, newest_first, rows_of
 from generator.internal.dashboard import lookups as dashboard_lookups
-from generator.internal.grid_data import activity_entries
+from generator.internal.grid_data import activity_entries, branch_entries
 from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
-from generator.model.model import Activity, Site
-from generator.model.progress import Progress, ProgressChange, compute_progress, counted_activities, progress_change
-from generator.model.sums import ActivitySums, merged, sums_of
+from generator.internal.ledger import BranchRow, unit_branch_rows
+from generator.model.model import Activity, Branch, Site
+from generator.model.progress import (
+    Progress,
+    ProgressChange,
+    compute_progress,
+    counted_activities,
+    cutoff_of,
+    progress_change,
+)
+from generator.model.sums import ActivitySums, Tally, merged, sums_of
 from generator.public.search import index_of, indexed, page_search_text
 from generator.public.search_text import PageText
 from generator.public.share import share_png
@@ -136,9 +144,48 @@ def activity_rows(engine: Engine) -> tuple[ActivityRow, ...]:
 
 
 @query
+def branches_by_unit(engine: Engine) -> dict[str, tuple[Branch, ...]]:
+    """Each unit's branches, in their order."""
+    found: dict[str, list[Branch]] = {}
+    for b in engine.input(("records", "branches")):
+        found.setdefault(b.unit, []).append(b)
+    return {unit: tuple(branches) for unit, branches in found.items()}
+
+
+@query
+def unit_branches(engine: Engine, unit: str) -> tuple[Branch, ...]:
+    """One unit's branches: unchanged (the same objects) when another unit's are edited."""
+    return branches_by_unit(engine).get(unit, ())
+
+
+@query
+def unit_tallies(engine: Engine, unit: str) -> tuple[Tally | None, ...]:
+    """The activity tallies of one unit's branches: unchanged when an edit touches other units only."""
+    by_branch = activity_sums(engine).by_branch
+    return tuple(by_branch.get(b.id) for b in unit_branches(engine, unit))
+
+
+@query
+def unit_ledger(engine: Engine, unit: str) -> tuple[BranchRow, ...]:
+    """The branch ledger lines of one unit, made again only when its branches, their tallies or the date change."""
+    found = lookups(engine)
+    as_of = engine.input("as_of")
+    cutoff = cutoff_of(as_of, engine.input("settings").lagging_days)
+    return unit_branch_rows(found.units[unit], unit_branches(engine, unit), found.villages, as_of, cutoff,
+                            unit_tallies(engine, unit))
+
+
+@query
+def branch_ledger(engine: Engine) -> tuple[BranchRow, ...]:
+    """Every branch's ledger line, by unit in the official order, then branch id."""
+    return tuple(row for u in engine.input(("records", "units")) for row in unit_ledger(engine, u.id))
+
+
+@query
 def figures(engine: Engine) -> InternalFigures:
     """The ledger rows, 约谈 groups, supervision summary and dashboard."""
-    return internal_figures(records_site(engine), progress(engine), activity_rows(engine), activity_sums(engine))
+    return internal_figures(records_site(engine), progress(engine), activity_rows(engine), activity_sums(engine),
+                            branch_ledger(engine))
 
 
 @query
@@ -158,9 +205,22 @@ def activity_data(engine: Engine) -> tuple[tuple[int, list[Any]], ...]:
 
 
 @query
+def unit_grid_branches(engine: Engine, unit: str) -> tuple[tuple[int, list[Any]], ...]:
+    """The grid rows of one unit's branch ledger lines (grid_data.branch_entries)."""
+    return branch_entries(unit_ledger(engine, unit), engine.input("as_of"))
+
+
+@query
+def branch_data(engine: Engine) -> tuple[tuple[int, list[Any]], ...]:
+    """Every branch's grid row, in ledger order: an activity edit turns the touched units' rows into data again."""
+    return tuple(entry for u in engine.input(("records", "units")) for entry in unit_grid_branches(engine, u.id))
+
+
+@query
 def internal_plan(engine: Engine) -> Plan:
     """The internal side's pages and files made from the records (the dashboard, ledgers, report…)."""
-    return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine), activity_data(engine))
+    return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine), activity_data(engine),
+                         branch_data(engine))
 
 
 def _pause(engine: Engine) -> Callable[[], None]:

@@ -106,11 +106,15 @@ def test_an_activity_edit_works_out_the_rows_of_its_own_file_only(scratch, monke
     ran: list[tuple[str, ...]] = []
     for stage in (pipeline.rows_in, pipeline.grid_entries_in):
         monkeypatch.setattr(stage, "fn", lambda engine, *args, fn=stage.fn: ran.append(args) or fn(engine, *args))
+    ledgers: list[str] = []  # the branch ledger is made unit by unit: only the edited activity's unit again
+    monkeypatch.setattr(pipeline.unit_ledger, "fn",
+                        lambda engine, unit, fn=pipeline.unit_ledger.fn: ledgers.append(unit) or fn(engine, unit))
     edited = ledger.replace("participants: 12", "participants: 13")
     assert edited != ledger
     (content / "activities/one.yaml").write_text(edited, encoding="utf-8")
     built = project.build()
     assert ran == [(paths["one.yaml"],), (paths["one.yaml"],)]
+    assert ledgers == ["hosp"]  # a1 is hosp-b1's, a branch of the unit hosp
     assert pipeline.rows_in(project.engine, paths["two.yaml"]) is other
     assert built.checked.figures.dash.sections  # and the result is a cold build's
     assert _bytes(built.outputs()) == _bytes(Project(content, drafts=True).build().outputs())

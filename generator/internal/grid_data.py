@@ -86,16 +86,22 @@ def activity_entries(rows: Iterable[ActivityRow]) -> tuple[tuple[int, list[Any]]
     return tuple((bucket(r.units[0].id if r.units else ""), activity_record(r)) for r in rows)
 
 
-def grid_files(units: Sequence[UnitRow], branches: Sequence[BranchRow], activities: Sequence[tuple[int, list[Any]]],
-               as_of: date) -> dict[str, bytes]:
+def branch_entries(rows: Iterable[BranchRow], as_of: date) -> tuple[tuple[int, list[Any]], ...]:
+    """Return each branch ledger line's data file (by its unit) and its row as the grid reads it, in order."""
+    return tuple((bucket(r.unit.id), branch_record(r, as_of)) for r in rows)
+
+
+def grid_files(units: Sequence[UnitRow], branches: Sequence[tuple[int, list[Any]]],
+               activities: Sequence[tuple[int, list[Any]]]) -> dict[str, bytes]:
     """Return every data file: units in one, branches and activities in BUCKETS each.
 
-    `activities`: `activity_entries` of the rows newest first.
+    `branches`: `branch_entries` of the ledger lines in ledger order; `activities`: `activity_entries` of the
+    rows newest first.
     """
     files = {data_path("units"): _script("units", [unit_record(r) for r in units])}
     per_bucket: dict[int, list[list[Any]]] = defaultdict(list)
-    for b in branches:
-        per_bucket[bucket(b.unit.id)].append(branch_record(b, as_of))
+    for n, record in branches:
+        per_bucket[n].append(record)
     for n in range(BUCKETS):
         files[data_path("branches", n)] = _script("branches", per_bucket[n])
     per_bucket = defaultdict(list)

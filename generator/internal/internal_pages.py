@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.internal.dashboard import ActivityRow, Dashboard, build_dashboard, newest_first
-from generator.internal.grid_data import activity_entries, grid_config, grid_files, grid_scripts
+from generator.internal.grid_data import activity_entries, branch_entries, grid_config, grid_files, grid_scripts
 from generator.internal.ledger import (
     BranchRow,
     LaggingGroup,
@@ -84,12 +84,13 @@ class InternalFigures:
 
 
 def internal_figures(site: Site, progress: Progress, rows: tuple[ActivityRow, ...] | None = None,
-                     sums: ActivitySums | None = None) -> InternalFigures:
+                     sums: ActivitySums | None = None, branches: tuple[BranchRow, ...] | None = None) -> InternalFigures:
     """Compute the ledger rows, the 约谈 groups, the supervision summary and the dashboard.
 
-    `rows`, `sums`: the site's activity rows (dashboard.activity_rows) and sums (model/sums.py), when already made.
+    `rows`, `sums`, `branches`: the site's activity rows (dashboard.activity_rows), sums (model/sums.py) and
+    branch ledger lines (ledger.branch_rows), when already made.
     """
-    branches = branch_rows(site, progress, sums)
+    branches = branch_rows(site, progress, sums) if branches is None else branches
     units = unit_rows(site, progress)
     supervision = summarize_supervision(site)
     return InternalFigures(branches, units, lagging_groups(site, branches), supervision,
@@ -98,10 +99,12 @@ def internal_figures(site: Site, progress: Progress, rows: tuple[ActivityRow, ..
 
 def plan_internal(site: Site, progress: Progress, change: ProgressChange | None = None,
                   figures: InternalFigures | None = None,
-                  activity_data: Sequence[tuple[int, list[Any]]] | None = None) -> Plan:
+                  activity_data: Sequence[tuple[int, list[Any]]] | None = None,
+                  branch_data: Sequence[tuple[int, list[Any]]] | None = None) -> Plan:
     """Plan the dashboard, ledgers, lagging list, inspections, activities, report, JSON and CSV.
 
-    `activity_data`: the activities' grid rows (grid_data.activity_entries) newest first, when already made.
+    `activity_data`, `branch_data`: the activities' grid rows (grid_data.activity_entries) newest first and the
+    branches' (grid_data.branch_entries) in ledger order, when already made.
     """
     f = figures or internal_figures(site, progress)
     base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "progress": progress,
@@ -131,8 +134,8 @@ def plan_internal(site: Site, progress: Progress, change: ProgressChange | None 
         *unit_pages(f, activities, unit_base),
     )
     files = {
-        **grid_files(f.units, f.branches, activity_entries(newest_first(activities)) if activity_data is None
-                     else activity_data, site.as_of),
+        **grid_files(f.units, branch_entries(f.branches, site.as_of) if branch_data is None else branch_data,
+                     activity_entries(newest_first(activities)) if activity_data is None else activity_data),
         "progress.json": progress_json(progress).encode("utf-8"),
         "ledger-branches.csv": branch_csv(f.branches),
         "ledger-units.csv": unit_csv(f.units),

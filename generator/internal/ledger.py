@@ -6,7 +6,7 @@ import csv
 import functools
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,8 +15,9 @@ from generator.model.progress import (
     Progress,
     UnitProgress,
     counted_activities,
+    lagging_cutoff,
+    lagging_reason,
     money,
-    paired_branches,
     ratio,
 )
 from generator.model.sums import ActivitySums, Tally, sums_of
@@ -78,24 +79,32 @@ def branch_rows(site: Site, progress: Progress, sums: ActivitySums | None = None
 
     `sums`: the counted activities' sums (model/sums.py), when already worked out.
     """
-    units = {u.id: u for u in site.units}
-    rank = {u.id: n for n, u in enumerate(site.units)}
-    villages = {v.id: v for v in site.villages}
-    paired = paired_branches(site)
-    lagging = {e.branch: e.reason for e in progress.lagging}
     if sums is None:
         sums = sums_of(counted_activities(site), {b.id: b.unit for b in site.branches})
+    villages = {v.id: v for v in site.villages}
+    cutoff = lagging_cutoff(site)
+    own: dict[str, list[Branch]] = defaultdict(list)
+    for b in site.branches:
+        own[b.unit].append(b)
+    return tuple(row for u in site.units
+                 for row in unit_branch_rows(u, own[u.id], villages, site.as_of, cutoff,
+                                             [sums.by_branch.get(b.id) for b in own[u.id]]))
+
+
+def unit_branch_rows(unit: Unit, branches: Sequence[Branch], villages: Mapping[str, Village], as_of: date,
+                     cutoff: date, tallies: Sequence[Tally | None]) -> tuple[BranchRow, ...]:
+    """Return the ledger lines of one unit's branches, by branch id; `tallies`: each branch's (model/sums.py)."""
     none = Tally()
     rows = []
-    for b in site.branches:
-        is_paired = b.id in paired and b.village is not None
-        t = sums.by_branch.get(b.id, none)  # each activity in full for each branch that took part
+    for b, tally in zip(branches, tallies, strict=True):
+        t = tally or none  # each activity in full for each branch that took part
+        is_paired = b.paired_on is not None and b.paired_on <= as_of and b.village is not None
         rows.append(BranchRow(
-            b, units[b.unit], villages[b.village] if is_paired and b.village else None,
+            b, unit, villages[b.village] if is_paired and b.village else None,
             b.paired_on if is_paired else None, t.count, t.participants, money(t.funds),
-            money(t.donated), money(t.funds + t.donated), t.last, lagging.get(b.id),
+            money(t.donated), money(t.funds + t.donated), t.last, lagging_reason(b, as_of, cutoff, t.last),
         ))
-    return tuple(sorted(rows, key=lambda r: (rank[r.unit.id], r.branch.id)))
+    return tuple(sorted(rows, key=lambda r: r.branch.id))
 
 
 def unit_rows(site: Site, progress: Progress) -> tuple[UnitRow, ...]:

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from generator.model.model import Activity, Site
+from generator.model.model import Activity, Branch, Site
 from generator.model.sums import ActivitySums, Tally, activity_value, exact, sums_of
 
 __all__ = ["activity_value", "exact"]  # with the sums, where they are worked out; here too for the figures' users
@@ -148,7 +148,12 @@ def paired_branches(site: Site) -> frozenset[str]:
 
 def lagging_cutoff(site: Site) -> date:
     """Return as_of − lagging_days: pairings on or before it must show activity after it."""
-    return site.as_of - timedelta(days=site.settings.lagging_days)
+    return cutoff_of(site.as_of, site.settings.lagging_days)
+
+
+def cutoff_of(as_of: date, lagging_days: int) -> date:
+    """Return the lagging cut-off of a cut-off date (lagging_cutoff without a site)."""
+    return as_of - timedelta(days=lagging_days)
 
 
 def figures_of(tally: Tally, branches: frozenset[str], unit_of: Mapping[str, str]) -> ActivityFigures:
@@ -210,15 +215,23 @@ def progress_change(site: Site, now: Progress, since: date) -> ProgressChange:
     )
 
 
+def lagging_reason(branch: Branch, as_of: date, cutoff: date, recent: date | None) -> str | None:
+    """Return why a branch is on the 约谈名单 ("unpaired", "inactive") or None; `recent`: its latest counted activity."""
+    if branch.paired_on is None or branch.paired_on > as_of:
+        return "unpaired"
+    if branch.paired_on <= cutoff and (recent is None or recent <= cutoff):
+        return "inactive"
+    return None
+
+
 def _lagging(site: Site, paired: frozenset[str], last: dict[str, date]) -> tuple[LaggingBranch, ...]:
     cutoff = lagging_cutoff(site)
     lagging = []
     for branch in sorted(site.branches, key=lambda b: b.id):
         recent = last.get(branch.id)
-        if branch.id not in paired:
-            lagging.append(LaggingBranch(branch.id, "unpaired", recent))
-        elif branch.paired_on is not None and branch.paired_on <= cutoff and (recent is None or recent <= cutoff):
-            lagging.append(LaggingBranch(branch.id, "inactive", recent))
+        reason = lagging_reason(branch, site.as_of, cutoff, recent)
+        if reason is not None:
+            lagging.append(LaggingBranch(branch.id, reason, recent))
     return tuple(lagging)
 
 
