@@ -92,7 +92,7 @@ from generator.render.links import (
     problem,
     summary_line,
 )
-from generator.render.markup import MarkdownRenderer
+from generator.render.markup import PLAIN_INLINE, MarkdownRenderer
 
 
 def set_story_files(engine: Engine, inventory: Inventory | None) -> None:
@@ -239,6 +239,8 @@ class FilterMarkdown:
 
     def inline(self, text: str) -> str:
         """Convert one paragraph without its wrapping <p>."""
+        if PLAIN_INLINE.fullmatch(text):
+            return text  # as the renderer would: most summaries, asked for on every page, need no query of their own
         return filter_html(self.engine, "inline", text)
 
 
