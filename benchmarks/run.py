@@ -117,9 +117,8 @@ def without_search(content: Path, out: Path) -> list[str]:
 
 
 def forget(content: Path, out: Path) -> None:
-    """Remove a build's output and its memo: the next build is cold."""
+    """Remove a build's output: the next build is cold (each CLI run starts with a fresh engine)."""
     shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(content.parent / ".gongjian-cache", ignore_errors=True)
 
 
 def pagefind_alone(public: Path) -> Measured | None:

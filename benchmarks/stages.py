@@ -3,9 +3,9 @@
     python benchmarks/stages.py --content DIR [--profile 15]
 
 Runs read → load → validate → compute → plan → render → search index → write in
-this process, without the Markdown memo on disk (so every stage is seen whole),
-prints the seconds of each stage, then, with --profile N, the N functions with the
-most time of their own in a second, profiled build. Figures only.
+this process, with a fresh engine (so every stage is seen whole), prints the
+seconds of each stage, then, with --profile N, the N functions with the most
+time of their own in a second, profiled build. Figures only.
 """
 
 from __future__ import annotations

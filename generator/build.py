@@ -1,9 +1,9 @@
 """Orchestrate a build: read → load → validate → compute → plan → render → write.
 
-A `Project` is one site built again and again. It keeps the memo of each stage
-(parsed files, rendered Markdown, rendered pages), so that a rebuild redoes only
-what an edit touched; the preview keeps one for its whole session, the CLI makes
-a fresh one per run. Memos never change what is built: a rebuild gives the same
+A `Project` is one site built again and again. Its engine remembers each stage's
+results (parsed files, converted Markdown, rendered pages), so that a rebuild redoes
+only what an edit touched; the preview keeps one for its whole session, the CLI makes
+a fresh one per run. Remembering never changes what is built: a rebuild gives the same
 bytes as a cold build of the same inputs (tests/test_incremental.py).
 """
 
@@ -31,11 +31,10 @@ from generator.engine import Engine
 from generator.errors import Problem, StrictNotes, Superseded, UsageError
 from generator.internal.internal_pages import InternalFigures
 from generator.internal.wechat_pages import wechat_plan, with_wechat
-from generator.memo import MarkdownMemo, MarkdownStore, cache_folder
 from generator.model.model import Site
 from generator.model.progress import Progress, ProgressChange
 from generator.public.assets import Published, asset_files, with_favicon, with_share_images
-from generator.public.plan import public_plan, set_story_files
+from generator.public.plan import FilterMarkdown, public_plan, set_story_files
 from generator.render.pages import Plan
 from generator.render.render import make_environment, template_dirs
 from generator.write import guard_output, output_intact, read_record, remove_leftovers, write_site
@@ -102,15 +101,13 @@ class BuildResult:
 
 @dataclass
 class Project:
-    """One site and the memos that let it be rebuilt cheaply."""
+    """One site and the engine that lets it be rebuilt cheaply."""
 
     content_dir: Path
     drafts: bool = False
-    store: MarkdownStore | None = None
     as_of: date | None = None  # --as-of: overrides site.yaml
     since: date | None = None  # --since: the dashboard and report also show the change since this day
     strict: bool = False  # --strict: notes are errors
-    markdown: MarkdownMemo | None = None
     engine: Engine = field(default_factory=Engine)
     round: int = 0  # the engine's revision at the start of the last check: what render keeps
     bytecode: jinja2.BytecodeCache = field(default_factory=lambda: _MemoryBytecode())
@@ -217,11 +214,6 @@ class Project:
                 aside.close()
         return Built(checked, files, later)
 
-    def _markdown(self, allow_raw_html: bool) -> MarkdownMemo:
-        if self.markdown is None or self.markdown.allow_raw_html != allow_raw_html:
-            self.markdown = MarkdownMemo(allow_raw_html, self.store)
-        return self.markdown
-
     def render(self, checked: Checked, templates: Inventory | None = None, first: Collection[str] = (),
                first_done: Callable[[Mapping[str, bytes]], None] | None = None,
                both_cores: bool = False) -> dict[str, bytes | Path]:
@@ -232,12 +224,9 @@ class Project:
         `both_cores`, many pages not rendered before are shared out with forked children first.
         """
         settings = checked.site.settings
-        markdown = self._markdown(settings.allow_raw_html)
-        # Story bodies are printed from the planner's HTML (converted once in publish): only summaries go
-        # through this renderer, so only theirs are fetched from the store.
-        texts = [("inline", a.summary) for a in checked.site.activities if a.summary]
-        markdown.fetch(texts)
-        markdown.used.update(texts)  # still in the content: kept, even when no page had to be rendered again
+        # Story bodies and linking summaries are printed from the planner's HTML; the filters convert the
+        # rest through the engine (`plan.filter_html`), recorded as reads of the page that prints them.
+        markdown = FilterMarkdown(self.engine)
         dirs = self.template_dirs()
         templates = templates or scan_templates(dirs)
         engine = self.engine
@@ -280,8 +269,6 @@ class Project:
 
         for rel, asset in asset_files(checked.assets, self.content_dir, renditions).items():
             files[f"public/{rel}"] = asset
-        markdown.save()
-        markdown.forget_unused()
         return dict(sorted(files.items()))
 
 
@@ -367,38 +354,33 @@ def build_site(content_dir: Path, out_dir: Path, drafts: bool = False, search: b
     """Build both sides into `out_dir`; on any error the previous output stays as it was.
 
     With `cache` (the default), an output already built from the same inputs is left as
-    it is, and Markdown rendered by earlier builds is reused from `.gongjian-cache/`;
-    the output is byte-identical to a build without it.
+    it is; without it (`--no-cache`) nothing of an earlier run is used. Either way the
+    output is the same bytes.
     """
     started = time.perf_counter()
     guard_output(out_dir, content_dir)
-    store = MarkdownStore(cache_folder(content_dir)) if cache else None
-    try:
-        project = Project(content_dir, drafts, store, as_of=as_of, since=since, strict=strict)
-        inventory = scan_content(content_dir)
-        templates = scan_templates(project.template_dirs())
-        options = f"drafts={drafts}|search={search}|as_of={as_of}|since={since}"
-        inputs = fingerprint([inventory, templates], f"{code_salt()}|{options}")
-        if cache:
-            record = read_record(out_dir.resolve())
-            summary = record.get("summary")
-            if record.get("inputs") == inputs and isinstance(summary, dict) and output_intact(out_dir, record):
-                remove_leftovers(out_dir)  # what killed builds left beside it, as a rebuild would
-                notes = tuple(Problem(**n) for n in record.get("notes", []))
-                if strict and notes:
-                    raise StrictNotes(list(notes))
-                return BuildResult(out_dir, int(record.get("public", 0)), int(record.get("internal", 0)),
-                                   time.perf_counter() - started, None, None, BuildSummary(**summary), unchanged=True,
-                                   notes=notes)
-        built = project.build(search=search, both_cores=True, inventory=inventory, templates=templates)
-        checked, files = built.checked, built.outputs()
-        summary_ = summarize(checked.progress)
-        public = sum(1 for rel in files if rel.startswith("public/"))
-        record_: dict[str, Any] = {"inputs": inputs, "summary": asdict(summary_), "public": public,
-                                   "internal": len(files) - public, "notes": [asdict(n) for n in checked.notes]}
-        write_site(files, out_dir, record=record_)
-    finally:
-        if store is not None:
-            store.close()
+    project = Project(content_dir, drafts, as_of=as_of, since=since, strict=strict)
+    inventory = scan_content(content_dir)
+    templates = scan_templates(project.template_dirs())
+    options = f"drafts={drafts}|search={search}|as_of={as_of}|since={since}"
+    inputs = fingerprint([inventory, templates], f"{code_salt()}|{options}")
+    if cache:
+        record = read_record(out_dir.resolve())
+        summary = record.get("summary")
+        if record.get("inputs") == inputs and isinstance(summary, dict) and output_intact(out_dir, record):
+            remove_leftovers(out_dir)  # what killed builds left beside it, as a rebuild would
+            notes = tuple(Problem(**n) for n in record.get("notes", []))
+            if strict and notes:
+                raise StrictNotes(list(notes))
+            return BuildResult(out_dir, int(record.get("public", 0)), int(record.get("internal", 0)),
+                               time.perf_counter() - started, None, None, BuildSummary(**summary), unchanged=True,
+                               notes=notes)
+    built = project.build(search=search, both_cores=True, inventory=inventory, templates=templates)
+    checked, files = built.checked, built.outputs()
+    summary_ = summarize(checked.progress)
+    public = sum(1 for rel in files if rel.startswith("public/"))
+    record_: dict[str, Any] = {"inputs": inputs, "summary": asdict(summary_), "public": public,
+                               "internal": len(files) - public, "notes": [asdict(n) for n in checked.notes]}
+    write_site(files, out_dir, record=record_)
     return BuildResult(out_dir, public, len(files) - public, time.perf_counter() - started,
                        checked.site, checked.progress, summary_, notes=checked.notes)

@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default="site", type=Path, metavar="文件夹", help="输出文件夹（默认 site）")
     build.add_argument("--drafts", action="store_true", help="同时生成草稿（draft: true）故事")
     build.add_argument("--no-cache", action="store_true",
-                       help="不用 .gongjian-cache/ 里的缓存，从头生成（结果与用缓存时完全相同，只是更慢）")
+                       help="不用以前生成的任何结果，从头生成（内容没变也重新生成；结果完全相同，只是更慢）")
     _date_options(build, since=True)
     _strict_option(build)
     _verbose_option(build)

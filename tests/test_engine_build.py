@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.build import Project
+from generator.public import plan
 from tests.conftest import REPO
 
 
@@ -118,3 +119,30 @@ def test_an_activity_edit_works_out_the_rows_of_its_own_file_only(scratch, monke
     assert pipeline.rows_in(project.engine, paths["two.yaml"]) is other
     assert built.checked.figures.dash.sections  # and the result is a cold build's
     assert _bytes(built.outputs()) == _bytes(Project(content, drafts=True).build().outputs())
+
+
+def test_a_summary_edit_converts_that_summary_only_and_the_pages_show_it(scratch, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The filter's Markdown is an engine query: in a long-lived project an unchanged summary is not converted again."""
+    content = scratch()
+    ledger = content / "activities.yaml"
+    text = ledger.read_text(encoding="utf-8")
+    text = text.replace("为村民**免费查体**。", "为村民**测血压**。")  # the story says 免费查体 too
+    ledger.write_text(text.replace("  participants: 8\n", "  participants: 8\n  summary: 讲授**果树**修剪。\n"),
+                      encoding="utf-8")
+    project = Project(content, drafts=True)
+    converted: list[tuple[str, str]] = []
+    fn = plan.filter_html.fn
+    monkeypatch.setattr(plan.filter_html, "fn", lambda engine, mode, text: converted.append((mode, text)) or fn(
+        engine, mode, text))
+    first = _bytes(project.build().outputs())
+    assert ("inline", "为村民**测血压**。") in converted and ("inline", "讲授**果树**修剪。") in converted
+    assert "<strong>测血压</strong>" in first["public/index.html"].decode("utf-8")
+    converted.clear()
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace("**测血压**", "**量血糖**"), encoding="utf-8")
+    built = _bytes(project.build().outputs())
+    assert converted == [("inline", "为村民**量血糖**。")]  # the other summary's pages ran again, not its Markdown
+    pages = [data.decode("utf-8") for rel, data in built.items() if rel.endswith(".html")]
+    assert any("<strong>量血糖</strong>" in page for page in pages)
+    assert not any("<strong>测血压</strong>" in page for page in pages)
+    assert any("<strong>果树</strong>" in page for page in pages)
+    assert built == _bytes(Project(content, drafts=True).build().outputs())

@@ -142,23 +142,6 @@ def test_unchanged_files_are_linked_from_the_live_output_not_written_again(conte
     assert MANIFEST not in files and "public/index.html" in files
 
 
-def test_the_markdown_memo_on_disk_is_bounded(content: Path, tmp_path: Path) -> None:
-    from generator.memo import MarkdownMemo, MarkdownStore
-
-    store = MarkdownStore(tmp_path / "memo", max_entries=3)
-    memo = MarkdownMemo(False, store)
-    for n in range(6):
-        memo.block(f"第 **{n}** 段")
-    memo.save()
-    assert store.count() == 3
-    again = MarkdownMemo(False, store)
-    again.fetch([("block", "第 **5** 段"), ("block", "第 **0** 段")])
-    assert again.block("第 **5** 段") == "<p>第 <strong>5</strong> 段</p>" and again.rendered == 0
-    again.block("第 **0** 段")
-    assert again.rendered == 1  # evicted, rendered again
-    store.close()
-
-
 def _png(colour: tuple[int, int, int, int]) -> bytes:
     import io
 

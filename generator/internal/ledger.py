@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -188,20 +187,11 @@ def _cell(value: Cell) -> str:
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     """Return CSV that Excel opens with its Chinese intact: UTF-8 with BOM, CRLF lines."""
-    lines = [_csv_line(tuple(header), (str,) * len(header))]
-    for row in rows:
-        cells = tuple(row)
-        # The types are part of the key: 1, 1.0 and True are equal but are written differently.
-        lines.append(_csv_line(cells, tuple(map(type, cells))))
-    return "".join(lines).encode("utf-8-sig")
-
-
-@functools.lru_cache(maxsize=100_000)
-def _csv_line(cells: tuple[Cell, ...], kinds: tuple[type, ...]) -> str:
-    """Return one CSV line; remembered, since a rebuild writes mostly the lines of the last one."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([_cell(v) for v in cells])
-    return out.getvalue()
+    writer = csv.writer(out, lineterminator="\r\n")  # one writer for the whole file, not one per line
+    writer.writerow([_cell(v) for v in header])
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    return out.getvalue().encode("utf-8-sig")
 
 
 def _phone(value: str | None) -> Text | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from operator import attrgetter
 from pathlib import Path
@@ -93,7 +93,7 @@ from generator.render.links import (
     problem,
     summary_line,
 )
-from generator.render.markup import MarkdownRenderer
+from generator.render.markup import PLAIN_INLINE, MarkdownRenderer
 
 
 def set_story_files(engine: Engine, inventory: Inventory | None) -> None:
@@ -243,6 +243,38 @@ def converted(engine: Engine, mode: str, text: str) -> Converted:
     renderer: MarkdownRenderer = engine.services.get(name) or engine.services.setdefault(
         name, MarkdownRenderer(allow, frozenset(KINDS)))
     return convert(text, renderer.block if mode == "block" else renderer.inline, not allow)  # sanitised HTML is exact
+
+
+@query
+def filter_html(engine: Engine, mode: str, text: str) -> str:
+    """Markdown the templates' filters convert themselves ("block" or "inline"), once per text.
+
+    The planner's bodies and linking summaries come with their HTML (`converted`); the rest (most
+    activity summaries) are converted here when a page prints them, so the page's query records
+    the read and an unchanged summary is not converted again. Its renderer keeps no reference
+    schemes: a `story:` link in such text is dropped, as the filter always did.
+    """
+    allow = _raw_html(engine)
+    name = f"filter markdown {allow}"
+    renderer: MarkdownRenderer = engine.services.get(name) or engine.services.setdefault(name, MarkdownRenderer(allow))
+    return renderer.block(text) if mode == "block" else renderer.inline(text)
+
+
+@dataclass(frozen=True)
+class FilterMarkdown:
+    """The Markdown of the templates' filters, asked of the engine (`filter_html`): what `make_environment` takes."""
+
+    engine: Engine
+
+    def block(self, text: str) -> str:
+        """Convert a Markdown document."""
+        return filter_html(self.engine, "block", text)
+
+    def inline(self, text: str) -> str:
+        """Convert one paragraph without its wrapping <p>."""
+        if PLAIN_INLINE.fullmatch(text):
+            return text  # as the renderer would: most summaries, asked for on every page, need no query of their own
+        return filter_html(self.engine, "inline", text)
 
 
 @query

@@ -7,14 +7,13 @@ import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 from markupsafe import Markup
 
 from generator.errors import TemplateProblem
 from generator.render.links import SITE_ROOT
-from generator.render.markup import MarkdownRenderer
 from generator.render.numbers import number, percent, wan, yuan
 from generator.render.pages import Page
 from generator.render.wechat import WechatPost, wechat_article
@@ -71,7 +70,17 @@ def relative_url(page_path: str, target: str, directory_urls: bool) -> str:
     return rel
 
 
-def make_environment(dirs: list[Path], markdown: MarkdownRenderer, directory_urls: bool,
+class Markdown(Protocol):
+    """What converts the text the `markdown` filters get (a `markup.MarkdownRenderer`, or the build's engine query)."""
+
+    def block(self, text: str) -> str:
+        """Convert a Markdown document."""
+
+    def inline(self, text: str) -> str:
+        """Convert one paragraph without its wrapping <p>."""
+
+
+def make_environment(dirs: list[Path], markdown: Markdown, directory_urls: bool,
                      base_url: str, converted: Mapping[str, str] | None = None,
                      converted_inline: Mapping[str, str] | None = None) -> jinja2.Environment:
     """Return a strict, autoescaping Jinja environment for one side.
