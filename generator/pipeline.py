@@ -49,7 +49,7 @@ from generator.model.progress import (
     progress_change,
 )
 from generator.model.sums import ActivitySums, Tally, merged, sums_of
-from generator.public.search import index_of, indexed, page_search_text
+from generator.public.search import PageEntry, index_of, indexed, page_entry, page_search_text
 from generator.public.search_text import PageText
 from generator.public.share import share_png
 from generator.render.pages import Page, Plan
@@ -293,16 +293,23 @@ def page_text(engine: Engine, path: str) -> PageText | None:
 
 
 @query
+def search_entry(engine: Engine, path: str) -> PageEntry | None:
+    """One public page's part of the search index (its grams): worked out again only when the page's text changed."""
+    text = page_text(engine, path)
+    return None if text is None else page_entry(text)
+
+
+@query
 def search_index(engine: Engine) -> dict[str, bytes]:
-    """The public site's search index (output paths under public/), made from the text of its pages."""
+    """The public site's search index (output paths under public/), merged from the entries of its pages."""
     pause = _pause(engine)
     found = []
     for path in sorted(engine.input(("pages", "public"))):
         if indexed(path):
             pause()
-            text = page_text(engine, path)
-            if text is not None:
-                found.append(text)
+            entry = search_entry(engine, path)
+            if entry is not None:
+                found.append(entry)
     return {f"public/{rel}": data for rel, data in index_of(found, pause).items()}
 
 

@@ -146,3 +146,26 @@ def test_a_summary_edit_converts_that_summary_only_and_the_pages_show_it(scratch
     assert not any("<strong>测血压</strong>" in page for page in pages)
     assert any("<strong>果树</strong>" in page for page in pages)
     assert built == _bytes(Project(content, drafts=True).build().outputs())
+
+
+def test_a_story_edit_works_out_the_search_entry_of_its_own_page_only(scratch, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each page's grams are a query of its own: the index after an edit merges the others' entries as they were."""
+    content = scratch()
+    project = Project(content, drafts=True)
+    project.build()
+    indexed = [path for path in project.engine.input(("pages", "public")) if pipeline.search_entry(project.engine, path)]
+    assert len(indexed) > 2
+    before = {path: pipeline.search_entry(project.engine, path) for path in indexed}
+    ran: list[str] = []
+    monkeypatch.setattr(pipeline.search_entry, "fn",
+                        lambda engine, path, fn=pipeline.search_entry.fn: ran.append(path) or fn(engine, path))
+    story = next((content / "stories").glob("*.md"))
+    story.write_text(story.read_text(encoding="utf-8") + "\n检索新词汇。\n", encoding="utf-8")
+    built = project.build()
+    page = f"stories/{story.stem}/index.html"
+    assert ran == [page]  # the one page whose text changed; no other page's grams were worked out again
+    assert "检索" in pipeline.search_entry(project.engine, page).grams  # type: ignore[union-attr]
+    assert all(pipeline.search_entry(project.engine, path) is before[path] for path in indexed if path != page)
+    cold = Project(content, drafts=True).build()
+    index = {rel: data for rel, data in built.later.items() if rel.startswith("public/search/")}
+    assert index and index == {rel: data for rel, data in cold.later.items() if rel.startswith("public/search/")}

@@ -39,6 +39,13 @@ def test_folding_keeps_every_position_and_grams_skip_spaces() -> None:
     assert gram_hash("党日") == (ord("党") * 31 + ord("日")) & 0xFFFFFFFF
 
 
+@pytest.mark.parametrize("text", ["", " ", "党日  党日 党日", "共建\n村 ＡＢ　ab", " 首尾 ", "一 一一 一"])
+def test_grams_are_every_character_and_pair_that_is_not_a_space(text: str) -> None:
+    folded = fold(text)
+    pairs = {folded[i:i + 2] for i in range(len(folded) - 1)}
+    assert grams(text) == {g for g in set(folded) | pairs if " " not in g}
+
+
 def test_only_public_pages_with_a_body_are_indexed(showcase: Path) -> None:
     assert not (showcase / "internal/search").exists()
     meta = json.loads((showcase / "public/search/data/meta.json").read_text(encoding="utf-8"))

@@ -399,3 +399,19 @@ def test_the_watcher_never_sees_the_preview_output(scratch) -> None:  # type: ig
         assert not any("inside-out" in p for p in stamps)
     finally:
         preview_.close()
+
+
+def test_a_save_is_confirmed_by_a_sooner_poll_before_its_build(scratch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The poll that finds a save makes the watcher look again soon (SETTLE_SECONDS), not after a whole interval."""
+    from generator.preview.serve import POLL_SECONDS, SETTLE_SECONDS
+
+    content = scratch()
+    preview_ = Preview(content, tmp_path / "out", lambda text: None)
+    try:
+        assert not preview_.settling and SETTLE_SECONDS < POLL_SECONDS
+        story = next((content / "stories").glob("*.md"))
+        story.write_text(story.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+        preview_.poll()  # finds the save; the build waits for a poll that finds nothing new
+        assert preview_.settling and preview_.status()["builds"] == 0
+    finally:
+        preview_.close()

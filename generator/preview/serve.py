@@ -47,9 +47,13 @@ from generator.preview.hosts import HostCheck
 from generator.preview.reload import LiveReload, inject
 from generator.write import write_site
 
-# A build starts at the first poll that finds nothing new after a save, so saves closer
-# together than this (an editor writing several files at once) become one build.
+# How often the watcher stats every input while nothing is pending (a poll of the city year
+# takes ~5 ms: much more often would cost a good part of a core while staff only read).
 POLL_SECONDS = 0.05
+# After a poll found a save, the next one comes this soon: a build starts at the first poll that
+# finds nothing new, so saves closer together than this (an editor writing a file in several steps,
+# or several files at once) become one build, and a half-written file is not built on its own.
+SETTLE_SECONDS = 0.015
 # The writer's background work (Office downloads, search index, preview folder) starts only after the
 # preview has been quiet this long: while someone saves and looks, each save's rebuild has both cores.
 QUIET_SECONDS = 1.0
@@ -150,6 +154,11 @@ class Preview:
     def start(self) -> None:
         """Start the first build."""
         self._begin(set())
+
+    @property
+    def settling(self) -> bool:
+        """Return whether a save waits for its confirming poll (the watcher then looks again soon)."""
+        return bool(self._pending) and self._building is None
 
     def poll(self) -> None:
         """Look for saved files; start a build once a burst of saves is over and none is running."""
@@ -630,7 +639,7 @@ async def _serve(preview: Preview, sockets: list[Any], host: str, open_browser: 
 async def _watch(preview: Preview) -> None:
     """Poll for saves until cancelled; a failing poll is reported, never fatal."""
     while True:
-        await asyncio.sleep(POLL_SECONDS)
+        await asyncio.sleep(SETTLE_SECONDS if preview.settling else POLL_SECONDS)
         try:
             preview.poll()
         except Exception as error:

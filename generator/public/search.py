@@ -14,10 +14,10 @@ no page that contains it is missed. Layout under `search/data/` of the public fo
 from __future__ import annotations
 
 import json
+import operator
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from pathlib import Path
 
 from generator.errors import GongjianError
@@ -52,10 +52,26 @@ def gram_hash(gram: str) -> int:
 
 def grams(text: str) -> set[str]:
     """Return every character and every pair of adjacent characters of the folded text, spaces excluded."""
-    folded = fold(text)
-    found = {c for c in folded if c != " "}
-    found.update(a + b for a, b in pairwise(folded) if a != " " and b != " ")
+    found: set[str] = set()
+    # A gram never spans a space, so each distinct word is enough (listing pages repeat many words).
+    for word in set(fold(text).split(" ")):
+        found.update(word)
+        found.update(map(operator.add, word, word[1:]))
     return found
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """What the index takes from one page alone: its text, its grams and the text's size in UTF-8 bytes."""
+
+    page: PageText
+    grams: frozenset[str]
+    weight: int
+
+
+def page_entry(page: PageText) -> PageEntry:
+    """Return one page's part of the index (the costly part: the index only merges these)."""
+    return PageEntry(page, frozenset(grams(page.text)), len(page.text.encode("utf-8")))
 
 
 def read_pages(public_dir: Path) -> list[PageText]:  # for tests and benchmarks: what a built folder indexes
@@ -83,16 +99,16 @@ def _shard_count(postings: dict[str, list[int]]) -> int:
     return count
 
 
-def index_files(pages: list[PageText], pause: Callable[[], None] = lambda: None) -> dict[str, bytes]:
-    """Lay out the index of these pages as files relative to the data folder.
+def index_files(entries: Sequence[PageEntry], pause: Callable[[], None] = lambda: None) -> dict[str, bytes]:
+    """Lay out the index of these pages (their entries, in URL order) as files relative to the data folder.
 
     `pause` is called every 50 pages (the preview stops here when a new save comes).
     """
     postings: dict[str, list[int]] = defaultdict(list)
-    for number, page in enumerate(pages):
+    for number, entry in enumerate(entries):
         if number % 50 == 0:
             pause()
-        for gram in grams(page.text):
+        for gram in entry.grams:
             postings[gram].append(number)
     shards = _shard_count(postings)
     by_shard: list[dict[str, list[int]]] = [{} for _ in range(shards)]
@@ -103,8 +119,8 @@ def index_files(pages: list[PageText], pause: Callable[[], None] = lambda: None)
     chunk_of: list[int] = []
     chunks: list[list[list[object]]] = [[]]
     size = 0
-    for number, page in enumerate(pages):
-        weight = len(page.text.encode("utf-8"))
+    for number, entry in enumerate(entries):
+        page, weight = entry.page, entry.weight
         if chunks[-1] and size + weight > CHUNK_BYTES:
             chunks.append([])
             size = 0
@@ -113,6 +129,7 @@ def index_files(pages: list[PageText], pause: Callable[[], None] = lambda: None)
         chunk_of.append(len(chunks) - 1)
     files.update({f"text/{n}.json": _dump(chunk) for n, chunk in enumerate(chunks)})
 
+    pages = [entry.page for entry in entries]
     names = {u: u for page in pages for u in page.units}
     names.update({page.url.split("/")[1]: page.title for page in pages if page.kind == "单位" and page.url.count("/") == 2})
     unit_ids = sorted(names)
@@ -143,18 +160,18 @@ def page_search_text(rel: str, data: bytes) -> PageText | None:
         raise SearchIndexError(f"生成搜索索引失败：{rel}：{error}") from None
 
 
-def index_of(pages: list[PageText], pause: Callable[[], None] = lambda: None) -> dict[str, bytes]:
-    """Return the index files (paths under the public folder) of these pages, given in URL order.
+def index_of(entries: Sequence[PageEntry], pause: Callable[[], None] = lambda: None) -> dict[str, bytes]:
+    """Return the index files (paths under the public folder) of these pages' entries, given in URL order.
 
     The index is made from the pages in memory and handed to the writer like any page.
     """
-    return {f"{DATA}/{rel}": data for rel, data in index_files(pages, pause).items()}
+    return {f"{DATA}/{rel}": data for rel, data in index_files(entries, pause).items()}
 
 
 def search_files(public: Mapping[str, bytes]) -> dict[str, bytes]:
     """Return the index files (paths under the public folder) for the public pages given as rel → HTML bytes."""
     found = [page for rel in sorted(public) if indexed(rel) and (page := page_search_text(rel, public[rel])) is not None]
-    return index_of(found)
+    return index_of([page_entry(page) for page in found])
 
 
 def index_stats(files: Mapping[str, bytes]) -> IndexStats:
