@@ -11,7 +11,8 @@ from decimal import Decimal
 from generator.internal.charts import Bar, Chart, bar_chart, column_chart
 from generator.internal.ledger import UnitRow
 from generator.model.model import Activity, Branch, Donation, Site, Unit, Village
-from generator.model.progress import ActivityFigures, Progress, activity_value, counted_activities, exact, money
+from generator.model.progress import ActivityFigures, Progress, counted_activities, money
+from generator.model.sums import activity_value, exact
 from generator.model.supervision import Supervision
 from generator.render.numbers import count, percent, plain, wan
 

@@ -12,9 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from generator.model.model import Activity, Branch, Site
-from generator.model.sums import ActivitySums, Tally, activity_value, exact, sums_of
-
-__all__ = ["activity_value", "exact"]  # with the sums, where they are worked out; here too for the figures' users
+from generator.model.sums import ActivitySums, Tally, exact, sums_of
 
 
 @dataclass(frozen=True)
