@@ -34,8 +34,7 @@ import jinja2
 from generator.content.images import Picture, render_images
 from generator.content.reader import Inventory
 from generator.engine import Engine, query
-from generator.internal.dashboard import ActivityRow, Lookups, newest_first, rows_of
-from generator.internal.dashboard import lookups as dashboard_lookups
+from generator.internal.dashboard import ActivityRow, Lookups, lookups_of, newest_first, rows_of
 from generator.internal.grid_data import activity_entries, branch_entries
 from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
 from generator.internal.ledger import BranchRow, unit_branch_rows
@@ -107,9 +106,7 @@ def counted_in(engine: Engine, path: str) -> tuple[Activity, ...]:
 @query
 def lookups(engine: Engine) -> Lookups:
     """Units, branches and villages by id (what an activity row resolves), untouched by an activity edit."""
-    return dashboard_lookups(Site(settings=engine.input("settings"), as_of=engine.input("as_of"), stories=(),
-                                  assets=frozenset(), activities=(), inspections=(),
-                                  **{kind: engine.input(("records", kind)) for kind in ("units", "branches", "villages")}))
+    return lookups_of(*(engine.input(("records", kind)) for kind in ("units", "branches", "villages")))
 
 
 @query

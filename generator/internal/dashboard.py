@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -102,8 +102,13 @@ class Lookups:
 
 def lookups(site: Site) -> Lookups:
     """Return the units, branches and villages of a site by id (units with their place in the official order)."""
-    return Lookups({u.id: u for u in site.units}, {u.id: n for n, u in enumerate(site.units)},
-                   {b.id: b for b in site.branches}, {v.id: v for v in site.villages})
+    return lookups_of(site.units, site.branches, site.villages)
+
+
+def lookups_of(units: Sequence[Unit], branches: Iterable[Branch], villages: Iterable[Village]) -> Lookups:
+    """Return these units (in the official order), branches and villages by id."""
+    return Lookups({u.id: u for u in units}, {u.id: n for n, u in enumerate(units)},
+                   {b.id: b for b in branches}, {v.id: v for v in villages})
 
 
 def rows_of(activities: Iterable[Activity], found: Lookups) -> tuple[ActivityRow, ...]:
