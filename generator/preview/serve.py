@@ -11,7 +11,9 @@ A failing later step costs the preview its search box or downloads, never its pa
 A burst of saves becomes one build; saves made during a build lead to one more build
 after it, so the preview always ends on the last save. A build that fails turns every
 page into an error page listing the problems; the next good build brings the site
-back. Browsers are told to reload through generator/preview/reload.py. Nothing of a
+back. Saves are looked for when the system's file events say a watched folder changed
+(generator/preview/watch.py), with a slow poll as the safety net, or by polling alone where
+there are no events. Browsers are told to reload through generator/preview/reload.py. Nothing of a
 preview outlives it: its memory is the engine's and its folder is removed when it stops.
 """
 
@@ -45,18 +47,23 @@ from generator.content.reader import Stamp, scan_content, scan_templates
 from generator.errors import GongjianError, Problem, Superseded, UsageError, note_lines, notes_grouped
 from generator.preview.hosts import HostCheck
 from generator.preview.reload import LiveReload, inject
+from generator.preview.watch import FileEvents
 from generator.write import write_site
 
-# How often the watcher stats every input while nothing is pending (a poll of the city year
-# takes ~5 ms: much more often would cost a good part of a core while staff only read).
+# Without file events: how often the watcher stats every input (a poll of the city year takes ~3 ms,
+# of 7,000 files ~80 ms: much more often would cost a good part of a core while staff only read).
+# With them: how often it looks while a build job runs or a save waits for one.
 POLL_SECONDS = 0.05
 # After a poll found a save, the next one comes this soon: a build starts at the first poll that
-# finds nothing new, so saves closer together than this (an editor writing a file in several steps,
-# or several files at once) become one build, and a half-written file is not built on its own.
+# finds nothing new (with file events: when no event came for this long), so saves closer together
+# than this (an editor writing a file in several steps, or several files at once) become one build,
+# and a half-written file is not built on its own.
 SETTLE_SECONDS = 0.015
 # The writer's background work (Office downloads, search index, preview folder) starts only after the
 # preview has been quiet this long: while someone saves and looks, each save's rebuild has both cores.
 QUIET_SECONDS = 1.0
+# With file events (watch.py), the stamps are still taken this often, in case an event was missed.
+SAFETY_POLL_SECONDS = 1.0
 STATUS_PATH = "/__gongjian__/status"
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
@@ -141,6 +148,7 @@ class Preview:
         self._queued: tuple[int, Files] | None = None
         self._built_at = 0.0  # when the last pages were served: later steps and the writer wait for a quiet moment
         self._lock = threading.Lock()
+        self.wake: Callable[[], None] = lambda: None  # the watcher's: look now (set by _watch)
 
     def watched(self) -> list[Path]:
         """Return the folders whose changes rebuild: content/ and the template folders."""
@@ -156,17 +164,29 @@ class Preview:
         self._begin(set())
 
     @property
+    def busy(self) -> bool:
+        """Return whether a build job runs (pages or what follows them) or a save waits for one."""
+        return self._building is not None or bool(self._pending)
+
+    @property
     def settling(self) -> bool:
         """Return whether a save waits for its confirming poll (the watcher then looks again soon)."""
         return bool(self._pending) and self._building is None
 
-    def poll(self) -> None:
-        """Look for saved files; start a build once a burst of saves is over and none is running."""
+    def poll(self, look: bool = True) -> None:
+        """Look for saved files; start a build once a burst of saves is over and none is running.
+
+        `look=False`: the file events (watch.py) said nothing changed since the last look, so the
+        stamps need not be taken again to confirm that a burst of saves is over.
+        """
         if self.building:
             return  # stat-ing every file would take the build's time; the first poll after it sees every save
-        stamps = snapshot(self.content, self.project.template_dirs())
-        changed = changed_paths(self._stamps, stamps)
-        self._stamps = stamps
+        if look:
+            stamps = snapshot(self.content, self.project.template_dirs())
+            changed = changed_paths(self._stamps, stamps)
+            self._stamps = stamps
+        else:
+            changed = set()
         if changed:
             self._pending |= changed
             self._interrupt.set()  # the running job's later steps give way
@@ -295,6 +315,7 @@ class Preview:
         self._pages_ready = True
         self._early = None
         self._complete.set()
+        self.wake()
 
     def _publish(self, outcome: Outcome, files: Mapping[str, bytes | Path], job: int = 0,
                  complete: bool = True) -> None:
@@ -636,11 +657,49 @@ async def _serve(preview: Preview, sockets: list[Any], host: str, open_browser: 
     preview.report("预览已停止。")
 
 
+def _soon(loop: asyncio.AbstractEventLoop, call: Callable[[], None]) -> None:
+    """Have the loop call `call` (from another thread); nothing once the loop is closed."""
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(call)
+
+
 async def _watch(preview: Preview) -> None:
-    """Poll for saves until cancelled; a failing poll is reported, never fatal."""
-    while True:
-        await asyncio.sleep(SETTLE_SECONDS if preview.settling else POLL_SECONDS)
-        try:
-            preview.poll()
-        except Exception as error:
-            preview.report(f"检查文件修改时出错（{error}），稍后重试。")
+    """Look for saves until cancelled: when a file event comes, else every POLL_SECONDS; never fatal.
+
+    With file events a save is looked at at once, and a burst of saves is over when no event came
+    for SETTLE_SECONDS; the stamps are then taken only every SAFETY_POLL_SECONDS, in case events
+    miss a change. Without them (watch.py could not watch), every POLL_SECONDS as before.
+    """
+    loop = asyncio.get_running_loop()
+    woke = asyncio.Event()
+    events = FileEvents(preview.watched(), lambda: _soon(loop, woke.set))
+    events.start()
+    preview.wake = woke.set  # a build job that ends lets a waiting save start its build at once
+    dirty = False  # an event came that no poll has looked at yet
+    looked = time.monotonic()
+    try:
+        while True:
+            if preview.settling:
+                wait = SETTLE_SECONDS
+            elif events.working and not dirty and not preview.busy:
+                wait = SAFETY_POLL_SECONDS
+            else:
+                wait = POLL_SECONDS
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(woke.wait(), wait)
+            if woke.is_set():
+                woke.clear()
+                dirty = True
+            if preview.building:
+                continue  # the first look after the build's pages sees every save made meanwhile
+            try:
+                now = time.monotonic()
+                if dirty or not events.working or now - looked >= SAFETY_POLL_SECONDS:
+                    dirty, looked = False, now
+                    preview.poll()
+                elif preview.settling:
+                    preview.poll(look=False)  # no event came for SETTLE_SECONDS: the burst of saves is over
+            except Exception as error:
+                preview.report(f"检查文件修改时出错（{error}），稍后重试。")
+    finally:
+        events.close()
