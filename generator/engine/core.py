@@ -20,6 +20,17 @@ Asking for a query at revision R:
 A query that raises `GongjianError` (a content problem) remembers the error like a
 value, with the same cutoff: asking again re-raises it without running again.
 
+Step 2 walks every dependency, recursively: after a story edit, the thousands of
+record-checking queries under the validated site would be walked again each time. So
+inputs fall into groups by their key (`input_group`: the stories, one ledger folder,
+the public pages…), each remembered result knows which groups its inputs (direct or
+through other queries) belong to, and the engine knows when each group last changed:
+a result none of whose groups changed since it was checked is still valid, without
+walking (salsa's "durability", with the groups read off the keys instead of declared).
+A result's groups are worked out again whenever its dependencies are walked or it
+runs, so they follow what it reads now. `collect` keeps whatever a kept result
+depends on, checked or not.
+
 pyinc (PyPI, salsa-style) was measured first and not taken: it snapshots every value
 at each query boundary (refusing Decimal and date without adapters, handing back
 dataclasses as dicts), and 2,000 trivial queries took far longer than this whole
@@ -104,6 +115,24 @@ class _Memo:
     deps: tuple[Hashable, ...]
     verified_at: int
     changed_at: int
+    groups: int = 0  # a bit per input group that something it read (directly or not) belongs to
+
+
+def input_group(key: Hashable) -> Hashable:
+    """Return the group of an input key: a tuple's first two parts, a path cut at its first folder.
+
+    ("content file", "activities/u001.yaml") → ("content file", "activities"); ("page", "public",
+    "stories/a/index.html") → ("page", "public"); "settings" → "settings". A group is the unit of
+    the shortcut above: an edit to one story leaves every group but the stories' unchanged.
+    """
+    if not isinstance(key, tuple) or not key:
+        return key
+    if len(key) == 1:
+        return key
+    second = key[1]
+    if isinstance(second, str):
+        second = second.split("/", 1)[0]
+    return (key[0], second)
 
 
 class Query(Generic[P, T]):
@@ -138,6 +167,9 @@ class Engine:
         self._frames: list[list[Hashable]] = []
         self._active: set[Hashable] = set()
         self._lock = threading.RLock()
+        self._bits: dict[Hashable, int] = {}  # an input key → the bit of its group
+        self._group_bits: dict[Hashable, int] = {}  # a group → its bit
+        self._group_changed: dict[int, int] = {}  # a group's bit → the revision in which one of its inputs changed last
         self.executed = 0  # queries run (not reused) since the engine was made: for tests and benchmarks
         # Helpers a query may use without recording a read, because each is a pure function of inputs the
         # query does read (e.g. the Jinja environment made for the template version the page reads).
@@ -163,8 +195,30 @@ class Engine:
                     continue
                 self.revision += 1
                 self._inputs[("input", key)] = _Input(value, self.revision)
+                self._group_changed[self._bit(("input", key))] = self.revision
                 changed += 1
         return changed
+
+    def _bit(self, dep: Hashable) -> int:
+        """Return the bit of an input dependency's group (each group gets the next free bit)."""
+        bit = self._bits.get(dep)
+        if bit is None:
+            group = input_group(dep[1])  # type: ignore[index]
+            bit = self._group_bits.get(group)
+            if bit is None:
+                bit = self._group_bits[group] = 1 << len(self._group_bits)
+            self._bits[dep] = bit
+        return bit
+
+    def _quiet(self, groups: int, since: int) -> bool:
+        """Return whether no input of these groups changed after revision `since`."""
+        changed = self._group_changed
+        while groups:
+            bit = groups & -groups
+            if changed.get(bit, 0) > since:
+                return False
+            groups ^= bit
+        return True
 
     def remove_input(self, key: Hashable) -> None:
         """Remove an input (a file deleted): queries that read it run again."""
@@ -204,21 +258,45 @@ class Engine:
         """Return whether a result of `q(*args)` is remembered (not whether it is still valid): not a read."""
         return (q, args) in self._memos
 
-    def _changed_at(self, dep: Hashable) -> int:
-        if dep[0] == "input":  # type: ignore[index]
-            slot = self._inputs.get(dep)
-            return 0 if slot is None else slot.changed_at
-        return self._refresh(dep).changed_at
-
     def _refresh(self, key: Hashable) -> _Memo:
         memo = self._memos.get(key)
         if memo is not None:
             if memo.verified_at == self.revision:
                 return memo
-            if key not in self._active and all(self._changed_at(dep) <= memo.verified_at for dep in memo.deps):
-                memo.verified_at = self.revision
-                return memo
+            if key not in self._active:
+                since = memo.verified_at
+                if self._quiet(memo.groups, since):
+                    memo.verified_at = self.revision
+                    return memo
+                groups = self._walk(memo.deps, since)
+                if groups is not None:
+                    memo.groups, memo.verified_at = groups, self.revision
+                    return memo
         return self._execute(key, memo)
+
+    def _walk(self, deps: tuple[Hashable, ...], since: int) -> int | None:
+        """Bring each dependency up to date; None if one changed after `since`, else their groups."""
+        groups = 0
+        inputs = self._inputs
+        for dep in deps:
+            if dep[0] == "input":  # type: ignore[index]
+                slot = inputs.get(dep)
+                if slot is not None and slot.changed_at > since:
+                    return None
+                groups |= self._bit(dep)
+            else:
+                memo = self._refresh(dep)
+                if memo.changed_at > since:
+                    return None
+                groups |= memo.groups
+        return groups
+
+    def _groups(self, deps: tuple[Hashable, ...]) -> int:
+        """Return the groups of dependencies just read (each query dependency is up to date)."""
+        groups = 0
+        for dep in deps:
+            groups |= self._bit(dep) if dep[0] == "input" else self._memos[dep].groups  # type: ignore[index]
+        return groups
 
     def _execute(self, key: Hashable, old: _Memo | None) -> _Memo:
         if key in self._active:
@@ -238,10 +316,11 @@ class Engine:
             self._active.discard(key)
         self.executed += 1
         deps_ = tuple(dict.fromkeys(deps))
+        groups = self._groups(deps_)
         if old is not None and same((old.error, old.value), (error, value)):
-            old.deps, old.verified_at = deps_, self.revision  # backdated: dependents stay valid
+            old.deps, old.verified_at, old.groups = deps_, self.revision, groups  # backdated: dependents stay valid
             return old
-        memo = _Memo(value, error, deps_, self.revision, self.revision)
+        memo = _Memo(value, error, deps_, self.revision, self.revision, groups)
         self._memos[key] = memo
         return memo
 
@@ -256,9 +335,18 @@ class Engine:
         """Forget results not checked since revision `since` (default: the current one); return how many."""
         with self._lock:
             since = self.revision if since is None else since
-            stale = [key for key, memo in self._memos.items() if memo.verified_at < since]
+            memos = self._memos
+            # A result found valid by its groups did not check its dependencies: they stay with it.
+            kept = {key for key, memo in memos.items() if memo.verified_at >= since}
+            todo = list(kept)
+            while todo:
+                for dep in memos[todo.pop()].deps:
+                    if dep not in kept and dep in memos:
+                        kept.add(dep)
+                        todo.append(dep)
+            stale = [key for key in memos if key not in kept]
             for key in stale:
-                del self._memos[key]
+                del memos[key]
             gone = [key for key, slot in self._inputs.items() if slot.value is _MISSING]
             for key in gone:  # a removed input nothing remembers reading any more
                 if not any(key in m.deps for m in self._memos.values()):
