@@ -251,10 +251,13 @@ class Project:
         before = engine.executed
         files: dict[str, bytes | Path] = {}
         sides = (("public", checked.public), ("internal", checked.internal))
-        keys = {side: pipeline.set_pages(engine, side, plan) for side, plan in sides}
         if first_done is not None:
+            # The open pages' own inputs first: comparing every page's context with the last build's
+            # (a few thousand pages) comes after they are handed over.
             wanted = set(first)
-            first_done(pipeline.rendered(engine, [k for side in keys for k in keys[side] if "/".join(k) in wanted]))
+            early = [(side, page) for side, plan in sides for page in plan.pages if f"{side}/{page.path}" in wanted]
+            first_done(pipeline.rendered(engine, pipeline.set_some_pages(engine, early)))
+        keys = {side: pipeline.set_pages(engine, side, plan) for side, plan in sides}
         if both_cores:
             self._render_ahead([k for side in keys for k in keys[side]])
         for side, plan in sides:

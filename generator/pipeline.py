@@ -246,6 +246,12 @@ def set_pages(engine: Engine, side: str, plan: Plan) -> list[tuple[str, str]]:
     return [(side, page.path) for page in plan.pages]
 
 
+def set_some_pages(engine: Engine, pages: list[tuple[str, Page]]) -> list[tuple[str, str]]:
+    """Set some planned pages (side, page) as inputs ahead of the others; return their query arguments."""
+    engine.set_inputs([(("page", side, page.path), page) for side, page in pages])
+    return [(side, page.path) for side, page in pages]
+
+
 PAGES_RENDERED = "pages rendered ahead"  # a service: (side, path) → (HTML, search text), made by forked children
 
 

@@ -43,7 +43,7 @@ import tornado.netutil
 import tornado.web
 
 from generator.build import Checked, Files, Project, paused_gc
-from generator.content.reader import Stamp, scan_content, scan_templates
+from generator.content.reader import Inventory, Stamp, scan_content, scan_templates
 from generator.errors import GongjianError, Problem, Superseded, UsageError, note_lines, notes_grouped
 from generator.preview.hosts import HostCheck
 from generator.preview.reload import LiveReload, inject
@@ -99,8 +99,13 @@ def _ignored(name: str) -> bool:
 
 def snapshot(content: Path, template_dirs: Iterable[Path]) -> dict[str, Stamp]:
     """Stamp every input file, as the reader lists them (absolute path → stamp)."""
+    return stamps_of(scan_content(content), scan_templates(template_dirs))
+
+
+def stamps_of(*inventories: Inventory) -> dict[str, Stamp]:
+    """Stamp every file of the reader's inventories, editor files left out (absolute path → stamp)."""
     stamps: dict[str, Stamp] = {}
-    for inventory in (scan_content(content), scan_templates(template_dirs)):
+    for inventory in inventories:
         for f in inventory.files:
             if not _ignored(f.path.name):
                 stamps[str(f.path)] = f.stamp
@@ -142,7 +147,8 @@ class Preview:
         self._interrupt = threading.Event()  # a save came: the job's later steps stop
         self._pending: set[str] = set()
         self._stopped = False
-        self._stamps = snapshot(self.content, self.project.template_dirs())
+        self._scanned: tuple[Inventory, Inventory] | None = None  # the reader's listing at the last look
+        self._stamps = self._look()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="gongjian-build")
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="gongjian-write")
         self._queued: tuple[int, Files] | None = None
@@ -182,7 +188,7 @@ class Preview:
         if self.building:
             return  # stat-ing every file would take the build's time; the first poll after it sees every save
         if look:
-            stamps = snapshot(self.content, self.project.template_dirs())
+            stamps = self._look()
             changed = changed_paths(self._stamps, stamps)
             self._stamps = stamps
         else:
@@ -194,13 +200,20 @@ class Preview:
             changed, self._pending = self._pending, set()
             self._begin(changed)
 
+    def _look(self) -> dict[str, Stamp]:
+        """List and stamp every input, as the reader does; the build that follows takes this listing."""
+        self._scanned = (scan_content(self.content), scan_templates(self.project.template_dirs()))
+        return stamps_of(*self._scanned)
+
     def _begin(self, changed: set[str]) -> None:
         loop = asyncio.get_running_loop()
         self._interrupt.clear()
         self._pages_ready = False
         self._jobs += 1
         first = self.live.open_pages()  # read here, on the server thread that owns the sockets
-        future = self._executor.submit(self._job, loop, self._jobs, tuple(sorted(changed)), first)
+        # The build starts from the listing that found the save (no event came since): not listed again.
+        scanned, self._scanned = self._scanned, None
+        future = self._executor.submit(self._job, loop, self._jobs, tuple(sorted(changed)), first, scanned)
         self._building = future
 
         def hand_back(done: Future[None]) -> None:
@@ -230,7 +243,8 @@ class Preview:
         reason = "；".join(error.lines()) if isinstance(error, GongjianError) else f"{type(error).__name__}: {error}"
         self.report(f"  {what}没有更新（页面不受影响）：{reason}")
 
-    def _job(self, loop: asyncio.AbstractEventLoop, job: int, changed: tuple[str, ...], first: set[str]) -> None:
+    def _job(self, loop: asyncio.AbstractEventLoop, job: int, changed: tuple[str, ...], first: set[str],
+             scanned: tuple[Inventory, Inventory] | None = None) -> None:
         """Build: hand the pages to the server thread, then make what follows them (on the build thread).
 
         The one build of build.py, the same as `gongjian build`'s. The pages open in browsers are
@@ -264,8 +278,10 @@ class Preview:
                     files, later = self.builder(), {}
                     pages_done(None, files)
                 else:
+                    inventory, templates = scanned or (None, None)
                     built = self.project.build(pages_done=pages_done, first=first, first_done=first_done,
-                                               pause=self._pause, later_failed=self._later_failed)
+                                               pause=self._pause, later_failed=self._later_failed,
+                                               inventory=inventory, templates=templates)
                     files, later = built.files, built.later
         except Superseded:
             return  # a newer save: its build comes next and is written instead
