@@ -2,7 +2,8 @@
 
     python benchmarks/warm.py --content DIR --story FILE --activities FILE [--edits 5]
 
-Starts `python -m generator serve` on DIR, waits for its first build, then edits
+Starts `python -m generator serve` on DIR, waits for its first build (pages, then search
+index, Office downloads and the preview folder written), then edits
 the story `--edits` times (appending a marked line; timed until the story page
 served contains it) and the activity ledger `--edits` times (bumping the first
 `participants:`; timed until the dashboard, /internal/, shows the new total, and
@@ -124,6 +125,11 @@ def main() -> None:
         with preview(args.content) as server:
             state = server.wait(lambda s: s["generation"] >= 1 and s["ok"] is not None)
             result["first"] = time.monotonic() - started
+            # Edits start once the first build is wholly done (search index, Office downloads, preview folder
+            # written): someone who saves while those are still being made may wait for them, which is not
+            # what a save costs while they edit.
+            server.wait(lambda s: s["written"] >= s["generation"] and not s["building"])
+            result["first_written"] = time.monotonic() - started
             story_url = f"{server.url}stories/{args.story.stem}/"
             progress_url = f"{server.url}internal/progress.json"
             dashboard_url = f"{server.url}internal/"
