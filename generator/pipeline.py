@@ -252,7 +252,7 @@ def set_some_pages(engine: Engine, pages: list[tuple[str, Page]]) -> list[tuple[
     return [(side, page.path) for side, page in pages]
 
 
-PAGES_RENDERED = "pages rendered ahead"  # a service: (side, path) → (HTML, search text), made by forked children
+PAGES_RENDERED = "pages rendered ahead"  # a service: (side, path) → (HTML, search text, grams), made by forked children
 
 
 @query
@@ -272,11 +272,13 @@ def page_html(engine: Engine, side: str, path: str) -> bytes:
     return next(data for _, data in render_pages([page], environments(side), side))
 
 
-def render_ahead(engine: Engine, key: tuple[str, str]) -> tuple[bytes, PageText | None]:
-    """Render one page and, for a public page the index takes, its search text (in a forked child)."""
+def render_ahead(engine: Engine, key: tuple[str, str]) -> tuple[bytes, PageText | None, PageEntry | None]:
+    """Render one page and, for a public page the index takes, its search text and grams (in a forked child)."""
     side, path = key
     html = page_html(engine, side, path)
-    return html, page_text(engine, path) if side == "public" and indexed(path) else None
+    if side != "public" or not indexed(path):
+        return html, None, None
+    return html, page_text(engine, path), search_entry(engine, path)
 
 
 def rendered(engine: Engine, keys: list[tuple[str, str]]) -> dict[str, bytes]:
@@ -299,6 +301,10 @@ def page_text(engine: Engine, path: str) -> PageText | None:
 def search_entry(engine: Engine, path: str) -> PageEntry | None:
     """One public page's part of the search index (its grams): worked out again only when the page's text changed."""
     text = page_text(engine, path)
+    ahead = engine.services.get(PAGES_RENDERED, {}).get(("public", path))
+    if ahead is not None and text is not None and ahead[1] is text:
+        entry: PageEntry | None = ahead[2]  # worked out by the child that rendered the page
+        return entry
     return None if text is None else page_entry(text)
 
 

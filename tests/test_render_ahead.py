@@ -16,14 +16,20 @@ from tests.trees import tree
 
 # Run in a fresh interpreter: threads other tests leave behind (the browser's) rightly stop a build from forking.
 _SHARED = """
-import json, os, sys
+import json, os, sys, time
 from pathlib import Path
 from generator import build, side_process
 from generator.build import build_site
 real = side_process.spread
 shared = []
+here = os.getpid()
+def slow_here(make, item):
+    # This process takes its time, so the children surely get some items even on a busy machine.
+    if os.getpid() == here:
+        time.sleep(0.2)
+    return make(item)
 def spread(make, items, processes=None):
-    made = real(lambda item: (os.getpid(), make(item)), items, processes)
+    made = real(lambda item: (os.getpid(), slow_here(make, item)), items, processes)
     if items and isinstance(items[0], tuple) and isinstance(items[0][0], str):  # pages (side, path), not images
         shared.append([len(items), len({pid for pid, _ in made})])
     return [value for _, value in made]
@@ -65,7 +71,7 @@ def test_a_template_error_in_a_page_a_child_renders_is_the_usual_message(scratch
 
 
 _WORKED_AHEAD = """
-import json, os, sys
+import json, os, sys, time
 from pathlib import Path
 from generator import side_process
 from generator.build import build_site
@@ -73,8 +79,14 @@ from generator.engine import Query
 from generator.public import plan
 real = side_process.spread
 worked = {}
+here = os.getpid()
+def slow_here(make, item):
+    # This process takes its time, so the children surely get some items even on a busy machine.
+    if os.getpid() == here:
+        time.sleep(0.2)
+    return make(item)
 def spread(make, items, processes=None):
-    made = real(lambda item: (os.getpid(), make(item)), items, processes)
+    made = real(lambda item: (os.getpid(), slow_here(make, item)), items, processes)
     if items and isinstance(items[0][0], Query):  # the public side's queries worked out ahead
         worked[items[0][0].name] = [len(items), len({pid for pid, _ in made})]
     return [value for _, value in made]
