@@ -34,10 +34,34 @@ import jinja2
 from generator.content.images import Picture, render_images
 from generator.content.reader import Inventory
 from generator.engine import Engine, query
-from generator.internal.dashboard import ActivityRow, Lookups, lookups_of, newest_first, rows_of
+from generator.internal.dashboard import (
+    ActivityRow,
+    DonationTotals,
+    Lookups,
+    WeekTally,
+    build_dashboard,
+    donation_items_of,
+    donation_totals,
+    lookups_of,
+    newest_first,
+    rows_of,
+    week_tally,
+    weeks_of,
+)
 from generator.internal.grid_data import activity_entries, branch_entries
-from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
-from generator.internal.ledger import BranchRow, unit_branch_rows
+from generator.internal.internal_pages import InternalFigures, office_files, plan_internal
+from generator.internal.ledger import (
+    BRANCH_HEADER,
+    LAGGING_HEADER,
+    BranchRow,
+    LaggingGroup,
+    branch_csv_lines,
+    csv_file,
+    lagging_csv_lines,
+    unit_branch_rows,
+    unit_lagging_group,
+    unit_rows,
+)
 from generator.model.model import Activity, Branch, Site
 from generator.model.progress import (
     Progress,
@@ -48,6 +72,7 @@ from generator.model.progress import (
     progress_change,
 )
 from generator.model.sums import ActivitySums, Tally, merged, sums_of
+from generator.model.supervision import Supervision, summarize_supervision
 from generator.public.search import PageEntry, index_of, indexed, page_entry, page_search_text
 from generator.public.search_text import PageText
 from generator.public.share import share_png
@@ -130,8 +155,9 @@ def activity_sums(engine: Engine) -> ActivitySums:
 @query
 def rows_in(engine: Engine, path: str) -> tuple[ActivityRow, ...]:
     """The activity rows of one file: made again only when that file's activities or the units, branches,
-    villages change (an activity edit works out one file's rows, not the campaign's)."""
-    return rows_of(counted_in(engine, path), lookups(engine))
+    villages change (an activity edit works out one file's rows, not the campaign's). Newest first: the
+    campaign's rows are sorted from these runs, which a sort merges cheaply."""
+    return newest_first(rows_of(counted_in(engine, path), lookups(engine)))
 
 
 @query
@@ -179,10 +205,63 @@ def branch_ledger(engine: Engine) -> tuple[BranchRow, ...]:
 
 
 @query
+def unit_lagging(engine: Engine, unit: str) -> LaggingGroup | None:
+    """The 约谈 group of one unit (None when none of its branches lag): unchanged when its ledger lines are."""
+    return unit_lagging_group(lookups(engine).units[unit], unit_ledger(engine, unit), engine.input("as_of"))
+
+
+@query
+def lagging_ledger(engine: Engine) -> tuple[LaggingGroup, ...]:
+    """The 约谈 groups of the units with lagging branches, in the official order."""
+    groups = (unit_lagging(engine, u.id) for u in engine.input(("records", "units")))
+    return tuple(g for g in groups if g is not None)
+
+
+@query
+def unit_branch_csv(engine: Engine, unit: str) -> str:
+    """One unit's lines of the branch ledger CSV."""
+    return branch_csv_lines(unit_ledger(engine, unit))
+
+
+@query
+def unit_lagging_csv(engine: Engine, unit: str) -> str:
+    """One unit's lines of the lagging list CSV."""
+    group = unit_lagging(engine, unit)
+    return lagging_csv_lines(() if group is None else (group,))
+
+
+@query
+def ledger_csv(engine: Engine) -> dict[str, bytes]:
+    """The branch ledger and the lagging list as CSV, joined from the units' lines (an edit writes one unit's again)."""
+    units = [u.id for u in engine.input(("records", "units"))]
+    return {"ledger-branches.csv": csv_file(BRANCH_HEADER, [unit_branch_csv(engine, u) for u in units]),
+            "lagging.csv": csv_file(LAGGING_HEADER, [unit_lagging_csv(engine, u) for u in units])}
+
+
+@query
+def supervision(engine: Engine) -> Supervision:
+    """The supervision summary: made of inspections, villages, branches and units, so an activity edit keeps it."""
+    records = {kind: engine.input(("records", kind)) for kind in ("units", "branches", "villages", "inspections")}
+    return summarize_supervision(Site(settings=engine.input("settings"), as_of=engine.input("as_of"), activities=(),
+                                      stories=(), assets=frozenset(), **records))
+
+
+@query
+def dashboard_parts_in(engine: Engine, path: str) -> tuple[WeekTally, DonationTotals]:
+    """The weekly counts and donation totals of one file's counted activities (they add up file by file)."""
+    rows = rows_in(engine, path)
+    return week_tally(rows), donation_totals(rows)
+
+
+@query
 def figures(engine: Engine) -> InternalFigures:
-    """The ledger rows, 约谈 groups, supervision summary and dashboard."""
-    return internal_figures(records_site(engine), progress(engine), activity_rows(engine), activity_sums(engine),
-                            branch_ledger(engine))
+    """The ledger rows, 约谈 groups, supervision summary and dashboard, from the parts made file by file and unit by unit."""
+    site, figures_ = records_site(engine), progress(engine)
+    units, sup, rows = unit_rows(site, figures_), supervision(engine), activity_rows(engine)
+    parts = [dashboard_parts_in(engine, path) for path in sorted(counted_by_file(engine))]
+    dash = build_dashboard(site, figures_, units, sup, rows, donation_items_of(d for _, d in parts),
+                           weeks_of(site, (w for w, _ in parts)))
+    return InternalFigures(branch_ledger(engine), units, lagging_ledger(engine), sup, dash, rows)
 
 
 @query
@@ -217,7 +296,7 @@ def branch_data(engine: Engine) -> tuple[tuple[int, list[Any]], ...]:
 def internal_plan(engine: Engine) -> Plan:
     """The internal side's pages and files made from the records (the dashboard, ledgers, report…)."""
     return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine), activity_data(engine),
-                         branch_data(engine))
+                         branch_data(engine), ledger_csv(engine))
 
 
 def _pause(engine: Engine) -> Callable[[], None]:
