@@ -67,7 +67,6 @@ from generator.model.progress import (
     Progress,
     ProgressChange,
     compute_progress,
-    counted_activities,
     cutoff_of,
     progress_change,
 )
@@ -113,19 +112,31 @@ def change(engine: Engine) -> ProgressChange | None:
 
 
 @query
-def counted_by_file(engine: Engine) -> dict[str, tuple[Activity, ...]]:
-    """The activities counted as of the cut-off date, by the file they are written in."""
-    site = records_site(engine)
-    found: dict[str, list[Activity]] = {}
-    for activity in counted_activities(site):
-        found.setdefault(activity.source.path, []).append(activity)
-    return {path: tuple(activities) for path, activities in found.items()}
+def records_by_file(engine: Engine, kind: str) -> Mapping[str, tuple[Any, ...]]:
+    """The records of a kind by the file they are written in (in reading order)."""
+    groups: dict[str, list[Any]] = {}
+    for record in engine.input(("records", kind)):
+        groups.setdefault(record.source.path, []).append(record)
+    return {path: tuple(records) for path, records in groups.items()}
+
+
+@query
+def records_in(engine: Engine, kind: str, path: str) -> tuple[Any, ...]:
+    """The records of a kind written in one file: the same object while none of them changed."""
+    return records_by_file(engine, kind).get(path, ())
 
 
 @query
 def counted_in(engine: Engine, path: str) -> tuple[Activity, ...]:
-    """The counted activities of one file: unchanged (the same objects) when another file is edited."""
-    return counted_by_file(engine).get(path, ())
+    """The activities of one file counted as of the cut-off date: unchanged (the same objects) when another file is edited."""
+    as_of = engine.input("as_of")
+    return tuple(a for a in records_in(engine, "activities", path) if a.date <= as_of)
+
+
+@query
+def counted_files(engine: Engine) -> tuple[str, ...]:
+    """The files with counted activities, sorted: the order the files' parts are merged in."""
+    return tuple(sorted(path for path in records_by_file(engine, "activities") if counted_in(engine, path)))
 
 
 @query
@@ -149,7 +160,7 @@ def sums_in(engine: Engine, path: str) -> ActivitySums:
 @query
 def activity_sums(engine: Engine) -> ActivitySums:
     """The sums of every counted activity: the files' sums merged."""
-    return merged(sums_in(engine, path) for path in sorted(counted_by_file(engine)))
+    return merged(sums_in(engine, path) for path in counted_files(engine))
 
 
 @query
@@ -163,7 +174,7 @@ def rows_in(engine: Engine, path: str) -> tuple[ActivityRow, ...]:
 @query
 def activity_rows(engine: Engine) -> tuple[ActivityRow, ...]:
     """Every counted activity's row, newest first."""
-    return newest_first(row for path in sorted(counted_by_file(engine)) for row in rows_in(engine, path))
+    return newest_first(row for path in counted_files(engine) for row in rows_in(engine, path))
 
 
 @query
@@ -258,7 +269,7 @@ def figures(engine: Engine) -> InternalFigures:
     """The ledger rows, 约谈 groups, supervision summary and dashboard, from the parts made file by file and unit by unit."""
     site, figures_ = records_site(engine), progress(engine)
     units, sup, rows = unit_rows(site, figures_), supervision(engine), activity_rows(engine)
-    parts = [dashboard_parts_in(engine, path) for path in sorted(counted_by_file(engine))]
+    parts = [dashboard_parts_in(engine, path) for path in counted_files(engine)]
     dash = build_dashboard(site, figures_, units, sup, rows, donation_items_of(d for _, d in parts),
                            weeks_of(site, (w for w, _ in parts)))
     return InternalFigures(branch_ledger(engine), units, lagging_ledger(engine), sup, dash, rows)
@@ -275,7 +286,7 @@ def grid_entries_in(engine: Engine, path: str) -> dict[str, tuple[int, list[Any]
 def activity_data(engine: Engine) -> tuple[tuple[int, list[Any]], ...]:
     """Every activity's grid row, newest first: an activity edit turns one file's rows into data again."""
     entries: dict[str, tuple[int, list[Any]]] = {}
-    for path in sorted(counted_by_file(engine)):
+    for path in counted_files(engine):
         entries.update(grid_entries_in(engine, path))
     return tuple(entries[r.activity.id] for r in activity_rows(engine))
 

@@ -106,7 +106,7 @@ def test_an_activity_edit_works_out_the_rows_of_its_own_file_only(scratch, monke
     ledger = _two_ledgers(content)
     project = Project(content, drafts=True)
     project.build()
-    paths = {Path(path).name: path for path in pipeline.counted_by_file(project.engine)}  # as messages show them
+    paths = {Path(path).name: path for path in pipeline.counted_files(project.engine)}  # as messages show them
     assert sorted(paths) == ["one.yaml", "two.yaml"]
     other = pipeline.rows_in(project.engine, paths["two.yaml"])
     assert [r.activity.id for r in other] == ["a90"]
@@ -135,7 +135,7 @@ def test_an_activity_edit_makes_the_csv_lines_and_dashboard_parts_of_its_own_uni
     ledger = _two_ledgers(content)
     project = Project(content, drafts=True)
     project.build()
-    paths = {Path(path).name: path for path in pipeline.counted_by_file(project.engine)}
+    paths = {Path(path).name: path for path in pipeline.counted_files(project.engine)}
     kept = pipeline.unit_lagging_csv(project.engine, "agri")
     ran: list[tuple[str, tuple[str, ...]]] = []
     stages = (pipeline.unit_branch_csv, pipeline.unit_lagging, pipeline.unit_lagging_csv, pipeline.dashboard_parts_in,
