@@ -48,7 +48,16 @@ from generator.internal.dashboard import (
     week_tally,
     weeks_of,
 )
-from generator.internal.grid_data import activity_entries, branch_entries
+from generator.internal.grid_data import (
+    BUCKETS,
+    activity_entries,
+    branch_entries,
+    bucket,
+    bucket_script,
+    data_path,
+    split_buckets,
+    units_script,
+)
 from generator.internal.internal_pages import InternalFigures, office_files, plan_internal
 from generator.internal.ledger import (
     BRANCH_HEADER,
@@ -298,16 +307,53 @@ def unit_grid_branches(engine: Engine, unit: str) -> tuple[tuple[int, list[Any]]
 
 
 @query
-def branch_data(engine: Engine) -> tuple[tuple[int, list[Any]], ...]:
-    """Every branch's grid row, in ledger order: an activity edit turns the touched units' rows into data again."""
-    return tuple(entry for u in engine.input(("records", "units")) for entry in unit_grid_branches(engine, u.id))
+def bucket_units(engine: Engine) -> tuple[tuple[str, ...], ...]:
+    """The units whose rows each data file of the branch grid holds (grid_data.bucket), in the official order."""
+    found: tuple[list[str], ...] = tuple([] for _ in range(BUCKETS))
+    for u in engine.input(("records", "units")):
+        found[bucket(u.id)].append(u.id)
+    return tuple(tuple(units) for units in found)
+
+
+@query
+def branch_script(engine: Engine, n: int) -> bytes:
+    """One data file of the branch grid: made again only when a unit of its bucket has other ledger lines."""
+    rows = [record for u in bucket_units(engine)[n] for _, record in unit_grid_branches(engine, u)]
+    return bucket_script("branches", rows)
+
+
+@query
+def activity_buckets(engine: Engine) -> tuple[tuple[list[Any], ...], ...]:
+    """Every activity's grid row, newest first, split by data file."""
+    return split_buckets(activity_data(engine))
+
+
+@query
+def activity_bucket(engine: Engine, n: int) -> tuple[list[Any], ...]:
+    """The rows of one data file of the activity grid: the same as before while none of its rows changed."""
+    return activity_buckets(engine)[n]
+
+
+@query
+def activity_script(engine: Engine, n: int) -> bytes:
+    """One data file of the activity grid: serialised again only when its rows changed."""
+    return bucket_script("activities", activity_bucket(engine, n))
+
+
+@query
+def grid_data(engine: Engine) -> dict[str, bytes]:
+    """The grids' data files (grid_data.grid_files), file by file: an activity edit writes the files it touches."""
+    files = {data_path("units"): units_script(figures(engine).units)}
+    files.update({data_path("branches", n): branch_script(engine, n) for n in range(BUCKETS)})
+    files.update({data_path("activities", n): activity_script(engine, n) for n in range(BUCKETS)})
+    return files
 
 
 @query
 def internal_plan(engine: Engine) -> Plan:
     """The internal side's pages and files made from the records (the dashboard, ledgers, report…)."""
-    return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine), activity_data(engine),
-                         branch_data(engine), ledger_csv(engine))
+    return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine), grid_data(engine),
+                         ledger_csv(engine))
 
 
 def _pause(engine: Engine) -> Callable[[], None]:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.build import Project
+from generator.internal.grid_data import bucket
 from generator.public import plan
 from tests.conftest import REPO
 
@@ -127,10 +128,11 @@ def test_an_activity_edit_works_out_the_rows_of_its_own_file_only(scratch, monke
     assert _bytes(built.outputs()) == _bytes(Project(content, drafts=True).build().outputs())
 
 
-def test_an_activity_edit_makes_the_csv_lines_and_dashboard_parts_of_its_own_unit_and_file_only(  # type: ignore[no-untyped-def]
+def test_an_activity_edit_makes_the_parts_of_its_own_unit_file_and_bucket_only(  # type: ignore[no-untyped-def]
         scratch, monkeypatch) -> None:
     """The ledger CSV and 约谈 groups are made unit by unit, the dashboard's weekly and donation sums file by file,
-    and the supervision summary reads no activity: an activity edit redoes the touched unit's and file's parts only."""
+    the grids' data files bucket by bucket, and the supervision summary reads no activity: an activity edit redoes
+    the touched unit's, file's and bucket's parts only."""
     content = scratch()
     ledger = _two_ledgers(content)
     project = Project(content, drafts=True)
@@ -139,7 +141,7 @@ def test_an_activity_edit_makes_the_csv_lines_and_dashboard_parts_of_its_own_uni
     kept = pipeline.unit_lagging_csv(project.engine, "agri")
     ran: list[tuple[str, tuple[str, ...]]] = []
     stages = (pipeline.unit_branch_csv, pipeline.unit_lagging, pipeline.unit_lagging_csv, pipeline.dashboard_parts_in,
-              pipeline.supervision)
+              pipeline.supervision, pipeline.branch_script, pipeline.activity_script)
     for stage in stages:
         monkeypatch.setattr(stage, "fn", lambda engine, *args, stage=stage, fn=stage.fn:
                             ran.append((stage.__name__, args)) or fn(engine, *args))
@@ -148,7 +150,10 @@ def test_an_activity_edit_makes_the_csv_lines_and_dashboard_parts_of_its_own_uni
     (content / "activities/one.yaml").write_text(edited, encoding="utf-8")
     built = project.build()
     # a1 is hosp-b1's, a lagging branch of the unit hosp; agri's ledger lines, 约谈 group and CSV lines are kept
-    assert sorted(ran) == [("dashboard_parts_in", (paths["one.yaml"],)), ("unit_branch_csv", ("hosp",)),
+    # and of the grids' data files, only the one holding hosp's rows is serialised again, for each table
+    hosp = bucket("hosp")
+    assert sorted(ran) == [("activity_script", (hosp,)), ("branch_script", (hosp,)),
+                           ("dashboard_parts_in", (paths["one.yaml"],)), ("unit_branch_csv", ("hosp",)),
                            ("unit_lagging", ("hosp",)), ("unit_lagging_csv", ("hosp",))]
     assert pipeline.unit_lagging_csv(project.engine, "agri") is kept
     assert _bytes(built.outputs()) == _bytes(Project(content, drafts=True).build().outputs())

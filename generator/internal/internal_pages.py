@@ -7,7 +7,7 @@ to nothing: it is sent on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,13 +102,11 @@ def internal_figures(site: Site, progress: Progress, rows: tuple[ActivityRow, ..
 
 def plan_internal(site: Site, progress: Progress, change: ProgressChange | None = None,
                   figures: InternalFigures | None = None,
-                  activity_data: Sequence[tuple[int, list[Any]]] | None = None,
-                  branch_data: Sequence[tuple[int, list[Any]]] | None = None,
+                  data_files: Mapping[str, bytes] | None = None,
                   ledger_csv: Mapping[str, bytes] | None = None) -> Plan:
     """Plan the dashboard, ledgers, lagging list, inspections, activities, report, JSON and CSV.
 
-    `activity_data`, `branch_data`: the activities' grid rows (grid_data.activity_entries) newest first and the
-    branches' (grid_data.branch_entries) in ledger order, when already made; `ledger_csv`: the branch ledger
+    `data_files`: the grids' data files (grid_data.grid_files), when already made; `ledger_csv`: the branch ledger
     and the lagging list as CSV (`LEDGER_CSV`), when already made.
     """
     f = figures or internal_figures(site, progress)
@@ -138,8 +136,8 @@ def plan_internal(site: Site, progress: Progress, change: ProgressChange | None 
         *unit_pages(f, unit_base),
     )
     files = {
-        **grid_files(f.units, branch_entries(f.branches, site.as_of) if branch_data is None else branch_data,
-                     activity_entries(f.rows) if activity_data is None else activity_data),
+        **(grid_files(f.units, branch_entries(f.branches, site.as_of), activity_entries(f.rows))
+           if data_files is None else data_files),
         "progress.json": progress_json(progress).encode("utf-8"),
         **({"ledger-branches.csv": branch_csv(f.branches), "lagging.csv": lagging_csv(f.lagging)}
            if ledger_csv is None else ledger_csv),
