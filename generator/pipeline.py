@@ -34,20 +34,53 @@ import jinja2
 from generator.content.images import Picture, render_images
 from generator.content.reader import Inventory
 from generator.engine import Engine, query
-from generator.internal.dashboard import ActivityRow, Lookups, lookups_of, newest_first, rows_of
-from generator.internal.grid_data import activity_entries, branch_entries
-from generator.internal.internal_pages import InternalFigures, internal_figures, office_files, plan_internal
-from generator.internal.ledger import BranchRow, unit_branch_rows
+from generator.internal.dashboard import (
+    ActivityRow,
+    DonationTotals,
+    Lookups,
+    WeekTally,
+    build_dashboard,
+    donation_items_of,
+    donation_totals,
+    lookups_of,
+    newest_first,
+    rows_of,
+    week_tally,
+    weeks_of,
+)
+from generator.internal.grid_data import (
+    BUCKETS,
+    activity_entries,
+    branch_entries,
+    bucket,
+    bucket_script,
+    data_path,
+    split_buckets,
+    units_script,
+)
+from generator.internal.internal_pages import InternalFigures, office_files, plan_internal
+from generator.internal.ledger import (
+    BRANCH_HEADER,
+    LAGGING_HEADER,
+    BranchRow,
+    LaggingGroup,
+    branch_csv_lines,
+    csv_file,
+    lagging_csv_lines,
+    unit_branch_rows,
+    unit_lagging_group,
+    unit_rows,
+)
 from generator.model.model import Activity, Branch, Site
 from generator.model.progress import (
     Progress,
     ProgressChange,
     compute_progress,
-    counted_activities,
     cutoff_of,
     progress_change,
 )
 from generator.model.sums import ActivitySums, Tally, merged, sums_of
+from generator.model.supervision import Supervision, summarize_supervision
 from generator.public.search import PageEntry, index_of, indexed, page_entry, page_search_text
 from generator.public.search_text import PageText
 from generator.public.share import share_png
@@ -88,19 +121,31 @@ def change(engine: Engine) -> ProgressChange | None:
 
 
 @query
-def counted_by_file(engine: Engine) -> dict[str, tuple[Activity, ...]]:
-    """The activities counted as of the cut-off date, by the file they are written in."""
-    site = records_site(engine)
-    found: dict[str, list[Activity]] = {}
-    for activity in counted_activities(site):
-        found.setdefault(activity.source.path, []).append(activity)
-    return {path: tuple(activities) for path, activities in found.items()}
+def records_by_file(engine: Engine, kind: str) -> Mapping[str, tuple[Any, ...]]:
+    """The records of a kind by the file they are written in (in reading order)."""
+    groups: dict[str, list[Any]] = {}
+    for record in engine.input(("records", kind)):
+        groups.setdefault(record.source.path, []).append(record)
+    return {path: tuple(records) for path, records in groups.items()}
+
+
+@query
+def records_in(engine: Engine, kind: str, path: str) -> tuple[Any, ...]:
+    """The records of a kind written in one file: the same object while none of them changed."""
+    return records_by_file(engine, kind).get(path, ())
 
 
 @query
 def counted_in(engine: Engine, path: str) -> tuple[Activity, ...]:
-    """The counted activities of one file: unchanged (the same objects) when another file is edited."""
-    return counted_by_file(engine).get(path, ())
+    """The activities of one file counted as of the cut-off date: unchanged (the same objects) when another file is edited."""
+    as_of = engine.input("as_of")
+    return tuple(a for a in records_in(engine, "activities", path) if a.date <= as_of)
+
+
+@query
+def counted_files(engine: Engine) -> tuple[str, ...]:
+    """The files with counted activities, sorted: the order the files' parts are merged in."""
+    return tuple(sorted(path for path in records_by_file(engine, "activities") if counted_in(engine, path)))
 
 
 @query
@@ -124,20 +169,21 @@ def sums_in(engine: Engine, path: str) -> ActivitySums:
 @query
 def activity_sums(engine: Engine) -> ActivitySums:
     """The sums of every counted activity: the files' sums merged."""
-    return merged(sums_in(engine, path) for path in sorted(counted_by_file(engine)))
+    return merged(sums_in(engine, path) for path in counted_files(engine))
 
 
 @query
 def rows_in(engine: Engine, path: str) -> tuple[ActivityRow, ...]:
     """The activity rows of one file: made again only when that file's activities or the units, branches,
-    villages change (an activity edit works out one file's rows, not the campaign's)."""
-    return rows_of(counted_in(engine, path), lookups(engine))
+    villages change (an activity edit works out one file's rows, not the campaign's). Newest first: the
+    campaign's rows are sorted from these runs, which a sort merges cheaply."""
+    return newest_first(rows_of(counted_in(engine, path), lookups(engine)))
 
 
 @query
 def activity_rows(engine: Engine) -> tuple[ActivityRow, ...]:
     """Every counted activity's row, newest first."""
-    return newest_first(row for path in sorted(counted_by_file(engine)) for row in rows_in(engine, path))
+    return newest_first(row for path in counted_files(engine) for row in rows_in(engine, path))
 
 
 @query
@@ -179,10 +225,63 @@ def branch_ledger(engine: Engine) -> tuple[BranchRow, ...]:
 
 
 @query
+def unit_lagging(engine: Engine, unit: str) -> LaggingGroup | None:
+    """The 约谈 group of one unit (None when none of its branches lag): unchanged when its ledger lines are."""
+    return unit_lagging_group(lookups(engine).units[unit], unit_ledger(engine, unit), engine.input("as_of"))
+
+
+@query
+def lagging_ledger(engine: Engine) -> tuple[LaggingGroup, ...]:
+    """The 约谈 groups of the units with lagging branches, in the official order."""
+    groups = (unit_lagging(engine, u.id) for u in engine.input(("records", "units")))
+    return tuple(g for g in groups if g is not None)
+
+
+@query
+def unit_branch_csv(engine: Engine, unit: str) -> str:
+    """One unit's lines of the branch ledger CSV."""
+    return branch_csv_lines(unit_ledger(engine, unit))
+
+
+@query
+def unit_lagging_csv(engine: Engine, unit: str) -> str:
+    """One unit's lines of the lagging list CSV."""
+    group = unit_lagging(engine, unit)
+    return lagging_csv_lines(() if group is None else (group,))
+
+
+@query
+def ledger_csv(engine: Engine) -> dict[str, bytes]:
+    """The branch ledger and the lagging list as CSV, joined from the units' lines (an edit writes one unit's again)."""
+    units = [u.id for u in engine.input(("records", "units"))]
+    return {"ledger-branches.csv": csv_file(BRANCH_HEADER, [unit_branch_csv(engine, u) for u in units]),
+            "lagging.csv": csv_file(LAGGING_HEADER, [unit_lagging_csv(engine, u) for u in units])}
+
+
+@query
+def supervision(engine: Engine) -> Supervision:
+    """The supervision summary: made of inspections, villages, branches and units, so an activity edit keeps it."""
+    records = {kind: engine.input(("records", kind)) for kind in ("units", "branches", "villages", "inspections")}
+    return summarize_supervision(Site(settings=engine.input("settings"), as_of=engine.input("as_of"), activities=(),
+                                      stories=(), assets=frozenset(), **records))
+
+
+@query
+def dashboard_parts_in(engine: Engine, path: str) -> tuple[WeekTally, DonationTotals]:
+    """The weekly counts and donation totals of one file's counted activities (they add up file by file)."""
+    rows = rows_in(engine, path)
+    return week_tally(rows), donation_totals(rows)
+
+
+@query
 def figures(engine: Engine) -> InternalFigures:
-    """The ledger rows, 约谈 groups, supervision summary and dashboard."""
-    return internal_figures(records_site(engine), progress(engine), activity_rows(engine), activity_sums(engine),
-                            branch_ledger(engine))
+    """The ledger rows, 约谈 groups, supervision summary and dashboard, from the parts made file by file and unit by unit."""
+    site, figures_ = records_site(engine), progress(engine)
+    units, sup, rows = unit_rows(site, figures_), supervision(engine), activity_rows(engine)
+    parts = [dashboard_parts_in(engine, path) for path in counted_files(engine)]
+    dash = build_dashboard(site, figures_, units, sup, rows, donation_items_of(d for _, d in parts),
+                           weeks_of(site, (w for w, _ in parts)))
+    return InternalFigures(branch_ledger(engine), units, lagging_ledger(engine), sup, dash, rows)
 
 
 @query
@@ -196,7 +295,7 @@ def grid_entries_in(engine: Engine, path: str) -> dict[str, tuple[int, list[Any]
 def activity_data(engine: Engine) -> tuple[tuple[int, list[Any]], ...]:
     """Every activity's grid row, newest first: an activity edit turns one file's rows into data again."""
     entries: dict[str, tuple[int, list[Any]]] = {}
-    for path in sorted(counted_by_file(engine)):
+    for path in counted_files(engine):
         entries.update(grid_entries_in(engine, path))
     return tuple(entries[r.activity.id] for r in activity_rows(engine))
 
@@ -208,16 +307,53 @@ def unit_grid_branches(engine: Engine, unit: str) -> tuple[tuple[int, list[Any]]
 
 
 @query
-def branch_data(engine: Engine) -> tuple[tuple[int, list[Any]], ...]:
-    """Every branch's grid row, in ledger order: an activity edit turns the touched units' rows into data again."""
-    return tuple(entry for u in engine.input(("records", "units")) for entry in unit_grid_branches(engine, u.id))
+def bucket_units(engine: Engine) -> tuple[tuple[str, ...], ...]:
+    """The units whose rows each data file of the branch grid holds (grid_data.bucket), in the official order."""
+    found: tuple[list[str], ...] = tuple([] for _ in range(BUCKETS))
+    for u in engine.input(("records", "units")):
+        found[bucket(u.id)].append(u.id)
+    return tuple(tuple(units) for units in found)
+
+
+@query
+def branch_script(engine: Engine, n: int) -> bytes:
+    """One data file of the branch grid: made again only when a unit of its bucket has other ledger lines."""
+    rows = [record for u in bucket_units(engine)[n] for _, record in unit_grid_branches(engine, u)]
+    return bucket_script("branches", rows)
+
+
+@query
+def activity_buckets(engine: Engine) -> tuple[tuple[list[Any], ...], ...]:
+    """Every activity's grid row, newest first, split by data file."""
+    return split_buckets(activity_data(engine))
+
+
+@query
+def activity_bucket(engine: Engine, n: int) -> tuple[list[Any], ...]:
+    """The rows of one data file of the activity grid: the same as before while none of its rows changed."""
+    return activity_buckets(engine)[n]
+
+
+@query
+def activity_script(engine: Engine, n: int) -> bytes:
+    """One data file of the activity grid: serialised again only when its rows changed."""
+    return bucket_script("activities", activity_bucket(engine, n))
+
+
+@query
+def grid_data(engine: Engine) -> dict[str, bytes]:
+    """The grids' data files (grid_data.grid_files), file by file: an activity edit writes the files it touches."""
+    files = {data_path("units"): units_script(figures(engine).units)}
+    files.update({data_path("branches", n): branch_script(engine, n) for n in range(BUCKETS)})
+    files.update({data_path("activities", n): activity_script(engine, n) for n in range(BUCKETS)})
+    return files
 
 
 @query
 def internal_plan(engine: Engine) -> Plan:
     """The internal side's pages and files made from the records (the dashboard, ledgers, report…)."""
-    return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine), activity_data(engine),
-                         branch_data(engine))
+    return plan_internal(records_site(engine), progress(engine), change(engine), figures(engine), grid_data(engine),
+                         ledger_csv(engine))
 
 
 def _pause(engine: Engine) -> Callable[[], None]:

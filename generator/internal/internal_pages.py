@@ -7,13 +7,13 @@ to nothing: it is sent on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup
 
-from generator.internal.dashboard import ActivityRow, Dashboard, build_dashboard, newest_first
+from generator.internal.dashboard import ActivityRow, Dashboard, activity_rows, build_dashboard
 from generator.internal.grid_data import activity_entries, branch_entries, grid_config, grid_files, grid_scripts
 from generator.internal.ledger import (
     BranchRow,
@@ -81,6 +81,7 @@ class InternalFigures:
     lagging: tuple[LaggingGroup, ...]
     supervision: Supervision
     dash: Dashboard
+    rows: tuple[ActivityRow, ...]  # every counted activity's row, newest first (dashboard.activity_rows)
 
 
 def internal_figures(site: Site, progress: Progress, rows: tuple[ActivityRow, ...] | None = None,
@@ -88,23 +89,25 @@ def internal_figures(site: Site, progress: Progress, rows: tuple[ActivityRow, ..
     """Compute the ledger rows, the 约谈 groups, the supervision summary and the dashboard.
 
     `rows`, `sums`, `branches`: the site's activity rows (dashboard.activity_rows), sums (model/sums.py) and
-    branch ledger lines (ledger.branch_rows), when already made.
+    branch ledger lines (ledger.branch_rows), when already made. (The build makes the figures part by part,
+    as engine queries: pipeline.figures.)
     """
     branches = branch_rows(site, progress, sums) if branches is None else branches
+    rows = activity_rows(site) if rows is None else rows
     units = unit_rows(site, progress)
     supervision = summarize_supervision(site)
     return InternalFigures(branches, units, lagging_groups(site, branches), supervision,
-                           build_dashboard(site, progress, units, supervision, rows))
+                           build_dashboard(site, progress, units, supervision, rows), rows)
 
 
 def plan_internal(site: Site, progress: Progress, change: ProgressChange | None = None,
                   figures: InternalFigures | None = None,
-                  activity_data: Sequence[tuple[int, list[Any]]] | None = None,
-                  branch_data: Sequence[tuple[int, list[Any]]] | None = None) -> Plan:
+                  data_files: Mapping[str, bytes] | None = None,
+                  ledger_csv: Mapping[str, bytes] | None = None) -> Plan:
     """Plan the dashboard, ledgers, lagging list, inspections, activities, report, JSON and CSV.
 
-    `activity_data`, `branch_data`: the activities' grid rows (grid_data.activity_entries) newest first and the
-    branches' (grid_data.branch_entries) in ledger order, when already made.
+    `data_files`: the grids' data files (grid_data.grid_files), when already made; `ledger_csv`: the branch ledger
+    and the lagging list as CSV (`LEDGER_CSV`), when already made.
     """
     f = figures or internal_figures(site, progress)
     base: dict[str, Any] = {"site": site.settings, "as_of": site.as_of, "progress": progress,
@@ -114,7 +117,6 @@ def plan_internal(site: Site, progress: Progress, change: ProgressChange | None 
     # The printed report repeats the issuing organisation on every page (CSS @page margin boxes take strings only).
     unit_base = {"site": site.settings, "as_of": site.as_of}
     issuer = css_string(site.settings.organization or site.settings.title)
-    activities = tuple(r for s in f.dash.sections for r in s.rows)
 
     def grid(path: str) -> dict[str, Any]:
         return {"config": grid_config(path), "scripts": grid_scripts(path)}
@@ -131,27 +133,27 @@ def plan_internal(site: Site, progress: Progress, change: ProgressChange | None 
         # The unit pages show no campaign-wide figure: without `progress` in their context, an edit renders
         # again only the pages of the units it touches.
         Page("units/index.html", "units_index.html", {**unit_base, "units": f.units}),
-        *unit_pages(f, activities, unit_base),
+        *unit_pages(f, unit_base),
     )
     files = {
-        **grid_files(f.units, branch_entries(f.branches, site.as_of) if branch_data is None else branch_data,
-                     activity_entries(newest_first(activities)) if activity_data is None else activity_data),
+        **(grid_files(f.units, branch_entries(f.branches, site.as_of), activity_entries(f.rows))
+           if data_files is None else data_files),
         "progress.json": progress_json(progress).encode("utf-8"),
-        "ledger-branches.csv": branch_csv(f.branches),
+        **({"ledger-branches.csv": branch_csv(f.branches), "lagging.csv": lagging_csv(f.lagging)}
+           if ledger_csv is None else ledger_csv),
         "ledger-units.csv": unit_csv(f.units),
-        "lagging.csv": lagging_csv(f.lagging),
     }
     check_unique_paths(pages, {**files, **dict.fromkeys(OFFICE_FILES, b"")})
     return Plan(pages, files)
 
 
-def unit_pages(f: InternalFigures, activities: tuple[ActivityRow, ...], base: dict[str, Any]) -> tuple[Page, ...]:
+def unit_pages(f: InternalFigures, base: dict[str, Any]) -> tuple[Page, ...]:
     """Plan one page per unit, small enough to send to its liaison: its branches, 约谈 entries and activities."""
     branches: dict[str, list[BranchRow]] = {u.unit.id: [] for u in f.units}
     for b in f.branches:
         branches[b.unit.id].append(b)
     done: dict[str, list[ActivityRow]] = {u.unit.id: [] for u in f.units}
-    for a in sorted(activities, key=lambda r: (r.activity.date, r.activity.id), reverse=True):
+    for a in f.rows:  # newest first
         for unit in a.units:
             done[unit.id].append(a)
     groups = {g.unit.id: g for g in f.lagging}
@@ -164,6 +166,7 @@ def unit_pages(f: InternalFigures, activities: tuple[ActivityRow, ...], base: di
 
 
 OFFICE_FILES = ("ledger.xlsx", "progress-report.docx")
+LEDGER_CSV = ("ledger-branches.csv", "lagging.csv")  # the CSV files made unit by unit (pipeline.ledger_csv)
 
 
 def office_files(site: Site, progress: Progress, figures: InternalFigures,

@@ -126,20 +126,21 @@ def unit_rows(site: Site, progress: Progress) -> tuple[UnitRow, ...]:
 
 def lagging_groups(site: Site, rows: Sequence[BranchRow]) -> tuple[LaggingGroup, ...]:
     """Group the lagging branches by unit; within a unit, the longest silent first."""
-    per_unit: dict[str, list[LaggingRow]] = defaultdict(list)
-    total: dict[str, int] = defaultdict(int)
+    per_unit: dict[str, list[BranchRow]] = defaultdict(list)
     for r in rows:
-        total[r.unit.id] += 1
-        if r.lagging is not None:
-            days = (site.as_of - r.last_activity).days if r.last_activity else None
-            per_unit[r.unit.id].append(LaggingRow(r, r.lagging, REASONS[r.lagging], days))
-    groups = []
-    for u in site.units:
-        if per_unit[u.id]:
-            entries = sorted(per_unit[u.id], key=lambda e: (e.days_since is not None, -(e.days_since or 0),
-                                                           e.row.branch.id))
-            groups.append(LaggingGroup(u, total[u.id], tuple(entries)))
-    return tuple(groups)
+        per_unit[r.unit.id].append(r)
+    groups = (unit_lagging_group(u, per_unit[u.id], site.as_of) for u in site.units)
+    return tuple(g for g in groups if g is not None)
+
+
+def unit_lagging_group(unit: Unit, rows: Sequence[BranchRow], as_of: date) -> LaggingGroup | None:
+    """Return the lagging branches among one unit's ledger lines, the longest silent first; None when there are none."""
+    entries = [LaggingRow(r, r.lagging, REASONS[r.lagging], (as_of - r.last_activity).days if r.last_activity else None)
+               for r in rows if r.lagging is not None]
+    if not entries:
+        return None
+    entries.sort(key=lambda e: (e.days_since is not None, -(e.days_since or 0), e.row.branch.id))
+    return LaggingGroup(unit, len(rows), tuple(entries))
 
 
 # --- CSV for Excel -----------------------------------------------------------------------------------------------
@@ -187,11 +188,20 @@ def _cell(value: Cell) -> str:
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
     """Return CSV that Excel opens with its Chinese intact: UTF-8 with BOM, CRLF lines."""
+    return csv_file(header, [csv_lines(rows)])
+
+
+def csv_lines(rows: Iterable[Sequence[Cell]]) -> str:
+    """Return rows as CSV lines without a header: a piece of a file that `csv_file` joins (one unit's lines)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # one writer for the whole file, not one per line
-    writer.writerow([_cell(v) for v in header])
+    writer = csv.writer(out, lineterminator="\r\n")  # one writer for all the rows, not one per line
     writer.writerows([_cell(v) for v in row] for row in rows)
-    return out.getvalue().encode("utf-8-sig")
+    return out.getvalue()
+
+
+def csv_file(header: Sequence[str], pieces: Iterable[str]) -> bytes:
+    """Return the header and the pieces (`csv_lines`) as one CSV file: UTF-8 with BOM, CRLF lines."""
+    return (csv_lines([header]) + "".join(pieces)).encode("utf-8-sig")
 
 
 def _phone(value: str | None) -> Text | None:
@@ -205,14 +215,19 @@ BRANCH_HEADER = ("单位", "支部编号", "支部名称", "党员人数", "共�
 
 def branch_csv(rows: Sequence[BranchRow]) -> bytes:
     """Return the branch ledger as CSV."""
-    return csv_bytes(BRANCH_HEADER, (
+    return csv_file(BRANCH_HEADER, [branch_csv_lines(rows)])
+
+
+def branch_csv_lines(rows: Sequence[BranchRow]) -> str:
+    """Return branch ledger lines as CSV lines (`csv_lines`), without the header."""
+    return csv_lines(
         (r.unit.name, Text(r.branch.id), r.branch.name, r.branch.members,
          r.village.name if r.village else None, r.village.town if r.village else None,
          r.village.county if r.village else None, r.paired_on, r.activities, r.participants, r.funds,
          r.donation_value, r.total_value, r.last_activity, r.branch.member_pairs, r.branch.household_pairs,
          r.branch.secretary, _phone(r.branch.phone), REASONS.get(r.lagging or ""))
         for r in rows
-    ))
+    )
 
 
 UNIT_HEADER = ("单位编号", "单位名称", "类别", "支部数", "已对接", "对接率", "活动次数", "党员参与人次",
@@ -236,8 +251,13 @@ LAGGING_HEADER = ("单位", "支部编号", "支部名称", "原因", "对接日
 
 def lagging_csv(groups: Sequence[LaggingGroup]) -> bytes:
     """Return the lagging list as CSV, grouped by unit as on the page."""
-    return csv_bytes(LAGGING_HEADER, (
+    return csv_file(LAGGING_HEADER, [lagging_csv_lines(groups)])
+
+
+def lagging_csv_lines(groups: Sequence[LaggingGroup]) -> str:
+    """Return the entries of some 约谈 groups as CSV lines (`csv_lines`), without the header."""
+    return csv_lines(
         (g.unit.name, Text(e.row.branch.id), e.row.branch.name, e.reason_zh, e.row.paired_on, e.row.last_activity,
          e.days_since, e.row.branch.secretary, _phone(e.row.branch.phone))
         for g in groups for e in g.rows
-    ))
+    )

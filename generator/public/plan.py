@@ -105,21 +105,6 @@ def set_story_files(engine: Engine, inventory: Inventory | None) -> None:
 
 
 # ---------------------------------------------------------------------------------------- records by file
-@query
-def _by_file(engine: Engine, kind: str) -> Mapping[str, tuple[Any, ...]]:
-    """The records of a kind by the file they are written in (in reading order)."""
-    groups: dict[str, list[Any]] = {}
-    for record in engine.input(("records", kind)):
-        groups.setdefault(record.source.path, []).append(record)
-    return {path: tuple(records) for path, records in groups.items()}
-
-
-@query
-def file_records(engine: Engine, kind: str, path: str) -> tuple[Any, ...]:
-    """The records of a kind written in one file: the same object while none of them changed."""
-    return _by_file(engine, kind).get(path, ())
-
-
 _PATH, _ID, _SLUG = attrgetter("source.path"), attrgetter("id"), attrgetter("slug")
 
 
@@ -130,7 +115,7 @@ def _key(kind: str, record: Any) -> str:
 @query
 def _public_records(engine: Engine, kind: str, path: str, drafts: bool) -> Mapping[str, Any]:
     """The public records of one file that the public side shows, by id (stories by slug)."""
-    records = file_records(engine, kind, path)
+    records = pipeline.records_in(engine, kind, path)
     if kind == "units":
         return {u.id: public_unit(u) for u in records}
     if kind == "villages":
@@ -153,7 +138,7 @@ def _order(engine: Engine, kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]
 
 def _in_order(engine: Engine, kind: str, per_file: Any, *args: Hashable) -> list[Any]:
     """Gather the values of `per_file(engine, path, *args)` (by id) over the records of a kind, in their order."""
-    parts = {path: per_file(engine, path, *args) for path in _by_file(engine, kind)}
+    parts = {path: per_file(engine, path, *args) for path in pipeline.records_by_file(engine, kind)}
     paths, keys = _order(engine, kind)
     return [made for path, key in zip(paths, keys, strict=True) if (made := parts[path].get(key)) is not None]
 
@@ -294,7 +279,7 @@ def _summaries(engine: Engine, path: str, drafts: bool) -> Mapping[str, Summary]
     """The shown activities of one file whose summaries may link, with the links found."""
     shown = _public_records(engine, "activities", path, drafts)
     found: dict[str, Summary] = {}
-    for a in file_records(engine, "activities", path):
+    for a in pipeline.records_in(engine, "activities", path):
         if a.id in shown and a.summary and may_link(a.summary):
             made = converted(engine, "inline", a.summary)
             found[a.id] = Summary(a, at_line(made.links, summary_line(a)), made)
@@ -483,7 +468,7 @@ def _activity_side(engine: Engine, drafts: bool, content_dir: Path
     views: dict[str, ActivityView] = {}
     html: dict[str, str] = {}
     problems: list[Problem] = []
-    for path in _by_file(engine, "activities"):
+    for path in pipeline.records_by_file(engine, "activities"):
         _, markup, found = _resolved_activities(engine, path, drafts, content_dir)
         html.update(markup)
         problems += found
@@ -572,7 +557,7 @@ def _public_plan(engine: Engine, drafts: bool, content_dir: Path) -> Published:
 def _story_assets(engine: Engine, path: str) -> frozenset[str]:
     """The assets a story file (draft or not) refers to."""
     found: set[str] = set()
-    for story in file_records(engine, "stories", path):
+    for story in pipeline.records_in(engine, "stories", path):
         found |= story_assets(story, converted(engine, "block", story.body))
     return frozenset(found)
 
@@ -581,7 +566,7 @@ def _story_assets(engine: Engine, path: str) -> frozenset[str]:
 def _activity_assets(engine: Engine, path: str) -> frozenset[str]:
     """The assets the activities of one file (of any date) refer to: photos and summary references."""
     found: set[str] = set()
-    for activity in file_records(engine, "activities", path):
+    for activity in pipeline.records_in(engine, "activities", path):
         found.update(activity.photos)
         if activity.summary and may_link(activity.summary):
             found |= summary_assets(converted(engine, "inline", activity.summary))
@@ -593,9 +578,9 @@ def _notes(engine: Engine, drafts: bool, content_dir: Path) -> tuple[Problem, ..
     """A note for each asset nothing refers to: no story (draft or not), activity (of any date) or site.yaml."""
     images, files, _ = _uses(engine, drafts, content_dir)
     referred = set(images) | set(files)
-    for path in _by_file(engine, "stories"):
+    for path in pipeline.records_by_file(engine, "stories"):
         referred |= _story_assets(engine, path)
-    for path in _by_file(engine, "activities"):
+    for path in pipeline.records_by_file(engine, "activities"):
         referred |= _activity_assets(engine, path)
     referred.update(image.asset for image in _image_names(engine) if image)
     return unused_notes(engine.input("assets"), referred, content_dir.name)
