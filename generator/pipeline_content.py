@@ -46,7 +46,7 @@ from generator.model.validate import (
     check_settings,
     check_story,
     collect_records,
-    dated_notes,
+    dated_notes_of,
     known_ids,
     make_site,
     start_note,
@@ -304,9 +304,34 @@ def site(engine: Engine) -> Site:
 
 
 @query
+def _note_dates(engine: Engine) -> tuple[date, date]:
+    """The valid site's as_of and campaign start: what the dated notes compare with (unchanged by most edits)."""
+    valid = site(engine)
+    return valid.as_of, valid.settings.campaign.start
+
+
+@query
+def file_notes(engine: Engine, kind: str, rel: str) -> tuple[tuple[Problem, ...], date | None]:
+    """The dated notes of one file's records and their first date: an edit notes its own file again, not the kind.
+
+    The site is valid here (`_note_dates` asks for it), so no id is used twice: the file's checked records are
+    its records of the site.
+    """
+    as_of, start = _note_dates(engine)
+    made = tuple(record for record, _ in checked_file(engine, kind, rel) if record is not None)
+    return dated_notes_of(kind, parsed(engine, kind, rel)[1], made, as_of, start)
+
+
+@query
 def kind_notes(engine: Engine, kind: str) -> tuple[tuple[Problem, ...], date | None]:
-    """The notes of one dated kind (after as_of, before the campaign start) and its first date."""
-    return dated_notes(kind, raw_records(engine, kind), records(engine, kind), site(engine))
+    """The notes of one dated kind (after as_of, before the campaign start; `notes` sorts them) and its first date."""
+    found: list[Problem] = []
+    firsts: list[date] = []
+    for rel in files(engine, kind):
+        file_found, first = file_notes(engine, kind, rel)
+        found += file_found
+        firsts += [first] if first is not None else []
+    return tuple(found), min(firsts, default=None)
 
 
 @query

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator import pipeline
+from generator import pipeline, pipeline_content
 from generator.build import Project
 from generator.internal.grid_data import bucket
 from generator.public import plan
@@ -147,6 +147,10 @@ def test_an_activity_edit_makes_the_parts_of_its_own_unit_file_and_bucket_only( 
     for stage in stages:
         monkeypatch.setattr(stage, "fn", lambda engine, *args, stage=stage, fn=stage.fn:
                             ran.append((stage.__name__, args)) or fn(engine, *args))
+    noted: list[tuple[str, ...]] = []
+    dated: list[tuple[str, ...]] = []
+    for stage, calls in ((pipeline_content.file_notes, noted), (plan._file_dates, dated)):
+        monkeypatch.setattr(stage, "fn", lambda engine, *args, fn=stage.fn, calls=calls: calls.append(args) or fn(engine, *args))
     edited = ledger.replace("participants: 12", "participants: 13")
     assert edited != ledger
     (content / "activities/one.yaml").write_text(edited, encoding="utf-8")
@@ -158,6 +162,8 @@ def test_an_activity_edit_makes_the_parts_of_its_own_unit_file_and_bucket_only( 
                            ("dashboard_parts_in", (paths["one.yaml"],)), ("unit_branch_csv", ("hosp",)),
                            ("unit_lagging", ("hosp",)), ("unit_lagging_csv", ("hosp",))]
     assert pipeline.unit_lagging_csv(project.engine, "agri") is kept
+    # the dated notes and the public side's activity dates are worked out again for the edited file only
+    assert noted == [("activities", "activities/one.yaml")] and dated == [(paths["one.yaml"], True)]
     assert _bytes(built.outputs()) == _bytes(Project(content, drafts=True).build().outputs())
 
 

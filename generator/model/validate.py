@@ -834,8 +834,13 @@ DATED = {"branches": "paired_on", "activities": "date", "inspections": "date"}
 
 def dated_notes(kind: str, raws: Iterable[RawRecord], records: Sequence[Any], site: Site) -> tuple[tuple[Problem, ...], date | None]:
     """Note the records of one dated kind after as_of or before the campaign start; also return their first date."""
+    return dated_notes_of(kind, raws, records, site.as_of, site.settings.campaign.start)
+
+
+def dated_notes_of(kind: str, raws: Iterable[RawRecord], records: Sequence[Any], as_of: date,
+                   start: date) -> tuple[tuple[Problem, ...], date | None]:
+    """`dated_notes` of some records (one file's: `raws` holds theirs) with the site's as_of and campaign start."""
     key = DATED[kind]
-    as_of, start = site.as_of, site.settings.campaign.start
     days = [day for record in records if (day := getattr(record, key)) is not None]
     noted = [(record.id, day) for record in records
              if (day := getattr(record, key)) is not None and (day > as_of or day < start)]

@@ -352,8 +352,21 @@ def site_images(engine: Engine, content_dir: Path) -> SiteImages | None:
 @query
 def _activity_dates(engine: Engine, drafts: bool) -> tuple[Mapping[str, date], frozenset[str]]:
     """The shown activities' dates by id, and the ids of the activities after as_of."""
-    shown = {a.id: a.date for a in public_records(engine, "activities", drafts)}
-    return shown, frozenset(a.id for a in engine.input(("records", "activities")) if a.id not in shown)
+    shown: dict[str, date] = {}
+    future: set[str] = set()
+    for path in pipeline.records_by_file(engine, "activities"):
+        dates, later = _file_dates(engine, path, drafts)
+        shown.update(dates)
+        future |= later
+    return shown, frozenset(future)
+
+
+@query
+def _file_dates(engine: Engine, path: str, drafts: bool) -> tuple[Mapping[str, date], frozenset[str]]:
+    """One file's part of `_activity_dates`: kept as it was when another file is edited (merging is cheap)."""
+    shown = _public_records(engine, "activities", path, drafts)
+    return ({key: a.date for key, a in shown.items()},
+            frozenset(a.id for a in pipeline.records_in(engine, "activities", path) if a.id not in shown))
 
 
 @query
