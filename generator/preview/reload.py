@@ -85,10 +85,19 @@ def _reload_message(path: str) -> dict[str, Any]:
 def _send(socket: Any, message: dict[str, Any]) -> bool:
     """Send one message; False when the browser has gone."""
     try:
-        socket.write_message(json.dumps(message))
+        sent = socket.write_message(json.dumps(message))
     except WebSocketClosedError:
         return False
+    # A browser that reloads closes its socket while the write is still under way: the write's future then
+    # fails later, and asyncio would print it as "Future exception was never retrieved" with a traceback.
+    sent.add_done_callback(_gone_quietly)
     return True
+
+
+def _gone_quietly(sent: Any) -> None:
+    """Take the failure of a write to a browser that has gone: nothing to do, the page reloads anyway."""
+    if not sent.cancelled():
+        sent.exception()
 
 
 Stale = Callable[[str | None, int], bool]
