@@ -23,7 +23,7 @@ async def _a_browser_that_reloads_mid_write() -> tuple[bool, list[str], bool]:
     opened: list[WebSocketHandler] = []
 
     class Socket(WebSocketHandler):
-        def open(self) -> None:  # type: ignore[override]
+        def open(self) -> None:
             opened.append(self)
 
     listening, port = bind_unused_port()
