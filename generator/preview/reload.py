@@ -89,7 +89,7 @@ def _send(socket: Any, message: dict[str, Any]) -> bool:
     except WebSocketClosedError:
         return False
     # A browser that reloads closes its socket while the write is still under way: the write's future then
-    # fails later, and asyncio would print it as "Future exception was never retrieved" with a traceback.
+    # fails later, and asyncio would print "Task exception was never retrieved" with a traceback.
     sent.add_done_callback(_gone_quietly)
     return True
 
